@@ -1,0 +1,234 @@
+"""Plain input data of the scheduling engine.
+
+The engine knows nothing of databases or the web: the planning service translates stored
+orders, lines, calendars and tariffs into a :class:`Problem`; the engine returns a
+:class:`~mixshare.engine.solution.Schedule`. Times are integer minutes from the start of the
+horizon (minute 0); the horizon ends at ``Problem.horizon``.
+
+Every dataclass validates itself on construction and raises ``ValueError`` naming the culprit,
+so a bad problem fails before any search starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class InfeasibleProblem(ValueError):
+    """The problem cannot be planned at all; the message names the culprit lot, chain or line.
+
+    ``culprits`` holds the ids involved so callers (the planning service) can point at them.
+    """
+
+    def __init__(self, message: str, culprits: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.culprits = culprits
+
+
+@dataclass(frozen=True)
+class LotOption:
+    """How one lot would run on one eligible line."""
+
+    line: str
+    batches: int
+    minutes: int
+    kwh: float
+
+    def __post_init__(self) -> None:
+        if self.batches <= 0:
+            raise ValueError(f"lot option on line {self.line!r}: batches must be > 0")
+        if self.minutes <= 0:
+            raise ValueError(f"lot option on line {self.line!r}: minutes must be > 0")
+        if self.kwh < 0:
+            raise ValueError(f"lot option on line {self.line!r}: kwh must be >= 0")
+
+
+@dataclass(frozen=True)
+class Lot:
+    """Consecutive batches of one compound stage of one order, run on one line.
+
+    ``setup_key`` identifies the compound stage for changeovers (for example ``"C17v2/MB"``).
+    ``due`` is set on the lots whose completion the member waits for (the last stage of an
+    order); tardiness is ``weight * max(0, end - due)``.
+    """
+
+    id: str
+    order: str
+    member: str
+    setup_key: str
+    options: tuple[LotOption, ...]
+    release: int = 0
+    due: int | None = None
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.options:
+            raise InfeasibleProblem(
+                f"lot {self.id!r}: no line may run it (no eligible line)", (self.id,)
+            )
+        lines = [o.line for o in self.options]
+        if len(set(lines)) != len(lines):
+            raise ValueError(f"lot {self.id!r}: a line is listed twice in its options")
+        if self.release < 0:
+            raise ValueError(f"lot {self.id!r}: release must be >= 0")
+        if self.weight < 0:
+            raise ValueError(f"lot {self.id!r}: weight must be >= 0")
+
+    def option(self, line: str) -> LotOption | None:
+        for opt in self.options:
+            if opt.line == line:
+                return opt
+        return None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Stage precedence: ``succ`` starts ``min_lag``..``max_lag`` minutes after ``pred`` ends.
+
+    ``max_lag`` None means no upper limit.
+    """
+
+    pred: str
+    succ: str
+    min_lag: int = 0
+    max_lag: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_lag < 0:
+            raise ValueError(f"chain {self.pred!r}->{self.succ!r}: min_lag must be >= 0")
+        if self.max_lag is not None and self.max_lag < self.min_lag:
+            raise InfeasibleProblem(
+                f"chain {self.pred!r}->{self.succ!r}: lag window [{self.min_lag}, {self.max_lag}]"
+                " is empty",
+                (self.pred, self.succ),
+            )
+
+
+@dataclass(frozen=True)
+class Changeover:
+    """What it takes to switch a line from one setup key to another."""
+
+    minutes: int
+    cleaning_batches: int = 0
+    cost: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.minutes < 0 or self.cleaning_batches < 0 or self.cost < 0:
+            raise ValueError("changeover minutes, cleaning batches and cost must be >= 0")
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"interval [{self.start}, {self.end}) is empty")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A mixing line.
+
+    ``changeovers[from_key][to_key]`` is the changeover, or ``None``/missing when forbidden.
+    Identical keys need no changeover unless the matrix says otherwise.
+    ``initial_key`` is the setup the line is in at minute 0 (None: clean, first lot needs none).
+    Lots and changeovers may not overlap ``unavailable`` intervals.
+    """
+
+    id: str
+    changeovers: dict[str, dict[str, Changeover | None]] = field(default_factory=dict)
+    initial_key: str | None = None
+    unavailable: tuple[Interval, ...] = ()
+
+    def changeover(self, from_key: str | None, to_key: str) -> Changeover | None:
+        """The changeover between two keys; None when forbidden."""
+        if from_key is None:
+            return Changeover(0)
+        row = self.changeovers.get(from_key)
+        if row is not None and to_key in row:
+            return row[to_key]
+        if from_key == to_key:
+            return Changeover(0)
+        return None
+
+
+@dataclass(frozen=True)
+class PricePeriod:
+    """Electricity price (yuan/kWh) over ``[start, end)``; ``name`` is the TOU period."""
+
+    start: int
+    end: int
+    price: float
+    name: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A lot fixed to a line and a start (locked lot) or a previous plan's position."""
+
+    lot: str
+    line: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weighted objective; the defaults make it effectively lexicographic.
+
+    One minute of weighted tardiness outweighs any realistic amount of changeover time, which
+    outweighs energy cost, which outweighs stability.
+    """
+
+    tardiness: float = 1000.0
+    changeover_minute: float = 10.0
+    cleaning_batch: float = 20.0
+    changeover_cost: float = 0.1
+    energy_cost: float = 1.0
+    moved_lot: float = 0.5
+    unplanned_order: float = 1.0e9
+
+
+@dataclass(frozen=True)
+class Problem:
+    horizon: int
+    lines: tuple[Line, ...]
+    lots: tuple[Lot, ...]
+    chains: tuple[Chain, ...] = ()
+    prices: tuple[PricePeriod, ...] = ()
+    locked: tuple[Placement, ...] = ()
+    previous: tuple[Placement, ...] = ()
+    frozen_until: int = 0
+    weights: Weights = Weights()
+
+    def __post_init__(self) -> None:
+        if self.horizon <= 0:
+            raise ValueError("horizon must be > 0")
+        line_ids = {line.id for line in self.lines}
+        if len(line_ids) != len(self.lines):
+            raise ValueError("line ids must be unique")
+        lot_ids = {lot.id for lot in self.lots}
+        if len(lot_ids) != len(self.lots):
+            raise ValueError("lot ids must be unique")
+        for lot in self.lots:
+            for opt in lot.options:
+                if opt.line not in line_ids:
+                    raise ValueError(f"lot {lot.id!r}: unknown line {opt.line!r}")
+        for chain in self.chains:
+            for lot_id in (chain.pred, chain.succ):
+                if lot_id not in lot_ids:
+                    raise ValueError(
+                        f"chain {chain.pred!r}->{chain.succ!r}: unknown lot {lot_id!r}"
+                    )
+        for placement in self.locked:
+            if placement.lot not in lot_ids:
+                raise ValueError(f"locked placement: unknown lot {placement.lot!r}")
+            if placement.line not in line_ids:
+                raise ValueError(f"locked lot {placement.lot!r}: unknown line {placement.line!r}")
+
+    def lot(self, lot_id: str) -> Lot:
+        for lot in self.lots:
+            if lot.id == lot_id:
+                return lot
+        raise KeyError(lot_id)

@@ -1,0 +1,30 @@
+"""Alembic environment: the URL comes from mixshare's settings unless the caller set one."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from mixshare.db import get_engine
+from mixshare.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url") or None
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `mixshare db upgrade`")
+run_migrations_online()

@@ -1,0 +1,42 @@
+"""Imports every domain's models so that the metadata (and Alembic) sees all tables."""
+
+from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
+from mixshare.db import Base
+from mixshare.lines.models import (
+    Calendar,
+    Downtime,
+    Holiday,
+    Line,
+    LineCompoundStage,
+    LineStage,
+    Shift,
+)
+from mixshare.materials.models import Material
+from mixshare.members.models import Member
+from mixshare.orders.models import Order
+from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
+from mixshare.tariffs.models import Tariff, TariffBand
+
+__all__ = [
+    "Base",
+    "Calendar",
+    "ChangeoverRule",
+    "Compound",
+    "CompoundVersion",
+    "Downtime",
+    "Holiday",
+    "Ingredient",
+    "Line",
+    "LineCompoundStage",
+    "LineStage",
+    "Material",
+    "Member",
+    "Order",
+    "Plan",
+    "PlanChangeover",
+    "PlanLot",
+    "PlanUnplanned",
+    "Shift",
+    "Tariff",
+    "TariffBand",
+]

@@ -1,0 +1,39 @@
+"""Members' compound orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mixshare.compounds.models import CompoundVersion
+from mixshare.db import Base
+from mixshare.members.models import Member
+
+ORDER_STAGES = ("final", "masterbatch")
+ORDER_STATUSES = ("open", "planned", "in_progress", "done", "cancelled")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    compound_version_id: Mapped[int] = mapped_column(ForeignKey("compound_version.id"))
+    stage: Mapped[str] = mapped_column(String(12), default="final")
+    quantity_kg: Mapped[float] = mapped_column(Float)
+    due_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # When the member's raw materials are at the center; nothing can be mixed before.
+    release_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(String(400), default="")
+    # Optimistic locking: concurrent edits of one order are detected, not overwritten.
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    member: Mapped[Member] = relationship()
+    compound_version: Mapped[CompoundVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": row_version}

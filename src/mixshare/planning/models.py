@@ -1,0 +1,93 @@
+"""Stored plans: versioned, so every plan can be compared with the one before it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mixshare.db import Base
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    horizon_start: Mapped[datetime] = mapped_column(DateTime)
+    horizon_end: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | published
+    method: Mapped[str] = mapped_column(String(40))
+    objective: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lower_bound: Mapped[float | None] = mapped_column(Float, nullable=True)
+    kpis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lots: Mapped[list[PlanLot]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanLot.start"
+    )
+    changeovers: Mapped[list[PlanChangeover]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanChangeover.start"
+    )
+    unplanned: Mapped[list[PlanUnplanned]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class PlanLot(Base):
+    """Consecutive batches of one compound stage of one order on one line."""
+
+    __tablename__ = "plan_lot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    compound_version_id: Mapped[int] = mapped_column(ForeignKey("compound_version.id"))
+    stage: Mapped[str] = mapped_column(String(2))
+    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"))
+    batches: Mapped[int] = mapped_column(Integer)
+    kg: Mapped[float] = mapped_column(Float)
+    start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    kwh: Mapped[float] = mapped_column(Float)
+    energy_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    locked: Mapped[bool] = mapped_column(default=False)
+
+    plan: Mapped[Plan] = relationship(back_populates="lots")
+
+
+class PlanChangeover(Base):
+    __tablename__ = "plan_changeover"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"))
+    from_lot_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    to_lot_code: Mapped[str] = mapped_column(String(60))
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    cleaning_batches: Mapped[int] = mapped_column(Integer, default=0)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+
+    plan: Mapped[Plan] = relationship(back_populates="changeovers")
+
+
+class PlanUnplanned(Base):
+    """An order the plan could not fit, whole."""
+
+    __tablename__ = "plan_unplanned"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="unplanned")

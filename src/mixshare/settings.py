@@ -1,0 +1,23 @@
+"""Configuration from the environment.
+
+All times stored in the database are naive local times of the center (``CENTER_TIMEZONE``);
+exports attach the offset. TOU tariffs, shifts and due dates are all local, so storing local
+time keeps every rule readable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+CENTER_TIMEZONE = ZoneInfo("Asia/Shanghai")
+DEFAULT_DATABASE_FILE = "mixshare.db"
+
+
+def database_url() -> str:
+    """``MIXSHARE_DATABASE_URL`` or a SQLite file in the working directory."""
+    url = os.environ.get("MIXSHARE_DATABASE_URL", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
