@@ -32,10 +32,13 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL for the life of the process."""
-    url = url or database_url()
+    """One engine per URL for the life of the process (the URL is read at call time)."""
+    return _engine_for(url or database_url())
+
+
+@cache
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)

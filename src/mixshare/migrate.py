@@ -24,6 +24,11 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def downgrade_to_base(url: str | None = None) -> None:
+    """Drop every table the migrations created (used by ``mixshare demo --reset``)."""
+    command.downgrade(alembic_config(url), "base")
+
+
 def revision(message: str, url: str | None = None) -> None:
     """Autogenerate a new migration from the models (developers only)."""
     command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -1,5 +1,6 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
+from mixshare.audit.models import AuditEntry
 from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
 from mixshare.db import Base
 from mixshare.lines.models import (
@@ -16,8 +17,11 @@ from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
 from mixshare.tariffs.models import Tariff, TariffBand
+from mixshare.users.models import ApiToken, LoginFailure, User, WebSession
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Calendar",
     "ChangeoverRule",
@@ -29,6 +33,7 @@ __all__ = [
     "Line",
     "LineCompoundStage",
     "LineStage",
+    "LoginFailure",
     "Material",
     "Member",
     "Order",
@@ -39,4 +44,6 @@ __all__ = [
     "Shift",
     "Tariff",
     "TariffBand",
+    "User",
+    "WebSession",
 ]

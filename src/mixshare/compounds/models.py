@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mixshare.db import Base
+from mixshare.members.models import Member
 
 POLYMER_FAMILIES = ("NR", "SBR", "BR", "EPDM", "NBR", "CR", "IIR")
 COLOUR_CLASSES = ("black", "light", "coloured")
@@ -28,6 +29,7 @@ class Compound(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
 
+    member: Mapped[Member] = relationship()
     versions: Mapped[list[CompoundVersion]] = relationship(
         back_populates="compound", order_by="CompoundVersion.version"
     )
@@ -60,8 +62,12 @@ class CompoundVersion(Base):
 
     @property
     def key(self) -> str:
-        """Readable, stable identifier used in plans and exports (``CODE.vN``)."""
-        return f"{self.compound.code}.v{self.version}"
+        """Readable identifier, unique across members, used in plans and exports.
+
+        Compound codes are unique only within a member, hence the member code in front:
+        ``M03.BELT-NR-01.v2``.
+        """
+        return f"{self.compound.member.code}.{self.compound.code}.v{self.version}"
 
     def stages(self) -> list[str]:
         """The stages this compound passes through when mixed to its final form."""

@@ -8,7 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mixshare.compounds.models import CompoundVersion
 from mixshare.db import Base
+from mixshare.lines.models import Line
+from mixshare.members.models import Member
+from mixshare.orders.models import Order
 
 
 class Plan(Base):
@@ -25,6 +29,8 @@ class Plan(Base):
     objective: Mapped[float | None] = mapped_column(Float, nullable=True)
     lower_bound: Mapped[float | None] = mapped_column(Float, nullable=True)
     kpis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lots starting before this moment are frozen: re-planning keeps them where they are.
+    frozen_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     lots: Mapped[list[PlanLot]] = relationship(
@@ -62,6 +68,10 @@ class PlanLot(Base):
     locked: Mapped[bool] = mapped_column(default=False)
 
     plan: Mapped[Plan] = relationship(back_populates="lots")
+    order: Mapped[Order] = relationship()
+    member: Mapped[Member] = relationship()
+    compound_version: Mapped[CompoundVersion] = relationship()
+    line: Mapped[Line] = relationship()
 
 
 class PlanChangeover(Base):
@@ -78,6 +88,7 @@ class PlanChangeover(Base):
     cost: Mapped[float] = mapped_column(Float, default=0.0)
 
     plan: Mapped[Plan] = relationship(back_populates="changeovers")
+    line: Mapped[Line] = relationship()
 
 
 class PlanUnplanned(Base):
@@ -91,3 +102,4 @@ class PlanUnplanned(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="unplanned")
+    order: Mapped[Order] = relationship()

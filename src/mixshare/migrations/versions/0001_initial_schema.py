@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("objective", sa.Float(), nullable=True),
         sa.Column("lower_bound", sa.Float(), nullable=True),
         sa.Column("kpis", sa.JSON(), nullable=False),
+        sa.Column("frozen_until", sa.DateTime(), nullable=True),
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["previous_id"], ["plan.id"], name=op.f("fk_plan_previous_id_plan")

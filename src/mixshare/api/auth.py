@@ -1,0 +1,85 @@
+"""``/api/v1/auth``: bearer tokens for machine clients (a member's ERP)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from mixshare.api.common import PROBLEMS
+from mixshare.audit import service as audit
+from mixshare.errors import Problem, ValidationFailed
+from mixshare.users import service
+from mixshare.users.models import ApiToken
+from mixshare.users.schemas import TokenCreated, UserRead
+from mixshare.web.deps import CurrentUser, SessionDep, client_of
+
+router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEMS)
+
+
+@router.post(
+    "/token",
+    response_model=TokenCreated,
+    responses={429: PROBLEMS[401] | {"description": "too many failed logins"}},
+)
+def create_token(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    name: Annotated[str, Form(max_length=80)] = "",
+) -> TokenCreated:
+    """Exchange ``username`` and ``password`` (form fields) for a bearer token (90 days)."""
+    missing = [Problem(f, "required") for f in ("username", "password") if not locals()[f]]
+    if missing:
+        raise ValidationFailed(missing)
+    client = client_of(request)
+    try:
+        user = service.authenticate(session, username.strip(), password, client)
+    except service.AuthenticationFailed:
+        audit.record(
+            session,
+            action="login_failed",
+            object_type="token",
+            client=client,
+            detail={"username": username[:64]},
+        )
+        session.commit()  # the failure counts towards the throttle
+        raise
+    token, secret = service.create_token(session, user, name or "api")
+    audit.record(
+        session,
+        action="token_created",
+        object_type="token",
+        object_id=token.id,
+        user=user,
+        member_id=user.member_id,
+        client=client,
+    )
+    session.commit()
+    return TokenCreated(access_token=secret, expires_at=token.expires_at)
+
+
+@router.delete("/token", status_code=204)
+def revoke_token(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Revoke the bearer token this request was made with."""
+    token_id = getattr(request.state, "token_id", None)
+    token = session.get(ApiToken, token_id) if token_id else None
+    if token is None:
+        raise ValidationFailed([Problem("authorization", "this request used no bearer token")])
+    service.revoke_token(session, token)
+    audit.record(
+        session,
+        action="token_revoked",
+        object_type="token",
+        object_id=token.id,
+        user=user,
+        member_id=user.member_id,
+        client=client_of(request),
+    )
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=UserRead)
+def me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)

@@ -1,0 +1,103 @@
+"""``/api/v1/lines``: the center's mixing lines (no secret) and outages declared by planners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS
+from mixshare.lines import service
+from mixshare.lines.models import Line
+from mixshare.orders.schemas import local_naive
+from mixshare.users.models import User
+from mixshare.users.permissions import LINE_WRITERS
+from mixshare.web.deps import AccessDep, require_roles
+
+router = APIRouter(prefix="/lines", tags=["lines"], responses=PROBLEMS)
+
+Writer = Annotated[User, Depends(require_roles(*LINE_WRITERS))]
+
+
+class StageRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    stage: str
+    fill_factor: float
+    cycle_minutes: float
+    kwh_per_kg: float
+
+
+class LineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    mixer_type: str
+    net_volume_l: float
+    rated_power_kw: float
+    calendar_id: int | None
+    stage_settings: list[StageRead]
+
+
+class OutageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    start: datetime
+    end: datetime
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _local(self) -> OutageIn:
+        self.start, self.end = local_naive(self.start), local_naive(self.end)
+        return self
+
+
+class DowntimeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    line_id: int
+    start: datetime
+    end: datetime
+    kind: str
+    reason: str
+
+
+def line_read(line: Line) -> LineRead:
+    return LineRead.model_validate(line)
+
+
+@router.get("", response_model=list[LineRead])
+def list_lines(access: AccessDep) -> list[LineRead]:
+    return [line_read(line) for line in service.get_all(access.session)]
+
+
+@router.get("/{line_id}", response_model=LineRead)
+def get_line(line_id: int, access: AccessDep) -> LineRead:
+    return line_read(service.get(access.session, line_id))
+
+
+@router.post(
+    "/{line_id}/outages", status_code=201, response_model=DowntimeRead, responses=WRITE_PROBLEMS
+)
+def declare_outage(line_id: int, body: OutageIn, access: AccessDep, user: Writer) -> DowntimeRead:
+    """The line cannot run from ``start`` to ``end``; the next plan run works around it."""
+    downtime = service.declare_outage(
+        access.session, line_id=line_id, start=body.start, end=body.end, reason=body.reason
+    )
+    access.audit(
+        "outage",
+        "line",
+        line_id,
+        detail={
+            "downtime_id": downtime.id,
+            "start": body.start.isoformat(),
+            "end": body.end.isoformat(),
+        },
+    )
+    access.session.commit()
+    return DowntimeRead.model_validate(downtime)

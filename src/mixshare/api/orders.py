@@ -1,0 +1,177 @@
+"""``/api/v1/orders``: members place, change and cancel their own orders; the center sees all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
+from mixshare.errors import Problem, ValidationFailed
+from mixshare.orders import service
+from mixshare.orders.models import ORDER_STATUSES, Order
+from mixshare.orders.schemas import OrderCreate, OrderUpdate
+from mixshare.users.models import User
+from mixshare.web.deps import AccessDep, require_roles
+
+router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEMS)
+
+ORDER_WRITERS = ("center_admin", "planner", "member_user", "member_admin")
+Writer = Annotated[User, Depends(require_roles(*ORDER_WRITERS))]
+Status = Literal["open", "planned", "in_progress", "done", "cancelled"]
+assert set(ORDER_STATUSES) == set(Status.__args__)  # type: ignore[attr-defined]
+
+
+class OrderRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    number: str
+    member_id: int
+    member_code: str
+    compound_version_id: int
+    compound_key: str
+    stage: str
+    quantity_kg: float
+    due_at: datetime
+    release_at: datetime | None
+    status: str
+    created_at: datetime
+    note: str
+    version: int = Field(description="send it back when changing the order")
+
+    @classmethod
+    def of(cls, order: Order) -> OrderRead:
+        return cls(
+            **{name: getattr(order, name) for name in _PLAIN},
+            member_code=order.member.code,
+            compound_key=order.compound_version.key,
+            version=order.row_version,
+        )
+
+
+_PLAIN = [
+    "id",
+    "number",
+    "member_id",
+    "compound_version_id",
+    "stage",
+    "quantity_kg",
+    "due_at",
+    "release_at",
+    "status",
+    "created_at",
+    "note",
+]
+
+
+class OrderIn(OrderCreate):
+    """A new order; ``member`` may be left out by a member's users (their own company)."""
+
+    member: str | int | None = None  # type: ignore[assignment]
+
+
+class OrderPatch(OrderUpdate):
+    """Changes, with the ``version`` of the order that was read."""
+
+    version: int = Field(ge=1)
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1)
+
+
+def _with_member(body: OrderIn, user: User) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=True)
+    if user.scope is not None:
+        data.setdefault("member", user.scope)
+    elif body.member is None:
+        raise ValidationFailed([Problem("member", "required: the member (code or id) ordering")])
+    return data
+
+
+@router.get("", response_model=Page[OrderRead])
+def list_orders(
+    access: AccessDep,
+    paging: PagingDep,
+    status: Status | None = None,
+    member_id: Annotated[int | None, Query(description="center roles only")] = None,
+) -> Page[OrderRead]:
+    """Orders by due date; a member's users see only their own company's."""
+    scope = access.scope if access.scope is not None else member_id
+    orders = service.get_all(access.session, scope, status, paging.limit, paging.offset)
+    total = service.count(access.session, scope, status)
+    return page_of([OrderRead.of(o) for o in orders], total, paging)
+
+
+@router.post("", status_code=201, response_model=OrderRead, responses=WRITE_PROBLEMS)
+def create_order(body: OrderIn, access: AccessDep, user: Writer) -> OrderRead:
+    order = service.create_order(access.session, _with_member(body, user), access.scope)
+    access.audit(
+        "create",
+        "order",
+        order.id,
+        member_id=order.member_id,
+        detail={"number": order.number, "kg": order.quantity_kg},
+    )
+    access.session.commit()
+    return OrderRead.of(order)
+
+
+@router.get("/{order_id}", response_model=OrderRead)
+def get_order(order_id: int, access: AccessDep) -> OrderRead:
+    access.guard("order", order_id)
+    return OrderRead.of(service.get(access.session, order_id, access.scope))
+
+
+@router.patch("/{order_id}", response_model=OrderRead, responses=WRITE_PROBLEMS)
+def update_order(order_id: int, body: OrderPatch, access: AccessDep, user: Writer) -> OrderRead:
+    """Change quantity, dates or note; 409 if the order changed since ``version`` was read."""
+    access.guard("order", order_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    order = service.update_order(access.session, order_id, changes, body.version, access.scope)
+    access.audit(
+        "update",
+        "order",
+        order.id,
+        member_id=order.member_id,
+        detail={"changes": _jsonable(changes), "version": order.row_version},
+    )
+    access.session.commit()
+    return OrderRead.of(order)
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in changes.items()}
+
+
+def _cancel(order_id: int, version: int | None, access: AccessDep) -> Order:
+    access.guard("order", order_id)
+    order = service.cancel_order(access.session, order_id, version, access.scope)
+    access.audit(
+        "cancel", "order", order.id, member_id=order.member_id, detail={"number": order.number}
+    )
+    access.session.commit()
+    return order
+
+
+@router.post("/{order_id}/cancel", response_model=OrderRead, responses=WRITE_PROBLEMS)
+def cancel_order(order_id: int, body: CancelIn, access: AccessDep, user: Writer) -> OrderRead:
+    """Cancel an open or planned order (it stays, with status ``cancelled``)."""
+    return OrderRead.of(_cancel(order_id, body.version, access))
+
+
+@router.delete("/{order_id}", status_code=204, responses=WRITE_PROBLEMS)
+def delete_order(
+    order_id: int,
+    access: AccessDep,
+    user: Writer,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Same as cancel: orders are never erased, so plans and bills keep their history."""
+    _cancel(order_id, version, access)
+    return Response(status_code=204)

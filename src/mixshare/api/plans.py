@@ -1,0 +1,253 @@
+"""``/api/v1/plans`` and ``/api/v1/lots``: stored plans and their lots.
+
+Everyone sees that plans exist; a member's users see only their own lots and figures, never
+the changeovers, the diff or the center-wide KPIs (they would reveal other members' work).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
+from mixshare.errors import NotFound
+from mixshare.orders.schemas import local_naive
+from mixshare.planning import service
+from mixshare.planning.models import Plan, PlanLot
+from mixshare.users.models import User
+from mixshare.users.permissions import CENTER_ONLY, PLANNERS
+from mixshare.web.deps import Access, AccessDep, require_roles
+
+router = APIRouter(prefix="/plans", tags=["plans"], responses=PROBLEMS)
+lots_router = APIRouter(prefix="/lots", tags=["plans"], responses=PROBLEMS)
+
+Planner = Annotated[User, Depends(require_roles(*PLANNERS))]
+CenterUser = Annotated[User, Depends(require_roles(*CENTER_ONLY))]
+
+
+class PlanRead(BaseModel):
+    id: int
+    version: int = Field(description="the plan's number (v1, v2, …)")
+    previous_id: int | None
+    status: str
+    method: str
+    created_at: datetime
+    horizon_start: datetime
+    horizon_end: datetime
+    frozen_until: datetime | None
+    row_version: int = Field(description="send it back when publishing or freezing")
+    objective: float | None = None
+    lower_bound: float | None = None
+    kpis: dict[str, Any] | None = None
+
+
+class LotRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plan_id: int
+    code: str
+    order_id: int
+    order_number: str
+    member_id: int
+    compound_version_id: int
+    compound_key: str
+    stage: str
+    line_id: int
+    line_code: str
+    batches: int
+    kg: float
+    start: datetime
+    end: datetime
+    kwh: float
+    energy_cost: float
+    locked: bool
+
+
+class ChangeoverRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    line_id: int
+    from_lot_code: str | None
+    to_lot_code: str
+    start: datetime
+    end: datetime
+    cleaning_batches: int
+    cost: float
+
+
+class LotMoveRead(BaseModel):
+    code: str
+    before_line: str | None
+    after_line: str | None
+    before_start: datetime | None
+    after_start: datetime | None
+
+
+class PlanDiffRead(BaseModel):
+    plan_id: int
+    previous_id: int | None
+    moved: list[LotMoveRead]
+    added: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+    days: int = Field(default=7, ge=1, le=56)
+    method: Literal["engine", "dispatch"] = "engine"
+    time_limit: float = Field(default=10.0, gt=0, le=120)
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    row_version: int | None = Field(default=None, ge=1)
+
+
+class FreezeIn(PublishIn):
+    hours: float = Field(ge=0, le=336)
+
+
+_PLAN_FIELDS = [
+    "id",
+    "version",
+    "previous_id",
+    "status",
+    "method",
+    "created_at",
+    "horizon_start",
+    "horizon_end",
+    "frozen_until",
+    "row_version",
+]
+
+
+def plan_read(access: Access, plan: Plan, detail: bool = False) -> PlanRead:
+    """Center roles see the objective and all KPIs; members only their own figures."""
+    fields: dict[str, Any] = {name: getattr(plan, name) for name in _PLAN_FIELDS}
+    if access.scope is None:
+        fields.update(objective=plan.objective, lower_bound=plan.lower_bound)
+    if detail:
+        fields["kpis"] = service.plan_kpis(access.session, plan, access.scope)
+    return PlanRead(**fields)
+
+
+def lot_read(lot: PlanLot) -> LotRead:
+    return LotRead(
+        **{name: getattr(lot, name) for name in LotRead.model_fields if hasattr(lot, name)},
+        order_number=lot.order.number,
+        compound_key=lot.compound_version.key,
+        line_code=lot.line.code,
+    )
+
+
+@router.get("", response_model=Page[PlanRead])
+def list_plans(access: AccessDep, paging: PagingDep) -> Page[PlanRead]:
+    """Plans, newest first."""
+    plans = service.get_all(access.session, limit=paging.limit, offset=paging.offset)
+    total = int(access.session.scalar(select(func.count(Plan.id))) or 0)
+    items = [plan_read(access, p) for p in plans]
+    return Page[PlanRead](items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.post("", status_code=201, response_model=PlanRead, responses=WRITE_PROBLEMS)
+def run_plan(body: RunIn, access: AccessDep, user: Planner) -> PlanRead:
+    """Plan the open orders due within ``days`` of ``start`` (waits for the optimizer)."""
+    plan = service.run_plan(
+        access.session,
+        start=local_naive(body.start),
+        days=body.days,
+        method=body.method,
+        time_limit=body.time_limit,
+    )
+    access.audit(
+        "run",
+        "plan",
+        plan.id,
+        detail={
+            "version": plan.version,
+            "method": body.method,
+            "start": plan.horizon_start.isoformat(),
+            "days": body.days,
+        },
+    )
+    access.session.commit()
+    return plan_read(access, plan, detail=True)
+
+
+@router.get("/latest", response_model=PlanRead)
+def latest_plan(access: AccessDep) -> PlanRead:
+    plan = service.latest_plan(access.session)
+    if plan is None:
+        raise NotFound("no plan yet")
+    return plan_read(access, plan, detail=True)
+
+
+@router.get("/{plan_id}", response_model=PlanRead)
+def get_plan(plan_id: int, access: AccessDep) -> PlanRead:
+    return plan_read(access, service.get_plan(access.session, plan_id), detail=True)
+
+
+@router.get("/{plan_id}/lots", response_model=list[LotRead])
+def plan_lots(plan_id: int, access: AccessDep) -> list[LotRead]:
+    """The plan's lots by start; a member's users get only their own company's lots."""
+    plan = service.get_plan(access.session, plan_id)
+    return [lot_read(lot) for lot in service.plan_lots(access.session, plan, access.scope)]
+
+
+@router.get("/{plan_id}/changeovers", response_model=list[ChangeoverRead])
+def plan_changeovers(plan_id: int, access: AccessDep, user: CenterUser) -> list[ChangeoverRead]:
+    plan = service.get_plan(access.session, plan_id)
+    return [ChangeoverRead.model_validate(c) for c in plan.changeovers]
+
+
+@router.get("/{plan_id}/diff", response_model=PlanDiffRead)
+def plan_diff(plan_id: int, access: AccessDep, user: CenterUser) -> PlanDiffRead:
+    """What moved, appeared or disappeared since the previous plan."""
+    plan = service.get_plan(access.session, plan_id)
+    diff = asdict(service.plan_diff(access.session, plan))
+    return PlanDiffRead(plan_id=plan.id, previous_id=plan.previous_id, **diff)
+
+
+@router.post("/{plan_id}/publish", response_model=PlanRead, responses=WRITE_PROBLEMS)
+def publish_plan(plan_id: int, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
+    plan = service.get_plan(access.session, plan_id)
+    check_version("plan", plan_id, plan.row_version, body.row_version)
+    service.publish(access.session, plan)
+    access.audit("publish", "plan", plan.id, detail={"version": plan.version})
+    access.session.commit()
+    return plan_read(access, plan, detail=True)
+
+
+@router.post("/{plan_id}/freeze", response_model=PlanRead, responses=WRITE_PROBLEMS)
+def freeze_plan(plan_id: int, body: FreezeIn, access: AccessDep, user: Planner) -> PlanRead:
+    """Freeze the lots that start within the next ``hours`` hours."""
+    plan = service.get_plan(access.session, plan_id)
+    check_version("plan", plan_id, plan.row_version, body.row_version)
+    service.freeze(access.session, plan, body.hours)
+    access.audit(
+        "freeze",
+        "plan",
+        plan.id,
+        detail={"hours": body.hours, "frozen_until": str(plan.frozen_until)},
+    )
+    access.session.commit()
+    return plan_read(access, plan, detail=True)
+
+
+@lots_router.get("/{lot_id}", response_model=LotRead)
+def get_lot(lot_id: int, access: AccessDep) -> LotRead:
+    access.guard("lot", lot_id)
+    lot = access.session.get(PlanLot, lot_id)
+    if lot is None:
+        raise NotFound(f"lot {lot_id} not found")
+    return lot_read(lot)

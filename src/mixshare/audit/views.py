@@ -1,0 +1,39 @@
+"""``/api/v1/audit``: the audit log, for the center admin only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from mixshare.api.common import PROBLEMS, Page, PagingDep, page_of
+from mixshare.audit import service
+from mixshare.audit.schemas import AuditRead
+from mixshare.users.models import User
+from mixshare.users.permissions import AUDIT_READERS
+from mixshare.web.deps import SessionDep, require_roles
+
+router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEMS)
+
+Reader = Annotated[User, Depends(require_roles(*AUDIT_READERS))]
+
+
+@router.get("", response_model=Page[AuditRead])
+def list_entries(
+    session: SessionDep,
+    paging: PagingDep,
+    reader: Reader,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    user_id: int | None = None,
+    member_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[AuditRead]:
+    """Newest first; filter by action (e.g. ``denied``), object, user, member or time."""
+    f = service.AuditFilter(action, object_type, object_id, user_id, member_id, since, until)
+    entries = service.get_all(session, f, limit=paging.limit, offset=paging.offset)
+    items = [AuditRead.model_validate(e) for e in entries]
+    return page_of(items, service.count(session, f), paging)

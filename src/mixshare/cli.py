@@ -1,0 +1,430 @@
+"""The ``mixshare`` command line: thin Typer commands over the services."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mixshare import migrate
+from mixshare.db import session_scope
+from mixshare.errors import MixshareError, ValidationFailed
+from mixshare.members.models import Member
+from mixshare.planning import service as planning
+from mixshare.planning.models import Plan
+from mixshare.settings import database_url
+
+app = typer.Typer(
+    help="mixshare: operating software of a shared rubber mixing center.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import orders or compounds from .xlsx or .csv.", no_args_is_help=True
+)
+template_app = typer.Typer(help="Write an import template.", no_args_is_help=True)
+export_app = typer.Typer(help="Export orders or a plan.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(template_app, name="template")
+app.add_typer(export_app, name="export")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _mount_bench() -> None:
+    try:
+        from mixshare.bench_cli import bench_app
+    except ImportError:  # pragma: no cover - the benchmark commands are optional
+        return
+    app.add_typer(bench_app, name="bench", help="Public scheduling benchmarks.")
+
+
+_mount_bench()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a service error into a clear message and exit code 1, never a traceback."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        err.print(f"[red]rejected, nothing was written ({len(exc.problems)} problem(s)):[/red]")
+        for problem in exc.problems:
+            err.print(f"  - {problem}")
+        raise typer.Exit(1) from exc
+    except MixshareError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _run_plan(
+    session: Session, start: datetime, days: int, method: str, time_limit: float, seed: int
+) -> Plan:
+    with _progress() as progress:
+        task = progress.add_task("planning", total=1.0)
+
+        def report(fraction: float, message: str) -> None:
+            progress.update(task, completed=fraction, description=f"planning: {message}")
+
+        return planning.run_plan(
+            session,
+            start=start,
+            days=days,
+            method=method,
+            time_limit=time_limit,
+            seed=seed,
+            progress=report,
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    migrate.upgrade()
+    console.print(f"database is up to date: {database_url()}")
+
+
+@app.command()
+def init() -> None:
+    """Create the database and load the shipped reference data (tariffs)."""
+    from mixshare.tariffs.service import load_seed_tariffs
+
+    migrate.upgrade()
+    with session_scope() as session:
+        added = load_seed_tariffs(session)
+    console.print(f"database ready: {database_url()} ({len(added)} tariff(s) added)")
+
+
+def _reset_database() -> None:
+    migrate.downgrade_to_base()
+    migrate.upgrade()
+
+
+def _demo_password() -> str:
+    return os.environ.get("MIXSHARE_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the demo generator.")] = 7,
+    weeks: Annotated[int, typer.Option(min=1, max=60, help="Weeks of orders.")] = 4,
+    start: Annotated[
+        str | None, typer.Option(help="Monday the demo starts (YYYY-MM-DD); default next Monday.")
+    ] = None,
+    time_limit: Annotated[float, typer.Option(help="Seconds for the planner.")] = 10.0,
+    reset: Annotated[bool, typer.Option(help="Wipe an existing database first.")] = False,
+    serve: Annotated[bool, typer.Option(help="Start the web server when done.")] = False,
+) -> None:
+    """The main job: create the database, load the demo center, plan the first week."""
+    from mixshare.demo.generator import load_demo_center, next_monday
+
+    began = time.monotonic()
+    monday = date.fromisoformat(start) if start else next_monday(date.today())
+    with user_errors():
+        migrate.upgrade()
+        if reset:
+            _reset_database()
+        with session_scope() as session:
+            if session.scalar(select(func.count(Member.id))):
+                raise MixshareError(
+                    "the database already holds a center; run `mixshare demo --reset` to start over"
+                )
+            summary = load_demo_center(session, seed=seed, weeks=weeks, start=monday)
+            logins = _create_demo_accounts(session)
+        console.print(f"[green]demo center loaded[/green] into {database_url()}: {summary}")
+        with session_scope() as session:
+            plan = _run_plan(
+                session,
+                datetime.combine(monday, datetime.min.time()),
+                7,
+                "engine",
+                time_limit,
+                seed,
+            )
+            _print_report(session, plan)
+    console.print(f"done in {time.monotonic() - began:.1f} s")
+    _print_logins(logins)
+    _print_next_steps()
+    if serve:
+        _serve("127.0.0.1", 8000)
+
+
+def _create_demo_accounts(session: Session) -> list[tuple[str, str]]:
+    try:
+        from mixshare.demo.accounts import create_demo_accounts
+    except ImportError:  # the web application is optional for the command-line demo
+        return []
+    result: list[tuple[str, str]] = create_demo_accounts(session, _demo_password())
+    return result
+
+
+def _print_logins(logins: list[tuple[str, str]]) -> None:
+    if not logins:
+        return
+    table = Table(title="演示账号 / demo logins")
+    table.add_column("user")
+    table.add_column("password")
+    for user, password in logins:
+        table.add_row(user, password)
+    console.print(table)
+
+
+def _print_next_steps() -> None:
+    console.print(
+        "\n[bold]next[/bold]:\n"
+        "  mixshare report                      KPIs of the latest plan\n"
+        "  mixshare plan --from DATE --days 7   plan another week\n"
+        "  mixshare export plan --format json   the plan for independent checking\n"
+        "  mixshare serve                       the web application on http://127.0.0.1:8000"
+    )
+
+
+@app.command("plan")
+def plan_command(
+    from_: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    days: Annotated[int, typer.Option(min=1, max=56, help="Days to plan.")] = 7,
+    method: Annotated[str, typer.Option(help="engine or dispatch (baseline).")] = "engine",
+    time_limit: Annotated[float, typer.Option(help="Seconds for the engine.")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Seed for a reproducible search.")] = 0,
+) -> None:
+    """Plan every open order due within the horizon and store the plan."""
+    with user_errors(), session_scope() as session:
+        start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
+        plan = _run_plan(session, start, days, method, time_limit, seed)
+        _print_report(session, plan)
+
+
+def _latest_or_given(session: Session, plan_id: int | None) -> Plan:
+    if plan_id is not None:
+        return planning.get_plan(session, plan_id)
+    plan = planning.latest_plan(session)
+    if plan is None:
+        raise MixshareError("no plan yet: run `mixshare plan --from DATE` first")
+    return plan
+
+
+@app.command()
+def report(
+    plan_id: Annotated[int | None, typer.Option("--plan", help="Plan id (default latest).")] = None,
+) -> None:
+    """Tonnes, utilisation, changeovers, on-time rate and energy of a plan."""
+    with user_errors(), session_scope() as session:
+        _print_report(session, _latest_or_given(session, plan_id))
+
+
+def _print_report(session: Session, plan: Plan) -> None:
+    kpis = planning.plan_kpis(session, plan)
+    console.print(
+        f"\n[bold]plan v{plan.version}[/bold] ({plan.method}, {plan.status}) "
+        f"{plan.horizon_start:%Y-%m-%d %H:%M} → {plan.horizon_end:%Y-%m-%d %H:%M}"
+    )
+    console.print(_tonnes_table(kpis))
+    console.print(_lines_table(kpis))
+    console.print(_energy_table(kpis))
+    console.print(_summary_table(plan, kpis))
+
+
+def _tonnes_table(kpis: dict[str, Any]) -> Table:
+    table = Table(title="产量 / tonnes by member and stage")
+    for column in ("member", "MB t", "RM t", "FB t", "total t"):
+        table.add_column(column, justify="right" if column != "member" else "left")
+    totals = {"MB": 0.0, "RM": 0.0, "FB": 0.0}
+    for member, stages in kpis["tonnes_by_member_stage"].items():
+        row = [stages.get(s, 0.0) for s in ("MB", "RM", "FB")]
+        for s, value in zip(("MB", "RM", "FB"), row, strict=True):
+            totals[s] += value
+        table.add_row(member, *(f"{v:,.1f}" for v in row), f"{sum(row):,.1f}")
+    table.add_row(
+        "[bold]all", *(f"{v:,.1f}" for v in totals.values()), f"{sum(totals.values()):,.1f}"
+    )
+    return table
+
+
+def _lines_table(kpis: dict[str, Any]) -> Table:
+    table = Table(title="产线 / lines")
+    table.add_column("line")
+    table.add_column("utilisation", justify="right")
+    for line, value in sorted(kpis.get("utilisation", {}).items()):
+        table.add_row(line, f"{value:.1%}")
+    return table
+
+
+def _energy_table(kpis: dict[str, Any]) -> Table:
+    table = Table(title="电 / energy by TOU period")
+    for column in ("period", "kWh", "cost yuan"):
+        table.add_column(column, justify="right" if column != "period" else "left")
+    kwh = kpis.get("energy_kwh_by_period", {})
+    cost = kpis.get("energy_cost_by_period", {})
+    for period in sorted(kwh, key=lambda p: -cost.get(p, 0.0)):
+        table.add_row(period, f"{kwh[period]:,.0f}", f"{cost.get(period, 0.0):,.0f}")
+    table.add_row(
+        "[bold]total", f"{kpis.get('energy_kwh', 0):,.0f}", f"{kpis.get('energy_cost', 0):,.0f}"
+    )
+    return table
+
+
+def _summary_table(plan: Plan, kpis: dict[str, Any]) -> Table:
+    table = Table(title="计划指标 / plan KPIs")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    on_time = kpis.get("on_time_rate")
+    rows = [
+        ("lots", f"{len(plan.lots)}"),
+        ("orders unplanned", f"{len(plan.unplanned)}"),
+        ("on-time rate (planned orders)", "n/a" if on_time is None else f"{on_time:.1%}"),
+        ("late lots", f"{kpis.get('late_lots', 0)}"),
+        ("weighted tardiness (min)", f"{kpis.get('weighted_tardiness', 0):,.0f}"),
+        ("changeovers", f"{len(plan.changeovers)}"),
+        ("changeover hours", f"{kpis.get('changeover_hours', 0):,.1f}"),
+        ("cleaning batches", f"{kpis.get('cleaning_batches', 0)}"),
+        ("objective / lower bound", _gap_text(plan)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def _gap_text(plan: Plan) -> str:
+    if plan.objective is None:
+        return "n/a"
+    if plan.lower_bound is None:
+        return f"{plan.objective:,.0f} / n/a"
+    return f"{plan.objective:,.0f} / {plan.lower_bound:,.0f}"
+
+
+@import_app.command("orders")
+def import_orders(file: Path) -> None:
+    """Import orders; a file with any bad cell imports nothing."""
+    from mixshare.orders.imports import import_orders as run_import
+
+    with user_errors(), session_scope() as session:
+        result = run_import(session, file)
+    console.print(f"[green]imported[/green] {result}")
+
+
+@import_app.command("compounds")
+def import_compounds(file: Path) -> None:
+    """Import compounds (one row per ingredient); a file with any bad cell imports nothing."""
+    from mixshare.compounds.imports import import_compounds as run_import
+
+    with user_errors(), session_scope() as session:
+        result = run_import(session, file)
+    console.print(f"[green]imported[/green] {result}")
+
+
+def _write_binary(write: Any, output: Path | None) -> None:
+    """Run ``write(path)`` to ``output`` or, when None, stream the file to stdout."""
+    if output is not None:
+        write(output)
+        return
+    if sys.stdout.isatty():
+        raise MixshareError(
+            "refusing to write a binary file to the terminal; use > FILE or --output"
+        )
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"mixshare-{os.getpid()}.xlsx"
+    try:
+        write(tmp)
+        sys.stdout.buffer.write(tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@template_app.command("orders")
+def template_orders(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+    """The orders import template (.xlsx) with a help sheet."""
+    from mixshare.orders.imports import template_orders as write
+
+    with user_errors():
+        _write_binary(write, output)
+
+
+@template_app.command("compounds")
+def template_compounds(
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """The compounds import template (.xlsx) with a help sheet."""
+    from mixshare.compounds.imports import template_compounds as write
+
+    with user_errors():
+        _write_binary(write, output)
+
+
+@export_app.command("plan")
+def export_plan(
+    format: Annotated[str, typer.Option(help="json or xlsx")] = "json",
+    plan_id: Annotated[int | None, typer.Option("--plan", help="Plan id (default latest).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """A plan as JSON (self-contained, for independent checking) or Excel."""
+    from mixshare.planning.export import export_plan_xlsx, plan_document
+
+    with user_errors(), session_scope() as session:
+        plan = _latest_or_given(session, plan_id)
+        if format == "json":
+            text = json.dumps(plan_document(session, plan), ensure_ascii=False, indent=1)
+            if output is None:
+                sys.stdout.write(text + "\n")
+            else:
+                output.write_text(text, encoding="utf-8")
+        elif format == "xlsx":
+            _write_binary(lambda path: export_plan_xlsx(session, plan, path), output)
+        else:
+            raise MixshareError("--format must be json or xlsx")
+
+
+@export_app.command("orders")
+def export_orders(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+    """All orders as Excel."""
+    from mixshare.orders.exports import export_orders_xlsx
+
+    with user_errors(), session_scope() as session:
+        _write_binary(lambda path: export_orders_xlsx(session, path), output)
+
+
+def _serve(host: str, port: int) -> None:
+    from mixshare.web.server import serve as run_server
+
+    console.print(f"serving on http://{host}:{port}  (Ctrl+C to stop)")
+    run_server(host=host, port=port)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web application."""
+    migrate.upgrade()
+    _serve(host, port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

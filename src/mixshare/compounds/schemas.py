@@ -1,0 +1,129 @@
+"""Input schemas for compounds (recipes) and a helper turning Pydantic errors into Problems.
+
+Only what can be checked without the database lives here; rules that need stored data
+(member and material exist, polymers of the masterbatch sum to 100 phr, some line may run
+every stage) are checked in :mod:`mixshare.compounds.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES
+from mixshare.errors import Problem
+
+INGREDIENT_STAGES = ("MB", "FB")
+
+
+def pydantic_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
+    """One Problem per Pydantic error, located at ``prefix`` + the field path."""
+    problems = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"])
+        location = f"{prefix}.{path}" if prefix and path else (prefix or path)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        value = item.get("input")
+        shown = "" if isinstance(value, dict | list) or value is None else str(value)
+        problems.append(Problem(location or "input", message, shown))
+    return problems
+
+
+class IngredientIn(BaseModel):
+    """One recipe line: ``phr`` of ``material`` (code) added in ``stage``."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    stage: Literal["MB", "FB"]
+    material: str = Field(min_length=1, max_length=32)
+    phr: float = Field(gt=0, le=1000)
+
+
+class VersionSpec(BaseModel):
+    """Everything a compound version holds; a new version is a modified copy of this."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    polymer_family: str
+    colour_class: str
+    staining: bool = False
+    density: float = Field(ge=0.8, le=2.5)
+    has_remill: bool = False
+    has_final: bool = True
+    max_dump_temp_c: float = Field(default=165.0, gt=0, le=250)
+    min_rest_minutes: int = Field(default=240, ge=0)
+    max_age_minutes: int = Field(default=7200, gt=0)
+    shelf_life_minutes: int = Field(default=10080, gt=0)
+    ingredients: list[IngredientIn] = Field(min_length=1)
+
+    @field_validator("polymer_family")
+    @classmethod
+    def _known_family(cls, value: str) -> str:
+        value = value.upper()
+        if value not in POLYMER_FAMILIES:
+            raise ValueError(f"unknown polymer family; use one of {', '.join(POLYMER_FAMILIES)}")
+        return value
+
+    @field_validator("colour_class")
+    @classmethod
+    def _known_colour(cls, value: str) -> str:
+        value = value.lower()
+        if value not in COLOUR_CLASSES:
+            raise ValueError(f"unknown colour class; use one of {', '.join(COLOUR_CLASSES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VersionSpec:
+        if self.max_age_minutes <= self.min_rest_minutes:
+            raise ValueError(
+                f"max_age_minutes ({self.max_age_minutes}) must be greater than "
+                f"min_rest_minutes ({self.min_rest_minutes}): the masterbatch would expire "
+                "before it may be used"
+            )
+        stages = {i.stage for i in self.ingredients}
+        if "MB" not in stages:
+            raise ValueError("the masterbatch (MB) needs ingredients")
+        if self.has_final and "FB" not in stages:
+            raise ValueError("has_final is set but the final batch (FB) has no ingredients")
+        if not self.has_final and "FB" in stages:
+            raise ValueError("a masterbatch-only compound (has_final false) has FB ingredients")
+        return self
+
+
+class CompoundCreate(VersionSpec):
+    """A new compound owned by ``member`` (its code or id), with its first version."""
+
+    member: str | int
+    code: str = Field(max_length=40)
+    name: str = Field(min_length=1, max_length=120)
+
+    @field_validator("code")
+    @classmethod
+    def _code_ok(cls, value: str) -> str:
+        # '/' separates compound and stage in plan keys ("C/STAGE"); spaces break CLI use.
+        if not value or any(ch.isspace() or ch == "/" for ch in value):
+            raise ValueError("a compound code must be non-empty, without spaces or '/'")
+        return value
+
+    def spec(self) -> VersionSpec:
+        return VersionSpec.model_validate(self.model_dump(include=set(VersionSpec.model_fields)))
+
+
+class CompoundChanges(BaseModel):
+    """What a new version changes; fields left ``None`` are copied from the latest version."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    polymer_family: str | None = None
+    colour_class: str | None = None
+    staining: bool | None = None
+    density: float | None = None
+    has_remill: bool | None = None
+    has_final: bool | None = None
+    max_dump_temp_c: float | None = None
+    min_rest_minutes: int | None = None
+    max_age_minutes: int | None = None
+    shelf_life_minutes: int | None = None
+    ingredients: list[IngredientIn] | None = None

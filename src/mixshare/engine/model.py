@@ -1,0 +1,513 @@
+"""Compiled, index-based form of a :class:`Problem` and the sequence decoder.
+
+The optimizer works on per-line sequences of lot indices. :func:`decode` turns sequences into
+start times (earliest feasible, honouring releases, changeovers, calendars, chain lags and locked
+starts); :func:`evaluate` prices them. Plain Python lists are used in the hot loops because
+element access on NumPy arrays is slower than on lists for scalar work.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
+from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
+
+NO_DUE = 1 << 40
+FORBIDDEN = -1
+
+
+@dataclass
+class Model:
+    problem: Problem
+    lot_ids: list[str]
+    line_ids: list[str]
+    dur: list[list[int]]  # dur[line][lot], 0 = ineligible
+    kwh: list[list[float]]
+    release: list[int]
+    due: list[int]  # NO_DUE when none
+    weight: list[float]
+    key: list[int]
+    keys: list[str]
+    order: list[int]
+    order_ids: list[str]
+    order_lots: list[list[int]]
+    co_min: list[list[list[int]]]  # [line][from_key (K = clean)][to_key], FORBIDDEN = -1
+    co_clean: list[list[list[int]]]
+    co_cost: list[list[list[float]]]
+    init_key: list[int]
+    down: list[list[tuple[int, int]]]  # merged unavailable intervals per line
+    down_starts: list[list[int]]
+    preds: list[list[tuple[int, int, int]]]  # (pred, min_lag, max_lag or NO_DUE)
+    succs: list[list[tuple[int, int, int]]]
+    price_cum: np.ndarray  # cumulative price per minute, length horizon + 1
+    fixed: dict[int, tuple[int, int]] = field(default_factory=dict)  # locked + frozen
+    previous: dict[int, tuple[int, int]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.lot_ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.line_ids)
+
+    @property
+    def horizon(self) -> int:
+        return self.problem.horizon
+
+    def eligible(self, i: int) -> list[int]:
+        return [ln for ln in range(self.m) if self.dur[ln][i] > 0]
+
+    def energy(self, ln: int, i: int, start: int) -> float:
+        """Energy cost of lot ``i`` on line ``ln`` starting at ``start`` (kWh spread evenly)."""
+        d = self.dur[ln][i]
+        pc = self.price_cum
+        return float(self.kwh[ln][i] / d * (pc[start + d] - pc[start]))
+
+
+def _changeover_tables(
+    problem: Problem, keys: list[str]
+) -> tuple[list[list[list[int]]], list[list[list[int]]], list[list[list[float]]], list[int]]:
+    kidx = {k: i for i, k in enumerate(keys)}
+    n_k = len(keys)
+    mins, cleans, costs, init = [], [], [], []
+    for line in problem.lines:
+        mn = [[FORBIDDEN] * n_k for _ in range(n_k + 1)]
+        cl = [[0] * n_k for _ in range(n_k + 1)]
+        cs = [[0.0] * n_k for _ in range(n_k + 1)]
+        for a in range(n_k + 1):
+            for b in range(n_k):
+                co = line.changeover(None if a == n_k else keys[a], keys[b])
+                if co is not None:
+                    mn[a][b], cl[a][b], cs[a][b] = co.minutes, co.cleaning_batches, co.cost
+        mins.append(mn)
+        cleans.append(cl)
+        costs.append(cs)
+        # a line whose initial key no lot uses behaves like a row of its own: add it lazily
+        if line.initial_key is None:
+            init.append(n_k)
+        elif line.initial_key in kidx:
+            init.append(kidx[line.initial_key])
+        else:
+            init.append(-2 - len(init))  # resolved below
+    return mins, cleans, costs, init
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _price_cum(problem: Problem) -> np.ndarray:
+    per_min = np.zeros(problem.horizon, dtype=np.float64)
+    for p in problem.prices:
+        s, e = max(0, p.start), min(problem.horizon, p.end)
+        if e > s:
+            per_min[s:e] = p.price
+    cum = np.zeros(problem.horizon + 1, dtype=np.float64)
+    np.cumsum(per_min, out=cum[1:])
+    return cum
+
+
+def compile_problem(problem: Problem) -> Model:
+    """Index the problem; extra initial keys get their own matrix rows."""
+    keys = sorted({lot.setup_key for lot in problem.lots})
+    kidx = {k: j for j, k in enumerate(keys)}
+    mins, cleans, costs, init = _changeover_tables(problem, keys)
+    for li, line in enumerate(problem.lines):
+        if init[li] < -1:  # initial key used by no lot: append a dedicated "from" row
+            row = [line.changeover(line.initial_key, k) for k in keys]
+            mins[li].append([FORBIDDEN if c is None else c.minutes for c in row])
+            cleans[li].append([0 if c is None else c.cleaning_batches for c in row])
+            costs[li].append([0.0 if c is None else c.cost for c in row])
+            init[li] = len(mins[li]) - 1
+    line_idx = {ln.id: i for i, ln in enumerate(problem.lines)}
+    lot_idx = {lot.id: i for i, lot in enumerate(problem.lots)}
+    order_ids = sorted({lot.order for lot in problem.lots})
+    oidx = {o: i for i, o in enumerate(order_ids)}
+    n, m = len(problem.lots), len(problem.lines)
+    dur = [[0] * n for _ in range(m)]
+    kwh = [[0.0] * n for _ in range(m)]
+    for i, lot in enumerate(problem.lots):
+        for opt in lot.options:
+            dur[line_idx[opt.line]][i] = opt.minutes
+            kwh[line_idx[opt.line]][i] = opt.kwh
+    preds: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+    succs: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+    for ch in problem.chains:
+        p, s = lot_idx[ch.pred], lot_idx[ch.succ]
+        mx = NO_DUE if ch.max_lag is None else ch.max_lag
+        preds[s].append((p, ch.min_lag, mx))
+        succs[p].append((s, ch.min_lag, mx))
+    order_lots: list[list[int]] = [[] for _ in order_ids]
+    for i, lot in enumerate(problem.lots):
+        order_lots[oidx[lot.order]].append(i)
+    down = [_merge([(iv.start, iv.end) for iv in ln.unavailable]) for ln in problem.lines]
+    model = Model(
+        problem=problem,
+        lot_ids=[lot.id for lot in problem.lots],
+        line_ids=[ln.id for ln in problem.lines],
+        dur=dur,
+        kwh=kwh,
+        release=[lot.release for lot in problem.lots],
+        due=[NO_DUE if lot.due is None else lot.due for lot in problem.lots],
+        weight=[lot.weight for lot in problem.lots],
+        key=[kidx[lot.setup_key] for lot in problem.lots],
+        keys=keys,
+        order=[oidx[lot.order] for lot in problem.lots],
+        order_ids=order_ids,
+        order_lots=order_lots,
+        co_min=mins,
+        co_clean=cleans,
+        co_cost=costs,
+        init_key=init,
+        down=down,
+        down_starts=[[s for s, _ in d] for d in down],
+        preds=preds,
+        succs=succs,
+        price_cum=_price_cum(problem),
+        index=lot_idx,
+    )
+    model.fixed = _fixed_placements(problem, lot_idx, line_idx)
+    model.previous = {
+        lot_idx[p.lot]: (line_idx[p.line], p.start)
+        for p in problem.previous
+        if p.lot in lot_idx and p.line in line_idx
+    }
+    return model
+
+
+def _fixed_placements(
+    problem: Problem, lot_idx: dict[str, int], line_idx: dict[str, int]
+) -> dict[int, tuple[int, int]]:
+    """Locked lots plus previous-plan lots that start inside the frozen window."""
+    frozen: list[Placement] = [
+        p
+        for p in problem.previous
+        if p.start < problem.frozen_until and p.lot in lot_idx and p.line in line_idx
+    ]
+    out: dict[int, tuple[int, int]] = {}
+    for p in (*frozen, *problem.locked):
+        out[lot_idx[p.lot]] = (line_idx[p.line], p.start)
+    return out
+
+
+def fit(model: Model, ln: int, t: int, length: int) -> int:
+    """Earliest ``b >= t`` such that ``[b, b + length)`` avoids the line's unavailable time."""
+    down, starts = model.down[ln], model.down_starts[ln]
+    k = bisect_right(starts, t) - 1
+    if k >= 0 and down[k][1] > t:
+        t = down[k][1]
+    k += 1
+    while k < len(down) and down[k][0] < t + length:
+        t = max(t, down[k][1])
+        k += 1
+    return t
+
+
+@dataclass
+class Decoded:
+    """Times of a decoded sequence set; ``error`` names the first violated constraint."""
+
+    start: list[int]
+    end: list[int]
+    co_start: list[int]  # changeover block start (== start when no changeover)
+    error: str | None = None
+    culprit: int = -1
+
+
+def _lot_start(
+    model: Model, ln: int, i: int, prev_key: int, prev_end: int, lower: int
+) -> tuple[int, int, str | None]:
+    """Block (changeover + lot) start and lot start for lot ``i`` placed after ``prev_end``."""
+    co = model.co_min[ln][prev_key][model.key[i]]
+    if co < 0:
+        return -1, -1, "forbidden changeover"
+    d = model.dur[ln][i]
+    fx = model.fixed.get(i)
+    if fx is not None:
+        b = fx[1] - co
+        if b < prev_end or fit(model, ln, b, co + d) != b:
+            return -1, -1, "locked start unreachable"
+        return b, fx[1], None
+    b = fit(model, ln, max(prev_end, lower - co), co + d)
+    return b, b + co, None
+
+
+def decode(
+    model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6
+) -> Decoded:
+    """Earliest start times for the given sequences; max lags repaired by delaying preds."""
+    lower = list(model.release) if min_start is None else [
+        max(r, s) for r, s in zip(model.release, min_start, strict=True)
+    ]
+    dec = _forward(model, seqs, lower)
+    for _ in range(repairs):
+        if dec.error is not None:
+            return dec
+        bumped = False
+        for i in range(model.n):
+            if dec.start[i] < 0:
+                continue
+            for p, _mn, mx in model.preds[i]:
+                if dec.start[p] >= 0 and dec.start[i] - dec.end[p] > mx:
+                    # pred must end no earlier than succ.start - max_lag
+                    d = dec.end[p] - dec.start[p]
+                    need = dec.start[i] - mx - d
+                    if need > lower[p]:
+                        lower[p] = need
+                        bumped = True
+        if not bumped:
+            return dec
+        dec = _forward(model, seqs, lower)
+    if dec.error is None and _max_lag_violation(model, dec) >= 0:
+        v = _max_lag_violation(model, dec)
+        dec.error, dec.culprit = "max lag", v
+    return dec
+
+
+def _max_lag_violation(model: Model, dec: Decoded) -> int:
+    for i in range(model.n):
+        if dec.start[i] < 0:
+            continue
+        for p, _mn, mx in model.preds[i]:
+            if dec.start[p] >= 0 and dec.start[i] - dec.end[p] > mx:
+                return i
+    return -1
+
+
+def _forward(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
+    """One pass over the lines in parallel, each lot waiting for its chain predecessors."""
+    n = model.n
+    start, end, cos = [-1] * n, [-1] * n, [-1] * n
+    present = bytearray(n)  # chain partners outside the sequences (being re-inserted) are ignored
+    for seq in seqs:
+        for i in seq:
+            present[i] = 1
+    pos = [0] * len(seqs)
+    prev_key = list(model.init_key)
+    prev_end = [0] * len(seqs)
+    remaining = sum(len(s) for s in seqs)
+    horizon = model.horizon
+    while remaining:
+        progressed = False
+        for ln, seq in enumerate(seqs):
+            while pos[ln] < len(seq):
+                i = seq[pos[ln]]
+                lo = lower[i]
+                blocked = False
+                for p, mn, _mx in model.preds[i]:
+                    if not present[p]:
+                        continue
+                    if end[p] < 0:
+                        blocked = True
+                        break
+                    lo = max(lo, end[p] + mn)
+                if blocked:
+                    break
+                b, s, err = _lot_start(model, ln, i, prev_key[ln], prev_end[ln], lo)
+                if err is None and s < lo:
+                    err = "locked start before release or chain lag"
+                e = s + model.dur[ln][i]
+                if err is None and e > horizon:
+                    err = "ends after horizon"
+                if err is not None:
+                    return Decoded(start, end, cos, err, i)
+                start[i], end[i], cos[i] = s, e, b
+                prev_key[ln], prev_end[ln] = model.key[i], e
+                pos[ln] += 1
+                remaining -= 1
+                progressed = True
+        if not progressed:
+            stuck = next(seq[pos[ln]] for ln, seq in enumerate(seqs) if pos[ln] < len(seq))
+            return Decoded(start, end, cos, "chain deadlock between lines", stuck)
+    return Decoded(start, end, cos)
+
+
+@dataclass
+class Cost:
+    tardiness: float = 0.0
+    late: int = 0
+    co_minutes: int = 0
+    cleaning: int = 0
+    co_cost: float = 0.0
+    energy: float = 0.0
+    moved: int = 0
+    unplanned_orders: int = 0
+
+    def total(self, model: Model) -> float:
+        w = model.problem.weights
+        return (
+            w.tardiness * self.tardiness
+            + w.changeover_minute * self.co_minutes
+            + w.cleaning_batch * self.cleaning
+            + w.changeover_cost * self.co_cost
+            + w.energy_cost * self.energy
+            + w.moved_lot * self.moved
+            + w.unplanned_order * self.unplanned_orders
+        )
+
+
+def evaluate(
+    model: Model, seqs: list[list[int]], dec: Decoded, unplanned_orders: int, energy: bool = True
+) -> Cost:
+    c = Cost(unplanned_orders=unplanned_orders)
+    for ln, seq in enumerate(seqs):
+        pk = model.init_key[ln]
+        mins, clean, cost = model.co_min[ln], model.co_clean[ln], model.co_cost[ln]
+        for i in seq:
+            k = model.key[i]
+            c.co_minutes += mins[pk][k]
+            c.cleaning += clean[pk][k]
+            c.co_cost += cost[pk][k]
+            pk = k
+            late = dec.end[i] - model.due[i]
+            if late > 0:
+                c.tardiness += model.weight[i] * late
+                c.late += 1
+            if energy:
+                c.energy += model.energy(ln, i, dec.start[i])
+            prev = model.previous.get(i)
+            if prev is not None and (prev[0] != ln or prev[1] != dec.start[i]):
+                c.moved += 1
+    for i, (pl, _ps) in model.previous.items():
+        if dec.start[i] < 0 and pl >= 0:
+            c.moved += 1
+    return c
+
+
+def to_schedule(
+    model: Model,
+    seqs: list[list[int]],
+    dec: Decoded,
+    unplanned: list[int],
+    objective: float | None = None,
+    lower_bound: float | None = None,
+    stats: dict[str, float | int | str] | None = None,
+) -> Schedule:
+    lots: list[ScheduledLot] = []
+    cos: list[ScheduledChangeover] = []
+    for ln, seq in enumerate(seqs):
+        line = model.line_ids[ln]
+        pk, prev_lot = model.init_key[ln], None
+        for i in seq:
+            k = model.key[i]
+            mins = model.co_min[ln][pk][k]
+            clean = model.co_clean[ln][pk][k]
+            if mins > 0 or clean > 0:
+                cos.append(
+                    ScheduledChangeover(
+                        line, prev_lot, model.lot_ids[i], dec.co_start[i],
+                        dec.co_start[i] + mins, clean, model.co_cost[ln][pk][k],
+                    )
+                )
+            lots.append(ScheduledLot(model.lot_ids[i], line, dec.start[i], dec.end[i]))
+            pk, prev_lot = k, model.lot_ids[i]
+    return Schedule(
+        lots=tuple(lots),
+        changeovers=tuple(cos),
+        unplanned=tuple(model.lot_ids[i] for i in sorted(unplanned)),
+        objective=objective,
+        lower_bound=lower_bound,
+        stats=dict(stats or {}),
+    )
+
+
+def check_structure(model: Model, strict: bool = True) -> set[int]:
+    """Orders that can never be planned (a lot fitting on no line, an unmeetable chain).
+
+    With ``strict`` the first such culprit raises :class:`InfeasibleProblem`; otherwise the
+    returned orders go to ``unplanned`` whole.
+    """
+    bad: set[int] = set()
+    ef = _earliest_ends(model)
+    for i in range(model.n):
+        msg = None
+        if ef[i] < 0:
+            msg = f"lot {model.lot_ids[i]}: no eligible line can run it before the horizon"
+        for p, mn, _mx in model.preds[i]:
+            if ef[p] >= 0 and ef[i] < 0 and msg is None:
+                msg = (
+                    f"chain {model.lot_ids[p]}->{model.lot_ids[i]}: min lag {mn} cannot be met"
+                    " within the horizon"
+                )
+        if msg is not None:
+            if strict or i in model.fixed:
+                raise InfeasibleProblem(msg, (model.lot_ids[i],))
+            bad.add(model.order[i])
+    _check_fixed_pairs(model)
+    return bad
+
+
+def _topo(model: Model) -> list[int]:
+    indeg = [len(p) for p in model.preds]
+    stack = [i for i in range(model.n) if indeg[i] == 0]
+    out: list[int] = []
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        for s, _mn, _mx in model.succs[i]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                stack.append(s)
+    if len(out) < model.n:
+        cyc = [model.lot_ids[i] for i in range(model.n) if indeg[i] > 0]
+        raise InfeasibleProblem(f"chains form a cycle through lots {cyc[:5]}", tuple(cyc))
+    return out
+
+
+def _earliest_ends(model: Model) -> list[int]:
+    """Earliest end of each lot ignoring other lots (-1: cannot fit before the horizon)."""
+    ef = [-1] * model.n
+    for i in _topo(model):
+        lo = model.release[i]
+        ok = True
+        for p, mn, _mx in model.preds[i]:
+            if ef[p] < 0:
+                ok = False
+            lo = max(lo, ef[p] + mn)
+        if not ok:
+            continue
+        best = -1
+        for ln in model.eligible(i):
+            fx = model.fixed.get(i)
+            if fx is not None:
+                if fx[0] == ln:
+                    best = fx[1] + model.dur[ln][i]
+                continue
+            e = fit(model, ln, lo, model.dur[ln][i]) + model.dur[ln][i]
+            if e <= model.horizon and (best < 0 or e < best):
+                best = e
+        ef[i] = best
+    return ef
+
+
+def _check_fixed_pairs(model: Model) -> None:
+    """Locked lots must be eligible, inside the calendar and consistent with their chains."""
+    for i, (ln, s) in model.fixed.items():
+        lid = model.lot_ids[i]
+        d = model.dur[ln][i]
+        if d == 0:
+            raise InfeasibleProblem(f"lot {lid}: locked on ineligible line", (lid,))
+        if fit(model, ln, s, d) != s or s + d > model.horizon:
+            raise InfeasibleProblem(f"lot {lid}: locked over unavailable time/horizon", (lid,))
+        for p, mn, mx in model.preds[i]:
+            if p in model.fixed:
+                pl, ps = model.fixed[p]
+                lag = s - (ps + model.dur[pl][p])
+                if lag < mn or lag > mx:
+                    pid = model.lot_ids[p]
+                    raise InfeasibleProblem(
+                        f"chain {pid}->{lid}: locked lots give lag {lag} outside [{mn}, {mx}]",
+                        (pid, lid),
+                    )

@@ -1,0 +1,443 @@
+"""Anytime planning engine: constructive portfolio + iterated-greedy large-neighbourhood search.
+
+1. Construction: the EDD dispatch plus ATCS list schedules with several look-ahead parameters
+   (and, when re-planning, the previous plan itself); the best seeds the search.
+2. Search (one process per worker, different seeds): destroy about a dozen lots (random, a
+   segment of one line, a campaign of one setup key, late lots, whole orders), re-insert each at
+   its best position. Positions are screened with NumPy-vectorised tardiness and setup deltas
+   (shift propagation through idle gaps), the best few are decoded exactly. Unplanned orders
+   are retried regularly. Accept equal-or-better, restart from the best after stagnation.
+3. Energy: with ``energy_aware`` the objective prices energy and a final pass moves lots into
+   cheaper hours where the plan has slack (never adding tardiness).
+4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
+
+Determinism: with ``iterations`` set, every worker runs exactly that many iterations and the
+result depends only on ``seed``; with only a time limit the run is anytime and not reproducible.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mixshare.engine.bound import lower_bound
+from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
+from mixshare.engine.energy import shift_energy
+from mixshare.engine.model import (
+    NO_DUE,
+    Decoded,
+    Model,
+    check_structure,
+    compile_problem,
+    decode,
+    evaluate,
+    to_schedule,
+)
+from mixshare.engine.problem import Problem
+from mixshare.engine.solution import Schedule
+
+Progress = Callable[[float, float], None]
+INF = float("inf")
+
+
+@dataclass
+class Sol:
+    seqs: list[list[int]]
+    excluded: set[int]
+    cost: float
+
+
+class Search:
+    """Iterated greedy on per-line sequences of one compiled model."""
+
+    def __init__(self, model: Model, seed: int, energy: bool, min_start: list[int] | None) -> None:
+        self.model = model
+        self.rng = random.Random(seed)
+        self.energy = energy
+        self.min_start = min_start
+        w = model.problem.weights
+        self.wt = w.tardiness
+        m = model
+        self.co = [np.array(m.co_min[ln], dtype=np.int64) for ln in range(m.m)]
+        self.sw = []  # weighted setup cost per (from, to), inf when forbidden
+        for ln in range(m.m):
+            sw = (
+                w.changeover_minute * self.co[ln]
+                + w.cleaning_batch * np.array(m.co_clean[ln], dtype=np.float64)
+                + w.changeover_cost * np.array(m.co_cost[ln], dtype=np.float64)
+            )
+            self.sw.append(np.where(self.co[ln] < 0, INF, sw))
+        self.keys = np.array(m.key, dtype=np.int64)
+        self.due = np.array([min(d, 1 << 40) for d in m.due], dtype=np.float64)
+        self.w = np.array(m.weight, dtype=np.float64)
+        self.rank = _topo_rank(m)
+        self.calls = 0
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def cost(self, seqs: list[list[int]], excluded: set[int]) -> tuple[float, Decoded]:
+        self.calls += 1
+        dec = decode(self.model, seqs, self.min_start)
+        if dec.error is not None:
+            return INF, dec
+        c = evaluate(self.model, seqs, dec, len(excluded), self.energy)
+        return c.total(self.model), dec
+
+    # -- insertion -----------------------------------------------------------------------------
+    def screen(self, ln: int, seq: list[int], dec: Decoded, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Approximate cost of inserting lot ``i`` at every position of line ``ln``."""
+        m = self.model
+        d = m.dur[ln][i]
+        if d == 0:
+            return np.empty(0, np.int64), np.empty(0)
+        ln_len = len(seq)
+        ki = m.key[i]
+        sq = np.array(seq, dtype=np.int64)
+        ks = self.keys[sq]
+        prev_k = np.concatenate(([m.init_key[ln]], ks))
+        co, sw = self.co[ln], self.sw[ln]
+        m_in = co[prev_k, ki]
+        s_in = sw[prev_k, ki]
+        s_out = np.zeros(ln_len + 1)
+        m_out = np.zeros(ln_len + 1, dtype=np.int64)
+        s_old = np.zeros(ln_len + 1)
+        if ln_len:
+            s_out[:-1] = sw[ki, ks]
+            m_out[:-1] = co[ki, ks]
+            s_old[:-1] = sw[prev_k[:-1], ks]
+        ok = (m_in >= 0) & (m_out >= 0)
+        st = np.array([dec.start[j] for j in seq], dtype=np.int64)
+        en = st + np.array([m.dur[ln][j] for j in seq], dtype=np.int64)
+        cs = np.array([dec.co_start[j] for j in seq], dtype=np.int64)
+        prev_end = np.concatenate(([0], en))
+        ready = max(
+            [m.release[i]] + [dec.end[p] + mn for p, mn, _ in m.preds[i] if dec.start[p] >= 0]
+        )
+        e_i = np.maximum(ready, prev_end + np.maximum(m_in, 0)) + d
+        # lot i must end before its chain successors (already placed) start
+        lim = min([dec.start[s] - mn for s, mn, _ in m.succs[i] if dec.start[s] >= 0] + [NO_DUE])
+        ok &= e_i <= lim
+        cost = s_in + s_out - s_old + self.wt * self.w[i] * np.maximum(0, e_i - self.due[i])
+        if ln_len:
+            cost += self.wt * self._push_delta(sq, st, en, cs, e_i, m_out)
+        cost = np.where(ok, cost, INF)
+        return np.arange(ln_len + 1), cost
+
+    def _push_delta(
+        self, sq: np.ndarray, st: np.ndarray, en: np.ndarray, cs: np.ndarray,
+        e_i: np.ndarray, m_out: np.ndarray,
+    ) -> np.ndarray:
+        """Extra weighted tardiness of the lots pushed right by an insertion at each position."""
+        n = len(sq)
+        out = np.zeros(n + 1)
+        shift0 = np.maximum(0, e_i[:-1] + m_out[:-1] - st)  # shift of the lot at position p
+        gaps = np.concatenate(([0], cs[1:] - en[:-1]))
+        gc = np.cumsum(gaps)
+        due, w = self.due[sq], self.w[sq]
+        base = w * np.maximum(0, en - due)
+        width = min(n, 120)  # pushes are absorbed by idle time within a few dozen lots
+        for off in range(width):
+            p = np.arange(0, n - off)
+            q = p + off
+            sh = np.maximum(0, shift0[p] - (gc[q] - gc[p]))
+            out[p] += w[q] * np.maximum(0, en[q] + sh - due[q]) - base[q]
+        return out
+
+    def insert(self, sol: Sol, i: int, best_k: int = 3) -> bool:
+        """Insert lot ``i`` at its best exactly evaluated position among the screened few."""
+        _, dec = self.cost(sol.seqs, sol.excluded)
+        if dec.error is not None:
+            return False
+        cands: list[tuple[float, int, int]] = []
+        for ln, seq in enumerate(sol.seqs):
+            pos, approx = self.screen(ln, seq, dec, i)
+            if pos.size == 0:
+                continue
+            top = np.argsort(approx, kind="stable")[:best_k]
+            cands.extend((float(approx[t]), ln, int(pos[t])) for t in top if approx[t] < INF)
+        cands.sort()
+        best: tuple[float, int, int] | None = None
+        for _a, ln, p in cands[: best_k + 1]:
+            sol.seqs[ln].insert(p, i)
+            c, _ = self.cost(sol.seqs, sol.excluded)
+            del sol.seqs[ln][p]
+            if c < INF and (best is None or c < best[0]):
+                best = (c, ln, p)
+        if best is None:
+            return False
+        sol.seqs[best[1]].insert(best[2], i)
+        sol.cost = best[0]
+        return True
+
+    # -- destroy -------------------------------------------------------------------------------
+    def destroy(self, sol: Sol, k: int) -> list[int]:
+        m, rng = self.model, self.rng
+        placed = [i for s in sol.seqs for i in s if i not in m.fixed]
+        if not placed:
+            return []
+        op = rng.random()
+        if op < 0.25:
+            chosen = set(rng.sample(placed, min(k, len(placed))))
+        elif op < 0.5:
+            ln = rng.randrange(m.m)
+            seq = sol.seqs[ln]
+            a = rng.randrange(max(1, len(seq) - k + 1))
+            chosen = {i for i in seq[a : a + k] if i not in m.fixed}
+        elif op < 0.75:
+            key = m.key[rng.choice(placed)]
+            same = [i for i in placed if m.key[i] == key]
+            chosen = set(rng.sample(same, min(k, len(same))))
+        else:
+            _, dec = self.cost(sol.seqs, sol.excluded)
+            late = [i for i in placed if dec.end[i] > m.due[i]] or placed
+            chosen = set(rng.sample(late, min(k // 2, len(late))))
+            chosen |= set(rng.sample(placed, min(k // 2, len(placed))))
+        if rng.random() < 0.3:  # whole orders, so a stage chain can move together
+            chosen |= {j for i in list(chosen) for j in m.order_lots[m.order[i]]}
+        chosen -= set(m.fixed)
+        for s in sol.seqs:
+            s[:] = [i for i in s if i not in chosen]
+        return sorted(chosen, key=lambda x: (self.rank[x], self.due[x], x))
+
+    def repair(self, sol: Sol, removed: list[int]) -> None:
+        m = self.model
+        failed: set[int] = set()
+        for i in removed:
+            if m.order[i] in failed or m.order[i] in sol.excluded:
+                continue
+            if not self.insert(sol, i):
+                failed.add(m.order[i])
+        if failed:
+            sol.excluded |= failed
+            for s in sol.seqs:
+                s[:] = [i for i in s if m.order[i] not in failed]
+        sol.cost, _ = self.cost(sol.seqs, sol.excluded)
+
+    def try_unplanned(self, sol: Sol) -> list[int]:
+        """Put one unplanned order's lots up for re-insertion."""
+        if not sol.excluded:
+            return []
+        o = self.rng.choice(sorted(sol.excluded))
+        sol.excluded.discard(o)
+        return sorted(self.model.order_lots[o], key=lambda x: self.rank[x])
+
+    # -- main loop -----------------------------------------------------------------------------
+    def run(
+        self, sol: Sol, deadline: float, iterations: int | None, progress: Progress | None,
+        t0: float,
+    ) -> Sol:
+        best = _copy(sol)
+        cur = _copy(sol)
+        stall, it = 0, 0
+        while (iterations is None and time.perf_counter() < deadline) or (
+            iterations is not None and it < iterations
+        ):
+            it += 1
+            cand = _copy(cur)
+            k = self.rng.randint(6, 16)
+            removed = self.destroy(cand, k)
+            if self.rng.random() < 0.2:
+                removed = self.try_unplanned(cand) + removed
+            self.repair(cand, removed)
+            if cand.cost <= cur.cost:
+                cur = cand
+            if cand.cost < best.cost - 1e-9:
+                best, stall = _copy(cand), 0
+                if progress is not None:
+                    progress(time.perf_counter() - t0, best.cost)
+            else:
+                stall += 1
+            if stall and stall % 150 == 0:
+                cur = _copy(best)
+        return best
+
+
+def _copy(s: Sol) -> Sol:
+    return Sol([list(q) for q in s.seqs], set(s.excluded), s.cost)
+
+
+def _topo_rank(model: Model) -> list[int]:
+    rank = [0] * model.n
+    changed = True
+    while changed:  # chains are short (MB -> RM -> FB): a few sweeps settle it
+        changed = False
+        for i in range(model.n):
+            for s, _a, _b in model.succs[i]:
+                if rank[s] <= rank[i]:
+                    rank[s] = rank[i] + 1
+                    changed = True
+    return rank
+
+
+# -- construction portfolio ------------------------------------------------------------------
+def _rules(model: Model) -> list[tuple[str, Rule]]:
+    out: list[tuple[str, Rule]] = [("edd", edd_rule(model))]
+    for k1 in (0.5, 1.5, 3.0):
+        for k2 in (0.2, 0.6, 2.0):
+            out.append((f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5)))
+    return out
+
+
+def _previous_seqs(model: Model) -> list[list[int]]:
+    seqs: list[list[tuple[int, int]]] = [[] for _ in range(model.m)]
+    for i, (ln, s) in {**model.previous, **model.fixed}.items():
+        if model.dur[ln][i] > 0:
+            seqs[ln].append((s, i))
+    return [[i for _s, i in sorted(q)] for q in seqs]
+
+
+def initial(
+    model: Model, srch: Search, bad: set[int], budget: float
+) -> tuple[Sol, str]:
+    """Best of the constructive portfolio within ``budget`` seconds (the first always runs)."""
+    t_end = time.perf_counter() + budget
+    best: Sol | None = None
+    name = ""
+    if model.previous:
+        seqs = _previous_seqs(model)
+        missing = [i for i in range(model.n) if not any(i in s for s in seqs)]
+        try:
+            seqs, _dec, exc = finalize(model, seqs, bad, srch.min_start)
+            sol = Sol(seqs, exc, 0.0)
+            sol.excluded -= {model.order[i] for i in missing} - bad
+            srch.repair(sol, sorted(
+                [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
+            ))
+            best, name = sol, "previous"
+        except ValueError:
+            best = None
+    for rname, rule in _rules(model):
+        if best is not None and time.perf_counter() > t_end:
+            break
+        seqs, failed = construct(model, rule, bad)
+        seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
+        c, _ = srch.cost(seqs, exc)
+        if best is None or c < best.cost:
+            best, name = Sol(seqs, exc, c), rname
+    assert best is not None
+    return best, name
+
+
+# -- parallel portfolio ------------------------------------------------------------------------
+def _worker(
+    problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
+    energy: bool, queue: Any,
+) -> None:
+    model = compile_problem(problem)
+    srch = Search(model, seed, energy, _min_start(model))
+    t0 = time.perf_counter()
+    res = srch.run(sol, t0 + seconds, iterations, None, t0)
+    queue.put((res.cost, res.seqs, sorted(res.excluded), srch.calls))
+
+
+def _min_start(model: Model) -> list[int] | None:
+    """When re-planning, lots keep at least their previous start: nothing moves unless pushed."""
+    if not model.previous:
+        return None
+    out = [0] * model.n
+    for i, (_ln, s) in model.previous.items():
+        out[i] = s
+    return out
+
+
+def solve(
+    problem: Problem,
+    time_limit: float,
+    seed: int | None = 0,
+    workers: int = 2,
+    progress: Progress | None = None,
+    energy_aware: bool = True,
+    iterations: int | None = None,
+    strict: bool = True,
+) -> Schedule:
+    """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
+
+    ``iterations`` fixes the work per worker for a reproducible run. ``strict`` raises
+    :class:`~mixshare.engine.problem.InfeasibleProblem` on structurally infeasible inputs,
+    otherwise their orders are reported unplanned.
+    """
+    t0 = time.perf_counter()
+    seed = 0 if seed is None else seed
+    model = compile_problem(problem)
+    bad = check_structure(model, strict=strict)
+    srch = Search(model, seed, energy_aware, _min_start(model))
+    sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
+    if progress is not None:
+        progress(time.perf_counter() - t0, sol.cost)
+    remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.2)
+    helpers = _start_helpers(problem, sol, seed, remaining, iterations, energy_aware, workers)
+    best = srch.run(sol, time.perf_counter() + remaining, iterations, progress, t0)
+    calls = srch.calls
+    for res in _collect(helpers, remaining):
+        if res[0] < best.cost:
+            best = Sol(res[1], set(res[2]), res[0])
+        calls += res[3]
+    return _finish(model, best, energy_aware, t0, origin, calls)
+
+
+def _start_helpers(
+    problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
+    energy: bool, workers: int,
+) -> list[tuple[Any, Any]]:
+    if workers <= 1 or (seconds < 1.5 and iterations is None):
+        return []
+    ctx = mp.get_context("spawn")
+    out = []
+    for w in range(1, workers):
+        q = ctx.Queue()
+        # spawning costs ~0.5 s: the helper gets that much less search time
+        p = ctx.Process(
+            target=_worker,
+            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.8), iterations, energy, q),
+            daemon=True,
+        )
+        p.start()
+        out.append((p, q))
+    return out
+
+
+def _collect(
+    helpers: list[tuple[Any, Any]], seconds: float
+) -> list[tuple[float, list[list[int]], list[int], int]]:
+    out = []
+    for p, q in helpers:
+        try:
+            out.append(q.get(timeout=max(5.0, seconds)))
+        except Exception:  # a lost helper only costs its share of the search
+            pass
+        p.join(timeout=1.0)
+        if p.is_alive():
+            p.terminate()
+    return out
+
+
+def _finish(
+    model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int
+) -> Schedule:
+    dec = decode(model, best.seqs, _min_start(model))
+    if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
+        raise RuntimeError(f"internal: best plan does not decode ({dec.error})")
+    saved = 0.0
+    if energy:
+        frozen = set(model.previous)
+        dec, saved = shift_energy(model, best.seqs, dec, frozen)
+    cost = evaluate(model, best.seqs, dec, len(best.excluded), True)
+    lb, parts = lower_bound(model, True)
+    placed = {i for s in best.seqs for i in s}
+    stats: dict[str, float | int | str] = {
+        "method": "lns",
+        "initial": origin,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "evaluations": calls,
+        "energy_shift_saving": round(saved, 2),
+        **{k: round(v, 3) for k, v in parts.items()},
+    }
+    return to_schedule(
+        model, best.seqs, dec, [i for i in range(model.n) if i not in placed],
+        objective=cost.total(model), lower_bound=lb, stats=stats,
+    )

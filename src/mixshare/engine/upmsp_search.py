@@ -1,0 +1,283 @@
+"""Iterated greedy / LNS for R | S_ijk | C_max (pure Python + NumPy).
+
+One iteration: remove ~a dozen jobs, re-insert each at its best position over all machines and
+positions (insertion deltas vectorised with NumPy), then a local search on the critical machine
+(moves and swaps to other machines, re-sequencing within the machine). A simulated-annealing-like
+acceptance (constant temperature, Ruiz & Stützle style) lets the search leave local optima.
+
+Setup matrices are padded with a dummy job ``D = n`` whose setups are 0, so every gap between two
+neighbours, including the two ends of a machine's sequence, is a slot (prev, next): inserting j
+costs p[k, j] + S[k, prev, j] + S[k, j, next] - S[k, prev, next] there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+# lexicographic (makespan, delta) keys packed into one int64; |delta| is far below BIG / 2
+BIG = 1 << 24
+
+
+_NONE = np.iinfo(np.int64).max
+
+
+def _pack(first: IntArray, second: IntArray, third: IntArray) -> IntArray:
+    """Lexicographic key of three small integer arrays (each well inside +-2^19)."""
+    return (first << 40) + (second << 20) + (third + (1 << 19))
+
+
+@dataclass
+class SearchResult:
+    assignment: list[list[int]]
+    makespan: int
+    iterations: int
+    checkpoints: dict[float, int] = field(default_factory=dict)
+
+
+class _State:
+    """Machine sequences plus their completion times, with the move operators."""
+
+    def __init__(self, p: IntArray, setup: IntArray) -> None:
+        m, n = p.shape
+        self.n, self.m, self.dummy = n, m, n
+        self.p = np.zeros((m, n + 1), dtype=np.int64)
+        self.p[:, :n] = p
+        self.sx = np.zeros((m, n + 1, n + 1), dtype=np.int64)
+        self.sx[:, :n, :n] = setup
+        self.pl: list[list[int]] = self.p.tolist()
+        self.sl: list[list[list[int]]] = self.sx.tolist()
+        self.seqs: list[list[int]] = [[] for _ in range(m)]
+        self.c = np.zeros(m, dtype=np.int64)
+        w = n + 1
+        # row-gather views: sx2[k * w + i] = S_k[i, :], sxt2[k * w + i] = S_k[:, i]
+        self.sx2 = self.sx.reshape(m * w, w)
+        self.sxt2 = np.ascontiguousarray(self.sx.transpose(0, 2, 1)).reshape(m * w, w)
+
+    # ---------------------------------------------------------------- bookkeeping
+    def cost(self, k: int) -> int:
+        seq, pk, sk = self.seqs[k], self.pl[k], self.sl[k]
+        total = sum(pk[j] for j in seq)
+        total += sum(sk[a][b] for a, b in itertools.pairwise(seq))
+        return total
+
+    def set_seqs(self, seqs: Sequence[Sequence[int]]) -> None:
+        self.seqs = [list(s) for s in seqs]
+        self.c = np.array([self.cost(k) for k in range(self.m)], dtype=np.int64)
+
+    def cmax(self) -> int:
+        return int(self.c.max())
+
+    def slots(self) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """(machine, prev, next, position) of every insertion gap, built with NumPy."""
+        d = self.dummy
+        flat: list[int] = []
+        for seq in self.seqs:
+            flat.append(d)
+            flat.extend(seq)
+        flat.append(d)
+        arr = np.array(flat)
+        lens = np.array([len(q) + 1 for q in self.seqs])  # gaps per machine
+        mach = np.repeat(np.arange(self.m), lens)
+        # machines share their boundary dummies, so gap g of the whole list is arr[g], arr[g+1]
+        pos = np.arange(mach.size) - (np.cumsum(lens) - lens)[mach]
+        return mach, arr[:-1], arr[1:], pos
+
+    def remove(self, k: int, i: int) -> int:
+        j = self.seqs[k].pop(i)
+        self.c[k] = self.cost(k)
+        return j
+
+    def insert(self, k: int, i: int, j: int) -> None:
+        self.seqs[k].insert(i, j)
+        self.c[k] = self.cost(k)
+
+    # ---------------------------------------------------------------- construction
+    def best_insert(self, j: int) -> None:
+        """Insert j where the makespan grows least; ties go to the smallest added time."""
+        mach, prev, nxt, pos = self.slots()
+        sx = self.sx
+        delta = self.p[mach, j] + sx[mach, prev, j] + sx[mach, j, nxt] - sx[mach, prev, nxt]
+        new_c = self.c[mach] + delta
+        key = np.maximum(new_c, self.c.max()) * BIG + delta
+        s = int(np.argmin(key))
+        self.seqs[int(mach[s])].insert(int(pos[s]), j)
+        self.c[mach[s]] = new_c[s]
+
+    # ---------------------------------------------------------------- local search
+    def layout(self) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Per job: machine, position, predecessor and successor (dummy at the ends)."""
+        n, d = self.n, self.dummy
+        km, pos, prev, nxt = [0] * n, [0] * n, [d] * n, [d] * n
+        for k, seq in enumerate(self.seqs):
+            last = len(seq) - 1
+            for i, j in enumerate(seq):
+                km[j], pos[j] = k, i
+                if i > 0:
+                    prev[j] = seq[i - 1]
+                if i < last:
+                    nxt[j] = seq[i + 1]
+        return np.array(km), np.array(pos), np.array(prev), np.array(nxt)
+
+    def _improving_move(self, lay: tuple[IntArray, ...], cmax: int) -> tuple[int, int, int]:
+        """Best relocation of one job (to another machine or within its own).
+
+        Returns (key, job, slot); key ranks moves by the source machine's load (most loaded
+        first: that is the critical machine whenever it can be improved), then by the larger of
+        the two resulting completion times, then by the total time added. Matrices are
+        slot x job and built from whole-row gathers, which NumPy does much faster than
+        element-wise fancy indexing.
+        """
+        km, _, prev, nxt = lay
+        n, w = self.n, self.n + 1
+        mach, sp, sn, _ = self.slots()
+        jobs = np.arange(n)
+        gain = self.p[km, jobs] + self.sx[km, prev, jobs] + self.sx[km, jobs, nxt]
+        gain -= self.sx[km, prev, nxt]
+        ins = self.p[mach, :n] + self.sx2[mach * w + sp, :n] + self.sxt2[mach * w + sn, :n]
+        ins -= self.sx[mach, sp, sn][:, None]
+        src = self.c[km][None, :]
+        new_src = src - gain[None, :]
+        same = mach[:, None] == km[None, :]
+        # within its own machine the job is removed and re-inserted: one completion time
+        val = np.where(same, new_src + ins, np.maximum(new_src, self.c[mach][:, None] + ins))
+        adjacent = (sp[:, None] == jobs[None, :]) | (sn[:, None] == jobs[None, :])
+        ok = (val < src) & ~adjacent
+        key = np.where(ok, _pack(cmax - src, val, ins - gain[None, :]), _NONE)
+        flat = int(np.argmin(key))
+        s, j = divmod(flat, n)
+        return int(key[s, j]), j, s
+
+    def _improving_swap(self, lay: tuple[IntArray, ...], cmax: int) -> tuple[int, int, int]:
+        """Best in-place exchange of two jobs on different machines (same ranking)."""
+        km, _, prev, nxt = lay
+        n, w = self.n, self.n + 1
+        # x[a, b]: time job b adds in job a's place (a's machine and neighbours)
+        x = self.p[km, :n] + self.sx2[km * w + prev, :n] + self.sxt2[km * w + nxt, :n]
+        y = x + (self.c[km] - x.diagonal())[:, None]  # a's machine after the exchange
+        val = np.maximum(y, y.T)
+        ck = self.c[km]
+        src = np.maximum(ck[:, None], ck[None, :])
+        ok = (val < src) & (km[:, None] != km[None, :])
+        key = np.where(ok, _pack(cmax - src, val, y + y.T), _NONE)
+        flat = int(np.argmin(key))
+        a, b = divmod(flat, n)
+        return int(key[a, b]), a, b
+
+    def local_search(self) -> None:
+        """Apply the best improving relocation or swap until none is left.
+
+        Every accepted move lowers the larger completion time of the machines it touches below
+        the source machine's old one, so the sorted vector of completion times decreases
+        lexicographically and the descent ends. Moves out of the critical machine rank first;
+        once it is stuck the next machines still improve, which thins the ties at the top.
+        """
+        while True:
+            lay = self.layout()
+            cmax = int(self.c.max())
+            mkey, j, s = self._improving_move(lay, cmax)
+            skey, a, b = self._improving_swap(lay, cmax)
+            if min(mkey, skey) >= _NONE:
+                return
+            if mkey <= skey:
+                mach, _, _, pos = self.slots()
+                k, i, t, q = int(lay[0][j]), int(lay[1][j]), int(mach[s]), int(pos[s])
+                self.seqs[k].pop(i)
+                if t == k and q > i:
+                    q -= 1  # slots were numbered before the job left its own sequence
+                self.seqs[t].insert(q, j)
+                self.c[k], self.c[t] = self.cost(k), self.cost(t)
+            else:
+                ka, kb = int(lay[0][a]), int(lay[0][b])
+                self.seqs[ka][int(lay[1][a])], self.seqs[kb][int(lay[1][b])] = b, a
+                self.c[ka], self.c[kb] = self.cost(ka), self.cost(kb)
+
+    def score(self) -> int:
+        """Makespan first, then total completion time (a tie-breaker on makespan plateaus)."""
+        return int(self.c.max()) * BIG + int(self.c.sum())
+
+
+def _initial(state: _State, rng: random.Random) -> None:
+    """Greedy best insertion, longest jobs (by their best machine) first."""
+    order = np.argsort(-state.p[:, : state.n].min(axis=0), kind="stable")
+    for j in order:
+        state.best_insert(int(j))
+    state.local_search()
+
+
+def _destroy(state: _State, rng: random.Random, d: int) -> list[int]:
+    """Remove d jobs, half of them from the critical machine (where the makespan is made)."""
+    k = int(np.argmax(state.c))
+    crit = list(state.seqs[k])
+    take = set(rng.sample(crit, min(len(crit), max(1, d // 2))))
+    others = [j for j in range(state.n) if j not in take]
+    take.update(rng.sample(others, min(len(others), d - len(take))))
+    for seq in state.seqs:
+        seq[:] = [j for j in seq if j not in take]
+    state.c = np.array([state.cost(kk) for kk in range(state.m)], dtype=np.int64)
+    removed = sorted(take)
+    rng.shuffle(removed)
+    return removed
+
+
+def iterated_greedy(
+    p: IntArray,
+    setup: IntArray,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    max_iterations: int | None = None,
+    checkpoints: Sequence[float] = (),
+    start: float | None = None,
+    destroy: int = 12,
+    temperature: float = 0.5,
+) -> SearchResult:
+    """Run the iterated greedy until ``time_limit`` seconds after ``start`` (or the iteration cap).
+
+    ``checkpoints`` are times (seconds after ``start``) at which the best makespan so far is
+    recorded, so one run also reports what a shorter time limit would have returned.
+    """
+    t0 = time.perf_counter() if start is None else start
+    rng = random.Random(seed)
+    state = _State(p, setup)
+    _initial(state, rng)
+    cur = [list(s) for s in state.seqs]
+    cur_val = best_val = state.score()
+    best = cur
+    d = min(destroy, max(1, state.n // 3))
+    # Ruiz & Stützle constant temperature, scaled by the mean processing time
+    temp = temperature * float(p.mean()) / 10.0
+    pending = sorted(checkpoints)
+    recorded: dict[float, int] = {}
+    it = 0
+    while max_iterations is None or it < max_iterations:
+        elapsed = time.perf_counter() - t0
+        while pending and elapsed >= pending[0]:
+            recorded[pending.pop(0)] = best_val // BIG
+        if elapsed >= time_limit:
+            break
+        it += 1
+        state.set_seqs(cur)
+        for j in _destroy(state, rng, d):
+            state.best_insert(j)
+        state.local_search()
+        val = state.score()
+        # worsening in makespan units; the total completion time counts as its per-machine mean
+        worse = (val // BIG - cur_val // BIG) + (val % BIG - cur_val % BIG) / state.m
+        if val < cur_val or (val > cur_val and rng.random() < math.exp(-worse / temp)):
+            cur, cur_val = [list(s) for s in state.seqs], val
+        elif val == cur_val:  # equal moves keep the walk moving on plateaus
+            cur = [list(s) for s in state.seqs]
+        if val < best_val:
+            best, best_val = [list(s) for s in state.seqs], val
+    for t in pending:
+        recorded[t] = best_val // BIG
+    return SearchResult(best, best_val // BIG, it, recorded)

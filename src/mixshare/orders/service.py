@@ -1,0 +1,332 @@
+"""Members' compound orders: create, change, cancel, read, and per-stage quantities.
+
+Every function takes an optional ``member_id`` scope: a member only ever sees its own orders,
+and another member's order is reported as not found (never as forbidden, which would tell
+that it exists). Services flush but never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from mixshare.compounds import service as compounds
+from mixshare.compounds.models import Compound, CompoundVersion
+from mixshare.compounds.schemas import pydantic_problems
+from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
+from mixshare.members import service as members
+from mixshare.members.models import Member
+from mixshare.orders.models import Order
+from mixshare.orders.schemas import OrderCreate, OrderUpdate
+from mixshare.settings import CENTER_TIMEZONE
+
+EDITABLE_STATUSES = ("open", "planned")
+
+
+def now_local() -> datetime:
+    """The center's wall-clock time, naive, as stored in the database."""
+    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
+
+
+# --- quantities ----------------------------------------------------------------------------
+
+
+def stage_quantities(version: CompoundVersion, stage_wanted: str, kg: float) -> dict[str, float]:
+    """Kilograms mixed in each stage to deliver ``kg`` of ``stage_wanted``.
+
+    The final batch is the masterbatch plus the curatives added in FB, so the masterbatch
+    needed is the FB mass scaled by MB phr / (MB + FB phr). A remill re-mixes the whole
+    masterbatch. A masterbatch order only mixes the masterbatch.
+    """
+    if stage_wanted == "masterbatch":
+        return {"MB": kg}
+    if stage_wanted != "final":
+        raise ValueError(f"unknown order stage {stage_wanted!r}")
+    if not version.has_final:
+        raise ValueError(f"{version.key} is masterbatch-only; it has no final batch")
+    mb_phr = version.phr_total("MB")
+    fb_phr = version.phr_total("FB")
+    mb_kg = kg * mb_phr / (mb_phr + fb_phr)
+    quantities = {"MB": mb_kg}
+    if version.has_remill:
+        quantities["RM"] = mb_kg
+    quantities["FB"] = kg
+    return quantities
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get(session: Session, order_id: int, member_id: int | None = None) -> Order:
+    order = session.get(Order, order_id)
+    if order is None or (member_id is not None and order.member_id != member_id):
+        raise NotFound(f"order {order_id} not found")
+    return order
+
+
+def get_by_number(session: Session, number: str, member_id: int | None = None) -> Order:
+    order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
+    if order is None or (member_id is not None and order.member_id != member_id):
+        raise NotFound(f"order {number!r} not found")
+    return order
+
+
+def _filtered(stmt: Any, member_id: int | None, status: str | None) -> Any:
+    if member_id is not None:
+        stmt = stmt.where(Order.member_id == member_id)
+    if status is not None:
+        stmt = stmt.where(Order.status == status)
+    return stmt
+
+
+def get_all(
+    session: Session,
+    member_id: int | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Order]:
+    """Orders by due date (then id), optionally one member's and/or one status."""
+    stmt = _filtered(select(Order), member_id, status).order_by(Order.due_at, Order.id)
+    return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def count(session: Session, member_id: int | None = None, status: str | None = None) -> int:
+    stmt = _filtered(select(func.count(Order.id)), member_id, status)
+    return int(session.scalar(stmt) or 0)
+
+
+# --- checking a new order ------------------------------------------------------------------
+
+
+@dataclass
+class OrderChecker:
+    """Checks new orders against the database; reused across the rows of one import.
+
+    ``taken`` holds numbers that generated numbers must avoid: those generated earlier in
+    the same batch and those given explicitly in the same file. (Duplicates *within* a file
+    are the importer's to report, since it knows the rows.)
+    """
+
+    session: Session
+    now: datetime
+    member_id: int | None = None
+    taken: set[str] = field(default_factory=set)
+    _runnable: dict[tuple[int, str], list[Problem]] = field(default_factory=dict)
+
+    def check(self, data: OrderCreate) -> tuple[Order | None, list[Problem]]:
+        """A transient order for ``data`` (None if it cannot be built) and every problem."""
+        member, problems = self.member(data.member)
+        version = None
+        if member is not None:
+            version, found = self.version(member, data.compound, data.compound_version_id)
+            problems += found
+        problems += self.dates(data.due_at, data.release_at)
+        if version is not None:
+            problems += self._stage(data, version)
+        if data.number is not None:
+            problems += self.number_free(data.number)
+        if problems or member is None or version is None:
+            return None, problems
+        number = data.number or next_number(self.session, member, self.now, self.taken)
+        self.taken.add(number)
+        order = Order(
+            number=number,
+            member_id=member.id,
+            compound_version_id=version.id,
+            stage=data.stage,
+            quantity_kg=data.quantity_kg,
+            due_at=data.due_at,
+            release_at=data.release_at,
+            status="open",
+            created_at=self.now,
+            note=data.note,
+        )
+        return order, []
+
+    def member(self, value: str | int) -> tuple[Member | None, list[Problem]]:
+        """The member given by code or id, if the caller may order for it."""
+        try:
+            if isinstance(value, int):
+                member = members.get(self.session, value)
+            else:
+                member = members.get_by_code(self.session, value)
+        except NotFound:
+            member = None
+        if member is None or (self.member_id is not None and member.id != self.member_id):
+            return None, [Problem("member", "unknown member", str(value))]
+        return member, []
+
+    def version(
+        self, member: Member, compound: str | None, version_id: int | None
+    ) -> tuple[CompoundVersion | None, list[Problem]]:
+        """The exact version ``version_id``, else the latest version of ``compound``."""
+        if version_id is not None:
+            try:
+                return compounds.get_version(self.session, version_id, member.id), []
+            except NotFound:
+                problem = Problem(
+                    "compound_version_id",
+                    "unknown compound version for this member",
+                    str(version_id),
+                )
+                return None, [problem]
+        if compound is None:
+            return None, [Problem("compound", "give the compound code")]
+        try:
+            found: Compound = compounds.get_by_code(self.session, member.id, compound)
+            return compounds.latest_version(found), []
+        except NotFound:
+            return None, [Problem("compound", "unknown compound for this member", compound)]
+
+    def dates(self, due_at: datetime | None, release_at: datetime | None) -> list[Problem]:
+        """Due not in the past; release (if any) not after due."""
+        problems = []
+        if due_at is not None and due_at < self.now:
+            problems.append(Problem("due_at", "due date is in the past", due_at.isoformat(" ")))
+        if release_at is not None and due_at is not None and release_at > due_at:
+            problems.append(
+                Problem(
+                    "release_at",
+                    "release date is after the due date: the order could never be on time",
+                    release_at.isoformat(" "),
+                )
+            )
+        return problems
+
+    def _stage(self, data: OrderCreate, version: CompoundVersion) -> list[Problem]:
+        if data.stage == "final" and not version.has_final:
+            return [
+                Problem(
+                    "stage",
+                    f"{version.key} is masterbatch-only; order it as 'masterbatch'",
+                    data.stage,
+                )
+            ]
+        cache_key = (version.id, data.stage)
+        if cache_key not in self._runnable:
+            needed = stage_quantities(version, data.stage, 1.0)
+            self._runnable[cache_key] = [
+                Problem("compound", f"no line may run stage {stage} of this compound", version.key)
+                for stage, codes in compounds.runnable_lines(self.session, version).items()
+                if stage in needed and not codes
+            ]
+        return self._runnable[cache_key]
+
+    def number_free(self, number: str) -> list[Problem]:
+        exists = self.session.scalar(select(Order.id).where(Order.number == number))
+        if exists is not None:
+            return [Problem("number", "an order with this number already exists", number)]
+        return []
+
+
+def next_number(session: Session, member: Member, now: datetime, taken: set[str]) -> str:
+    """Next free ``<member code>-YYWW-NNNN`` (ISO year and week of ``now``)."""
+    year, week, _ = now.isocalendar()
+    prefix = f"{member.code}-{year % 100:02d}{week:02d}-"
+    used = set(session.scalars(select(Order.number).where(Order.number.startswith(prefix))))
+    used |= {n for n in taken if n.startswith(prefix)}
+    highest = max((int(n[len(prefix) :]) for n in used if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def _parsed(model: type[OrderCreate] | type[OrderUpdate], data: Mapping[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(pydantic_problems(exc)) from exc
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def create_order(
+    session: Session,
+    data: OrderCreate | Mapping[str, Any],
+    member_id: int | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Create an open order; raises ``ValidationFailed`` listing every problem."""
+    parsed: OrderCreate = data if isinstance(data, OrderCreate) else _parsed(OrderCreate, data)
+    checker = OrderChecker(session, now or now_local(), member_id)
+    order, problems = checker.check(parsed)
+    if problems or order is None:
+        raise ValidationFailed(problems)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _editable(order: Order, expected_row_version: int | None) -> None:
+    if expected_row_version is not None and order.row_version != expected_row_version:
+        raise Conflict(
+            f"order {order.number} was changed by someone else "
+            f"(version {order.row_version}, you edited version {expected_row_version}); reload it"
+        )
+    if order.status not in EDITABLE_STATUSES:
+        raise ValidationFailed(
+            [Problem("status", f"an order that is {order.status} can no longer be changed")]
+        )
+
+
+def _flush(session: Session, order: Order) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"order {order.number} was changed by someone else; reload it") from exc
+
+
+def update_order(
+    session: Session,
+    order_id: int,
+    changes: OrderUpdate | Mapping[str, Any],
+    expected_row_version: int | None,
+    member_id: int | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Change quantity, due/release dates or note of an open or planned order.
+
+    ``expected_row_version`` is the ``row_version`` the caller read; if the order changed
+    since, ``Conflict`` is raised instead of silently overwriting the other edit.
+    """
+    parsed: OrderUpdate = (
+        changes if isinstance(changes, OrderUpdate) else _parsed(OrderUpdate, changes)
+    )
+    order = get(session, order_id, member_id)
+    _editable(order, expected_row_version)
+    due = parsed.due_at or order.due_at
+    release = parsed.release_at if parsed.release_at is not None else order.release_at
+    problems = []
+    if parsed.due_at is not None and parsed.due_at < (now or now_local()):
+        problems.append(Problem("due_at", "due date is in the past", due.isoformat(" ")))
+    if release is not None and release > due:
+        problems.append(
+            Problem("release_at", "release date is after the due date", release.isoformat(" "))
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    for name, value in parsed.model_dump(exclude_none=True).items():
+        setattr(order, name, value)
+    _flush(session, order)
+    return order
+
+
+def cancel_order(
+    session: Session,
+    order_id: int,
+    expected_row_version: int | None = None,
+    member_id: int | None = None,
+) -> Order:
+    """Cancel an open or planned order (it stays, with status ``cancelled``)."""
+    order = get(session, order_id, member_id)
+    _editable(order, expected_row_version)
+    order.status = "cancelled"
+    _flush(session, order)
+    return order

@@ -1,0 +1,318 @@
+"""Stored orders, lines, calendars and tariffs → the engine's plain :class:`Problem`."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mixshare.compounds.changeovers import (
+    StageAttributes,
+    changeover_matrix,
+    runnable_on_line,
+    stage_attributes,
+)
+from mixshare.compounds.models import ChangeoverRule, CompoundVersion
+from mixshare.engine.problem import (
+    Chain,
+    Interval,
+    Lot,
+    LotOption,
+    Placement,
+    PricePeriod,
+    Problem,
+)
+from mixshare.engine.problem import Line as EngineLine
+from mixshare.lines import calendars
+from mixshare.lines import service as lines_service
+from mixshare.lines.models import Line
+from mixshare.orders.models import Order
+from mixshare.planning.models import Plan
+from mixshare.tariffs.service import PriceSpan, hourly_prices
+
+PLANNABLE_STATUSES = ("open", "planned")
+# A lot longer than this is split into equal lots so it cannot block a line for days.
+MAX_LOT_KG = 40_000.0
+
+
+@dataclass(frozen=True)
+class LotInfo:
+    """What the database knows about one engine lot."""
+
+    code: str
+    order: Order
+    version: CompoundVersion
+    stage: str
+    kg: float
+    attributes: StageAttributes
+
+
+@dataclass
+class PlanningInput:
+    """An engine problem plus the mapping back to stored objects."""
+
+    problem: Problem
+    start: datetime
+    end: datetime
+    lots: dict[str, LotInfo]
+    orders: list[Order]
+    lines: dict[str, Line]
+    prices: list[PriceSpan]
+    # Orders selected for the horizon whose stages no line may run at all.
+    excluded: list[Order] = field(default_factory=list)
+
+    def minutes(self, moment: datetime) -> int:
+        return int((moment - self.start).total_seconds() // 60)
+
+    def moment(self, minutes: int) -> datetime:
+        return self.start + timedelta(minutes=minutes)
+
+
+def stage_kg(version: CompoundVersion, stage_wanted: str, kg: float) -> dict[str, float]:
+    """Kilograms mixed in each stage for an order of ``kg`` of the wanted stage.
+
+    The final batch adds curatives to the masterbatch, so the masterbatch weighs the ordered
+    final weight times the masterbatch's share of the total phr.
+    """
+    if stage_wanted == "masterbatch" or not version.has_final:
+        return {"MB": kg}
+    mb_phr, fb_phr = version.phr_total("MB"), version.phr_total("FB")
+    mb_kg = kg * mb_phr / (mb_phr + fb_phr) if mb_phr > 0 else kg
+    stages = {"MB": mb_kg}
+    if version.has_remill:
+        stages["RM"] = mb_kg
+    stages["FB"] = kg
+    return stages
+
+
+def select_orders(session: Session, start: datetime, end: datetime) -> list[Order]:
+    """Orders to plan: not finished or cancelled, released before the horizon ends, due
+    before it ends (or already overdue)."""
+    query = (
+        select(Order)
+        .where(Order.status.in_(PLANNABLE_STATUSES), Order.due_at < end)
+        .where((Order.release_at.is_(None)) | (Order.release_at < end))
+        .options(selectinload(Order.compound_version).selectinload(CompoundVersion.ingredients))
+        .order_by(Order.due_at, Order.number)
+    )
+    return list(session.scalars(query))
+
+
+def _lot_options(
+    session: Session, lines: list[Line], rules: list[ChangeoverRule], info: LotInfo
+) -> tuple[LotOption, ...]:
+    overrides = lines_service.compound_overrides(session, info.version)
+    options = []
+    for line in lines:
+        setting = lines_service.stage_setting(
+            line, info.stage, overrides.get((line.id, info.stage))
+        )
+        if setting is None or not runnable_on_line(rules, line.id, info.attributes):
+            continue
+        run = lines_service.stage_run(line, info.version.density, setting, info.kg)
+        options.append(LotOption(line.code, run.batches, run.minutes, round(run.kwh, 3)))
+    return tuple(options)
+
+
+def _order_lots(order: Order) -> list[list[LotInfo]]:
+    """The order's lots, one list per split part, each in stage order."""
+    version = order.compound_version
+    kgs = stage_kg(version, order.stage, order.quantity_kg)
+    parts = max(1, math.ceil(max(kgs.values()) / MAX_LOT_KG))
+    result = []
+    for part in range(parts):
+        suffix = f"#{part + 1}" if parts > 1 else ""
+        result.append(
+            [
+                LotInfo(
+                    code=f"{order.number}/{stage}{suffix}",
+                    order=order,
+                    version=version,
+                    stage=stage,
+                    kg=kg / parts,
+                    attributes=stage_attributes(version, stage),
+                )
+                for stage, kg in kgs.items()
+            ]
+        )
+    return result
+
+
+def _price_periods(prices: list[PriceSpan], start: datetime) -> tuple[PricePeriod, ...]:
+    return tuple(
+        PricePeriod(
+            int((p.start - start).total_seconds() // 60),
+            int((p.end - start).total_seconds() // 60),
+            p.price,
+            p.period,
+        )
+        for p in prices
+    )
+
+
+def _engine_line(
+    session: Session,
+    line: Line,
+    rules: list[ChangeoverRule],
+    stages: list[StageAttributes],
+    window: tuple[datetime, datetime],
+    initial_key: str | None,
+) -> EngineLine:
+    start, end = window
+    spans = calendars.unavailable(session, line, start, end)
+    unavailable = tuple(
+        Interval(int((s - start).total_seconds() // 60), int((e - start).total_seconds() // 60))
+        for s, e in spans
+        if int((e - start).total_seconds() // 60) > int((s - start).total_seconds() // 60)
+    )
+    return EngineLine(
+        id=line.code,
+        changeovers=changeover_matrix(rules, line.id, stages),
+        initial_key=initial_key,
+        unavailable=unavailable,
+    )
+
+
+def _initial_keys(previous: Plan | None, start: datetime) -> dict[str, str]:
+    """Each line's setup at ``start``: the last lot the previous plan ran before it."""
+    if previous is None:
+        return {}
+    keys: dict[str, tuple[datetime, str]] = {}
+    for lot in previous.lots:
+        if lot.start < start:
+            version = lot.compound_version
+            key = stage_attributes(version, lot.stage).key
+            line_code = lot.line.code
+            if line_code not in keys or keys[line_code][0] < lot.start:
+                keys[line_code] = (lot.start, key)
+    return {line: key for line, (_, key) in keys.items()}
+
+
+def _chain_lags(infos: list[LotInfo], options: dict[str, tuple[LotOption, ...]]) -> list[Chain]:
+    """MB → (RM) → FB chains with the rest window of the compound.
+
+    The engine's lag runs from the end of one lot to the start of the next; the compound's
+    maximum age runs from each batch's end to the batch that consumes it, so the longest
+    possible durations of both lots are taken off to stay safe for every batch.
+    """
+    chains = []
+    for pred, succ in itertools.pairwise(infos):
+        version = pred.version
+        longest = max((o.minutes for o in options[pred.code]), default=0) + max(
+            (o.minutes for o in options[succ.code]), default=0
+        )
+        max_lag = max(version.min_rest_minutes, version.max_age_minutes - longest)
+        chains.append(Chain(pred.code, succ.code, version.min_rest_minutes, max_lag))
+    return chains
+
+
+def build_problem(
+    session: Session,
+    *,
+    start: datetime,
+    days: int,
+    previous: Plan | None = None,
+    locked: tuple[Placement, ...] = (),
+) -> PlanningInput:
+    """Everything the engine needs to plan ``days`` days from ``start``."""
+    end = start + timedelta(days=days)
+    lines = lines_service.get_all(session)
+    rules = list(session.scalars(select(ChangeoverRule)))
+    orders = select_orders(session, start, end)
+    infos: dict[str, LotInfo] = {}
+    options: dict[str, tuple[LotOption, ...]] = {}
+    engine_lots: list[Lot] = []
+    chains: list[Chain] = []
+    usable_orders: list[Order] = []
+    excluded: list[Order] = []
+    for order in orders:
+        parts = _order_lots(order)
+        part_options = {i.code: _lot_options(session, lines, rules, i) for p in parts for i in p}
+        if any(not opts for opts in part_options.values()):
+            excluded.append(order)
+            continue
+        usable_orders.append(order)
+        options.update(part_options)
+        for part in parts:
+            for position, info in enumerate(part):
+                infos[info.code] = info
+                is_last = position == len(part) - 1
+                engine_lots.append(_engine_lot(info, options[info.code], start, is_last))
+            chains.extend(_chain_lags(part, options))
+    stages = list({i.attributes.key: i.attributes for i in infos.values()}.values())
+    initial = _initial_keys(previous, start)
+    stages += _initial_attributes(session, previous, start)
+    prices = hourly_prices(session, start, end)
+    engine_lines = tuple(
+        _engine_line(session, line, rules, stages, (start, end), initial.get(line.code))
+        for line in lines
+    )
+    previous_placements = _previous_placements(previous, start, infos)
+    problem = Problem(
+        horizon=days * 24 * 60,
+        lines=engine_lines,
+        lots=tuple(engine_lots),
+        chains=tuple(chains),
+        prices=_price_periods(prices, start),
+        locked=locked,
+        previous=previous_placements,
+    )
+    return PlanningInput(
+        problem=problem,
+        start=start,
+        end=end,
+        lots=infos,
+        orders=usable_orders,
+        lines={line.code: line for line in lines},
+        prices=prices,
+        excluded=excluded,
+    )
+
+
+def _engine_lot(
+    info: LotInfo, options: tuple[LotOption, ...], start: datetime, is_last: bool
+) -> Lot:
+    order = info.order
+    release = 0
+    if order.release_at is not None:
+        release = max(0, int((order.release_at - start).total_seconds() // 60))
+    due = int((order.due_at - start).total_seconds() // 60) if is_last else None
+    return Lot(
+        id=info.code,
+        order=order.number,
+        member=order.member.code,
+        setup_key=info.attributes.key,
+        options=options,
+        release=release,
+        due=due,
+        weight=order.member.priority_weight,
+    )
+
+
+def _initial_attributes(
+    session: Session, previous: Plan | None, start: datetime
+) -> list[StageAttributes]:
+    if previous is None:
+        return []
+    return [
+        stage_attributes(lot.compound_version, lot.stage)
+        for lot in previous.lots
+        if lot.start < start
+    ]
+
+
+def _previous_placements(
+    previous: Plan | None, start: datetime, infos: dict[str, LotInfo]
+) -> tuple[Placement, ...]:
+    if previous is None:
+        return ()
+    placements = []
+    for lot in previous.lots:
+        if lot.code in infos and lot.start >= start:
+            minutes = int((lot.start - start).total_seconds() // 60)
+            placements.append(Placement(lot.code, lot.line.code, minutes))
+    return tuple(placements)

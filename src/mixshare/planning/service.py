@@ -1,0 +1,338 @@
+"""Planning: run the engine on stored data, store versioned plans, compare, freeze, publish."""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from mixshare.engine.dispatch import dispatch
+from mixshare.engine.kpis import compute_kpis
+from mixshare.engine.problem import Placement, Problem
+from mixshare.engine.solution import Schedule
+from mixshare.engine.validate import validate
+from mixshare.errors import MixshareError, NotFound, ValidationFailed
+from mixshare.errors import Problem as InputProblem
+from mixshare.lines.models import Downtime
+from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
+from mixshare.planning.problem_builder import PlanningInput, build_problem
+
+Progress = Callable[[float, str], None]
+METHODS = ("engine", "dispatch")
+
+
+class PlanningFailed(MixshareError):
+    """The engine returned a schedule that breaks a rule; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class LotMove:
+    code: str
+    before_line: str | None
+    after_line: str | None
+    before_start: datetime | None
+    after_start: datetime | None
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """What changed between two plans, lot by lot (by lot code)."""
+
+    moved: list[LotMove]
+    added: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+def latest_plan(session: Session) -> Plan | None:
+    return session.scalar(select(Plan).order_by(Plan.version.desc()).limit(1))
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found")
+    return plan
+
+
+def get_all(session: Session, *, limit: int = 50, offset: int = 0) -> list[Plan]:
+    query = select(Plan).order_by(Plan.version.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def _solve(
+    problem: Problem, method: str, time_limit: float, seed: int | None, progress: Progress | None
+) -> Schedule:
+    if method == "dispatch":
+        return dispatch(problem)
+    try:
+        search = importlib.import_module("mixshare.engine.search")
+    except ImportError:  # the engine's search is optional until it lands
+        return dispatch(problem)
+
+    def report(fraction: float, best: float) -> None:
+        if progress is not None:
+            progress(fraction, f"best objective {best:,.0f}")
+
+    schedule: Schedule = search.solve(problem, time_limit=time_limit, seed=seed, progress=report)
+    return schedule
+
+
+def _locked_placements(
+    previous: Plan | None, start: datetime, session: Session
+) -> tuple[Placement, ...]:
+    """Lots of the previous plan inside its frozen window stay where they are, unless a
+    downtime declared since then hits them (then they must move)."""
+    if previous is None or previous.frozen_until is None:
+        return ()
+    placements = []
+    for lot in previous.lots:
+        if lot.start < start or lot.start >= previous.frozen_until:
+            continue
+        if _hits_downtime(session, lot):
+            continue
+        minutes = int((lot.start - start).total_seconds() // 60)
+        placements.append(Placement(lot.code, lot.line.code, minutes))
+    return tuple(placements)
+
+
+def _hits_downtime(session: Session, lot: PlanLot) -> bool:
+    query = select(func.count(Downtime.id)).where(
+        Downtime.line_id == lot.line_id, Downtime.start < lot.end, Downtime.end > lot.start
+    )
+    return bool(session.scalar(query))
+
+
+def run_plan(
+    session: Session,
+    *,
+    start: datetime,
+    days: int,
+    method: str = "engine",
+    time_limit: float = 10.0,
+    seed: int | None = 0,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan every open order due within ``days`` days of ``start`` and store the plan.
+
+    The new plan follows the latest stored plan: its frozen lots stay, and the engine tries to
+    move as few other lots as it can. The schedule is checked by the independent validator
+    before anything is written.
+    """
+    if method not in METHODS:
+        raise ValidationFailed([InputProblem("method", f"must be one of {', '.join(METHODS)}")])
+    if days < 1 or days > 56:
+        raise ValidationFailed([InputProblem("days", "must be between 1 and 56")])
+    previous = latest_plan(session)
+    if progress:
+        progress(0.0, "reading orders, lines, calendars and tariffs")
+    locked = _locked_placements(previous, start, session)
+    planning = build_problem(session, start=start, days=days, previous=previous, locked=locked)
+    if progress:
+        progress(0.05, f"{len(planning.problem.lots)} lots on {len(planning.lines)} lines")
+    schedule = _solve(planning.problem, method, time_limit, seed, progress)
+    violations = validate(planning.problem, schedule)
+    if violations:
+        raise PlanningFailed("the engine's plan breaks rules: " + "; ".join(violations[:5]))
+    plan = _store(session, planning, schedule, method, previous)
+    if progress:
+        progress(1.0, f"plan v{plan.version} stored")
+    return plan
+
+
+def _store(
+    session: Session,
+    planning: PlanningInput,
+    schedule: Schedule,
+    method: str,
+    previous: Plan | None,
+) -> Plan:
+    kpis = compute_kpis(planning.problem, schedule)
+    version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
+    plan = Plan(
+        version=version,
+        previous_id=previous.id if previous else None,
+        created_at=datetime.now().replace(microsecond=0),
+        horizon_start=planning.start,
+        horizon_end=planning.end,
+        status="draft",
+        method=method,
+        objective=kpis.objective,
+        lower_bound=schedule.lower_bound,
+        kpis=asdict(kpis),
+    )
+    plan.lots = _plan_lots(planning, schedule)
+    plan.changeovers = _plan_changeovers(planning, schedule)
+    plan.unplanned = _plan_unplanned(planning, schedule)
+    session.add(plan)
+    unplanned = _unplanned_numbers(planning, schedule)
+    for order in planning.orders:
+        if order.status == "open" and order.number not in unplanned:
+            order.status = "planned"
+    session.flush()
+    return plan
+
+
+def _unplanned_numbers(planning: PlanningInput, schedule: Schedule) -> set[str]:
+    return {planning.lots[code].order.number for code in schedule.unplanned}
+
+
+def _plan_lots(planning: PlanningInput, schedule: Schedule) -> list[PlanLot]:
+    energy = lot_energy_costs(planning.problem, schedule)
+    rows = []
+    for placed in schedule.lots:
+        info = planning.lots[placed.lot]
+        option = planning.problem.lot(placed.lot).option(placed.line)
+        assert option is not None  # the validator has checked eligibility
+        rows.append(
+            PlanLot(
+                code=placed.lot,
+                order_id=info.order.id,
+                member_id=info.order.member_id,
+                compound_version_id=info.version.id,
+                stage=info.stage,
+                line_id=planning.lines[placed.line].id,
+                batches=option.batches,
+                kg=round(info.kg, 3),
+                start=planning.moment(placed.start),
+                end=planning.moment(placed.end),
+                kwh=option.kwh,
+                energy_cost=round(energy.get(placed.lot, 0.0), 2),
+                locked=any(p.lot == placed.lot for p in planning.problem.locked),
+            )
+        )
+    return rows
+
+
+def lot_energy_costs(problem: Problem, schedule: Schedule) -> dict[str, float]:
+    """Energy cost of each lot, its kWh spread evenly over its run and priced by period."""
+    costs: dict[str, float] = {}
+    for placed in schedule.lots:
+        option = problem.lot(placed.lot).option(placed.line)
+        if option is None or placed.end <= placed.start:
+            continue
+        per_minute = option.kwh / (placed.end - placed.start)
+        costs[placed.lot] = sum(
+            per_minute * max(0, min(placed.end, p.end) - max(placed.start, p.start)) * p.price
+            for p in problem.prices
+        )
+    return costs
+
+
+def _plan_changeovers(planning: PlanningInput, schedule: Schedule) -> list[PlanChangeover]:
+    return [
+        PlanChangeover(
+            line_id=planning.lines[c.line].id,
+            from_lot_code=c.from_lot,
+            to_lot_code=c.to_lot,
+            start=planning.moment(c.start),
+            end=planning.moment(c.end),
+            cleaning_batches=c.cleaning_batches,
+            cost=c.cost,
+        )
+        for c in schedule.changeovers
+    ]
+
+
+def _plan_unplanned(planning: PlanningInput, schedule: Schedule) -> list[PlanUnplanned]:
+    rows: dict[int, PlanUnplanned] = {}
+    for code in schedule.unplanned:
+        order = planning.lots[code].order
+        rows[order.id] = PlanUnplanned(
+            order_id=order.id, reason="does not fit in the horizon with every rule kept"
+        )
+    for order in planning.excluded:
+        rows[order.id] = PlanUnplanned(
+            order_id=order.id, reason="no line may run one of its stages"
+        )
+    return list(rows.values())
+
+
+def plan_diff(session: Session, plan: Plan, previous: Plan | None = None) -> PlanDiff:
+    """Lots that moved (line or start), were added or removed since ``previous``."""
+    previous = previous or (session.get(Plan, plan.previous_id) if plan.previous_id else None)
+    before = {lot.code: lot for lot in previous.lots} if previous else {}
+    after = {lot.code: lot for lot in plan.lots}
+    moved = []
+    for code in sorted(set(before) & set(after)):
+        a, b = before[code], after[code]
+        if a.line_id != b.line_id or a.start != b.start:
+            moved.append(LotMove(code, a.line.code, b.line.code, a.start, b.start))
+    return PlanDiff(
+        moved=moved,
+        added=sorted(set(after) - set(before)),
+        removed=sorted(set(before) - set(after)),
+        unchanged=len(set(before) & set(after)) - len(moved),
+    )
+
+
+def publish(session: Session, plan: Plan) -> Plan:
+    """Make ``plan`` the published plan; earlier published plans become superseded."""
+    for other in session.scalars(select(Plan).where(Plan.status == "published")):
+        if other.id != plan.id:
+            other.status = "superseded"
+    plan.status = "published"
+    session.flush()
+    return plan
+
+
+def freeze(session: Session, plan: Plan, hours: float, now: datetime | None = None) -> Plan:
+    """Freeze the lots of ``plan`` that start within the next ``hours`` hours."""
+    if hours < 0 or hours > 24 * 14:
+        raise ValidationFailed([InputProblem("hours", "must be between 0 and 336")])
+    moment = max(now or datetime.now(), plan.horizon_start)
+    plan.frozen_until = (moment + timedelta(hours=hours)).replace(microsecond=0)
+    for lot in plan.lots:
+        lot.locked = lot.start < plan.frozen_until
+    session.flush()
+    return plan
+
+
+def plan_lots(session: Session, plan: Plan, member_id: int | None = None) -> list[PlanLot]:
+    query = (
+        select(PlanLot)
+        .where(PlanLot.plan_id == plan.id)
+        .options(selectinload(PlanLot.line), selectinload(PlanLot.compound_version))
+        .order_by(PlanLot.start)
+    )
+    if member_id is not None:
+        query = query.where(PlanLot.member_id == member_id)
+    return list(session.scalars(query))
+
+
+def plan_kpis(session: Session, plan: Plan, member_id: int | None = None) -> dict[str, Any]:
+    """Figures for reports and the dashboard; a member sees only its own output."""
+    lots = plan_lots(session, plan, member_id)
+    tonnes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for lot in lots:
+        tonnes[lot.member.code][lot.stage] += lot.kg / 1000
+    figures: dict[str, Any] = {
+        "plan_version": plan.version,
+        "horizon_start": plan.horizon_start.isoformat(),
+        "horizon_end": plan.horizon_end.isoformat(),
+        "tonnes_by_member_stage": {m: dict(s) for m, s in sorted(tonnes.items())},
+        "on_time_rate": _on_time_rate(lots),
+        "energy_kwh": round(sum(lot.kwh for lot in lots), 1),
+        "energy_cost": round(sum(lot.energy_cost for lot in lots), 2),
+    }
+    if member_id is None:
+        figures.update(plan.kpis)
+    return figures
+
+
+def _on_time_rate(lots: list[PlanLot]) -> float | None:
+    """Share of planned orders whose last lot ends by the order's due date."""
+    finish: dict[int, tuple[datetime, datetime]] = {}
+    for lot in lots:
+        due = lot.order.due_at
+        if lot.order_id not in finish or finish[lot.order_id][0] < lot.end:
+            finish[lot.order_id] = (lot.end, due)
+    if not finish:
+        return None
+    return round(sum(end <= due for end, due in finish.values()) / len(finish), 4)

@@ -1,0 +1,278 @@
+"""Reading ``.xlsx`` and ``.csv`` files into rows with provenance, and writing simple sheets.
+
+Importers see every row as a :class:`SheetRow` that knows its file, sheet and row number, so
+each problem they report can name the exact cell. A file that cannot be read at all (not a
+spreadsheet, empty, header columns missing) is rejected as a whole with ``ValidationFailed``
+naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from mixshare.errors import Problem, ValidationFailed
+
+Cell = str | int | float | bool | datetime | date | time | None
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: ``values`` maps column key to the cell (``None`` when empty)."""
+
+    file: str
+    sheet: str
+    number: int  # as the user sees it: the header is row 1
+    values: dict[str, Cell]
+
+    def location(self, column: str | None = None) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        parts.append(f"row {self.number}")
+        if column:
+            parts.append(f"column {column}")
+        return ", ".join(parts)
+
+    def problem(self, column: str | None, message: str) -> Problem:
+        """A problem with one cell, carrying the cell's value as written."""
+        value = self.values.get(column) if column else None
+        return Problem(self.location(column), message, "" if value is None else str(value))
+
+
+@dataclass
+class ImportResult:
+    """What an import did; ``created`` lists the keys (order numbers, compound keys) written."""
+
+    file: str
+    rows: int
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def normalise_header(text: object) -> list[str]:
+    """Keys a header cell may stand for: ``"数量 kg / quantity_kg"`` → both parts, lowercased.
+
+    Headers may be bilingual; any part that matches a known column or alias is accepted.
+    """
+    if text is None:
+        return []
+    raw = str(text).replace("\n", "/")
+    parts = [p.strip().lower() for p in raw.split("/")]
+    return [p for p in [str(text).strip().lower(), *parts] if p]
+
+
+def _column_map(
+    header: Sequence[object], columns: Sequence[str], aliases: Mapping[str, str]
+) -> dict[int, str]:
+    """Position → column key for the header cells that name a known column."""
+    known = {c.lower(): c for c in columns} | {a.lower(): c for a, c in aliases.items()}
+    mapping: dict[int, str] = {}
+    for index, text in enumerate(header):
+        for candidate in normalise_header(text):
+            if candidate in known and known[candidate] not in mapping.values():
+                mapping[index] = known[candidate]
+                break
+    return mapping
+
+
+def _reject(path: Path, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem(path.name, message)])
+
+
+def _xlsx_table(path: Path, sheet: str | None) -> tuple[str, list[tuple[Cell, ...]]]:
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise _reject(path, f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
+    try:
+        names = book.sheetnames
+        chosen: str = sheet if sheet is not None and sheet in names else names[0]
+        table = [tuple(row) for row in book[chosen].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return chosen, table
+
+
+def _csv_table(path: Path) -> list[tuple[Cell, ...]]:
+    try:
+        # utf-8-sig drops the BOM that Excel writes with "CSV UTF-8".
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _reject(path, "not UTF-8 text; save the file as 'CSV UTF-8'") from exc
+    except OSError as exc:
+        raise _reject(path, f"cannot be read ({exc.strerror})") from exc
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = csv.reader(io.StringIO(text), dialect)
+    return [tuple(cell.strip() or None for cell in row) for row in rows]
+
+
+def _rows(
+    path: Path, sheet_name: str, table: list[tuple[Cell, ...]], mapping: dict[int, str]
+) -> Iterator[SheetRow]:
+    for number, cells in enumerate(table[1:], start=2):
+        values: dict[str, Cell] = {key: None for key in mapping.values()}
+        for index, key in mapping.items():
+            if index < len(cells):
+                cell = cells[index]
+                values[key] = cell.strip() or None if isinstance(cell, str) else cell
+        if any(v is not None for v in values.values()):
+            yield SheetRow(path.name, sheet_name, number, values)
+
+
+def read_rows(
+    path: str | Path,
+    columns: Sequence[str],
+    required: Iterable[str],
+    sheet: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> list[SheetRow]:
+    """Data rows of ``path`` (.xlsx: ``sheet`` or the first sheet; .csv), blank rows skipped.
+
+    ``columns`` are the known column keys; header cells may also use ``aliases``. Unknown
+    header columns are ignored. Raises ``ValidationFailed`` naming the file if it is not a
+    spreadsheet, has no header row, or lacks a ``required`` column.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise _reject(path, "file not found")
+    if suffix == ".xlsx":
+        sheet_name, table = _xlsx_table(path, sheet)
+    elif suffix == ".csv":
+        sheet_name, table = "", _csv_table(path)
+    else:
+        raise _reject(path, f"unsupported file type {suffix or '(none)'}; use .xlsx or .csv")
+    while table and all(c is None for c in table[0]):
+        table = table[1:]  # leading blank lines before the header
+    if not table:
+        raise _reject(path, "the file is empty: no header row")
+    mapping = _column_map(table[0], columns, aliases or {})
+    missing = [c for c in required if c not in mapping.values()]
+    if missing:
+        where = f"{path.name}, sheet {sheet_name}" if sheet_name else path.name
+        raise ValidationFailed(
+            [Problem(where, f"header row lacks required column {c!r}") for c in missing]
+        )
+    return list(_rows(path, sheet_name, table, mapping))
+
+
+# --- cell conversion: each raises ValueError with a reason a person understands ------------
+
+TRUE_WORDS = {"true", "yes", "y", "1", "x", "是", "有", "t"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "f"}
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+
+
+def as_text(cell: Cell) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # Excel turns a code like 1001 into 1001.0
+    return str(cell).strip() or None
+
+
+def as_float(cell: Cell) -> float | None:
+    if cell is None:
+        return None
+    if isinstance(cell, bool | datetime | date | time):
+        raise ValueError("not a number")
+    if isinstance(cell, int | float):
+        return float(cell)
+    try:
+        return float(str(cell).replace(",", "").replace("，", ""))
+    except ValueError:
+        raise ValueError("not a number") from None
+
+
+def as_int(cell: Cell) -> int | None:
+    value = as_float(cell)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise ValueError("not a whole number")
+    return int(value)
+
+
+def as_bool(cell: Cell) -> bool | None:
+    if cell is None or isinstance(cell, bool):
+        return cell
+    text = str(cell).strip().lower()
+    if isinstance(cell, int | float):
+        text = str(int(cell)) if float(cell).is_integer() else text
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError("not yes/no (use true/false, yes/no, 1/0, 是/否)")
+
+
+def as_datetime(cell: Cell) -> datetime | None:
+    """A date or date-time; a date alone means 00:00 of that day (center local time)."""
+    if cell is None:
+        return None
+    if isinstance(cell, datetime):
+        return cell
+    if isinstance(cell, date):
+        return datetime.combine(cell, time())
+    if not isinstance(cell, str):
+        raise ValueError("not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)")
+    text = cell.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(text)  # also accepts a UTC offset
+    except ValueError:
+        raise ValueError("not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)") from None
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def autosize(sheet: Worksheet, minimum: int = 8, maximum: int = 60) -> None:
+    """Fit column widths to the longest cell; CJK characters count double (full width)."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = cell.value.isoformat(" ") if isinstance(cell.value, datetime) else cell.value
+            longest = max(_display_width(line) for line in str(text).split("\n"))
+            widths[cell.column] = max(widths.get(cell.column, 0), longest)
+    for column, width in widths.items():
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = min(max(width + 2, minimum), maximum)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+# Excel forbids "/" in sheet names; the full-width solidus reads the same.
+HELP_SHEET = "说明 ／ Help"
+
+
+def write_help_sheet(book: Workbook, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """The help sheet: column, required, 中文说明, English explanation."""
+    help_sheet = book.create_sheet(HELP_SHEET)
+    help_sheet.append(["列 / Column", "必填 / Required", "说明", "Explanation"])
+    for row in rows:
+        help_sheet.append(list(row))
+    autosize(help_sheet)

@@ -1,0 +1,1 @@
+"""Accounts of the center's staff and of member companies, their API tokens and web sessions."""

@@ -1,0 +1,58 @@
+"""The web application: JSON API under ``/api/v1``, login, and the server-rendered pages.
+
+``create_app()`` is the only entry point (``mixshare serve``, tests, benchmarks). The pages
+come from ``mixshare.web.pages.router`` when that package exists, included as is.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import secrets
+
+from fastapi import FastAPI
+
+from mixshare.api.router import router as api_router
+from mixshare.db import session_factory
+from mixshare.settings import database_url as default_database_url
+from mixshare.web import auth, errors
+from mixshare.web.deps import CSRF_COOKIE
+from mixshare.web.middleware import BodyLimit, WebDefaults
+
+API_PREFIX = "/api/v1"
+
+
+def _secret_key(explicit: str | None) -> bytes:
+    """``MIXSHARE_SECRET_KEY``, else random per process (CSRF tokens then last one run)."""
+    value = explicit or os.environ.get("MIXSHARE_SECRET_KEY", "")
+    return value.encode() if value else secrets.token_bytes(32)
+
+
+def _include_pages(app: FastAPI) -> None:
+    if importlib.util.find_spec("mixshare.web.pages") is None:
+        return
+    pages = importlib.import_module("mixshare.web.pages")
+    app.include_router(pages.router, include_in_schema=False)
+
+
+def create_app(database_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
+    """A configured application on ``database_url`` (default: the settings' database)."""
+    app = FastAPI(
+        title="mixshare",
+        summary="Shared rubber mixing center: orders, compounds, lines, plans and lots",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.database_url = database_url or default_database_url()
+    app.state.session_factory = session_factory(app.state.database_url)
+    app.state.secret_key = _secret_key(secret_key)
+    errors.install(app)
+    app.add_middleware(WebDefaults, csrf_cookie=CSRF_COOKIE)
+    app.add_middleware(BodyLimit)
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(auth.router)
+    _include_pages(app)
+    return app

@@ -1,0 +1,113 @@
+"""Pure ASGI middleware: request body limit, security headers, the pre-login CSRF cookie."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 1024 * 1024
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+async def _too_large(send: Send, path: str, limit: int) -> None:
+    body = json.dumps(
+        {
+            "type": "urn:mixshare:problem:too-large",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"the request body is larger than {limit} bytes",
+            "instance": path,
+            "errors": [{"field": "body", "message": f"larger than {limit} bytes", "in": "body"}],
+        }
+    ).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Answer 413 (problem+json) to bodies over ``limit`` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, scope["path"], self.limit)
+            return
+        await self._streamed(scope, receive, send)
+
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = {"received": 0, "over": False, "replaced": False}
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.limit:
+                    state["over"] = True
+                    raise ValueError("request body too large")
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            # The app turns the failed read into some error; answer 413 instead.
+            if state["over"]:
+                if message["type"] == "http.response.start":
+                    state["replaced"] = True
+                    await _too_large(send, scope["path"], self.limit)
+                return
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+class WebDefaults:
+    """Security headers on every answer; the pre-login CSRF seed cookie when one was made."""
+
+    def __init__(self, app: ASGIApp, csrf_cookie: str = "mixshare_csrf") -> None:
+        self.app = app
+        self.csrf_cookie = csrf_cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[Any] = list(message.get("headers", []))
+                present = {key.lower() for key, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                seed = scope.get("state", {}).get("csrf_seed")
+                if seed:
+                    headers.append((b"set-cookie", self._cookie(scope, seed)))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _cookie(self, scope: Scope, seed: str) -> bytes:
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        return f"{self.csrf_cookie}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()

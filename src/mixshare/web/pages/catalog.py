@@ -1,0 +1,225 @@
+"""Catalogue pages: compounds (list, create, new version), lines, calendars, tariffs, members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mixshare.compounds import service as compounds
+from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES, Compound
+from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.lines import service as lines
+from mixshare.lines.models import Calendar, Downtime, Holiday, Line
+from mixshare.materials.models import Material
+from mixshare.members import service as members
+from mixshare.tariffs.models import Tariff
+from mixshare.users.models import CENTER_ROLES, User
+from mixshare.web.deps import SessionDep, verify_csrf
+from mixshare.web.pages import audit
+from mixshare.web.pages.common import FormFields, PageUser, field_errors, redirect, render, require
+
+router = APIRouter()
+SPEC_FIELDS = ("polymer_family", "colour_class", "density", "max_dump_temp_c")
+SPEC_INTS = ("min_rest_minutes", "max_age_minutes", "shelf_life_minutes")
+SPEC_FLAGS = ("staining", "has_remill", "has_final")
+DOWNTIME_LIMIT = 200
+
+
+# --- compounds ----------------------------------------------------------------------------
+
+
+def _visible_compound(session: Session, user: User, compound_id: int) -> Compound:
+    try:
+        return compounds.get(session, compound_id, user.scope)
+    except NotFound:
+        audit.denied(session, user, "compound", compound_id)
+        raise HTTPException(status_code=404) from None
+
+
+@router.get("/compounds", response_class=HTMLResponse)
+def compound_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    rows = compounds.get_all(session, user.scope)
+    return render(request, "catalog/compounds.html", {"compounds": rows}, user=user)
+
+
+def parse_ingredients(text: str) -> list[dict[str, Any]]:
+    """Recipe lines ``STAGE MATERIAL PHR`` (one per line) as the service's ingredient dicts."""
+    ingredients: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        stage, material, phr = (parts + ["", "", ""])[:3]
+        ingredients.append({"stage": stage.upper(), "material": material, "phr": phr or None})
+    return ingredients
+
+
+def spec_from_form(form: dict[str, str], partial: bool) -> dict[str, Any]:
+    """The version fields of the compound form; ``partial`` leaves blanks out (new version)."""
+    data: dict[str, Any] = {}
+    for name in SPEC_FIELDS + SPEC_INTS:
+        value = form.get(name, "").strip()
+        if value or not partial:
+            data[name] = value or None
+    for name in SPEC_FLAGS:
+        if not partial or f"{name}_present" in form:
+            data[name] = name in form
+    text = form.get("ingredients", "")
+    if text.strip() or not partial:
+        data["ingredients"] = parse_ingredients(text)
+    return {k: v for k, v in data.items() if v is not None or not partial}
+
+
+def _compound_form_context(session: Session, user: User) -> dict[str, Any]:
+    return {
+        "families": POLYMER_FAMILIES,
+        "colours": COLOUR_CLASSES,
+        "members": [] if user.is_member_user else members.get_all(session),
+        "materials": list(session.scalars(select(Material).order_by(Material.code))),
+    }
+
+
+@router.get("/compounds/new", response_class=HTMLResponse)
+def new_compound(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    values = {"polymer_family": "NR", "colour_class": "black", "density": "1.15", "has_final": "1"}
+    context = {**_compound_form_context(session, user), "values": values, "errors": {}}
+    return render(request, "catalog/compound_form.html", context, user=user)
+
+
+@router.post("/compounds/new", dependencies=[Depends(verify_csrf)], response_model=None)
+def create_compound(
+    request: Request, session: SessionDep, user: PageUser, form: FormFields
+) -> Response:
+    data = spec_from_form(form, partial=False)
+    data["member"] = user.scope if user.is_member_user else _member_field(form)
+    data["code"], data["name"] = form.get("code", "").strip(), form.get("name", "").strip()
+    try:
+        compound = compounds.create_compound(session, data, member_id=user.scope)
+    except ValidationFailed as exc:
+        session.rollback()
+        context = {
+            **_compound_form_context(session, user),
+            "values": dict(form),
+            "errors": field_errors(exc.problems),
+        }
+        return render(request, "catalog/compound_form.html", context, user=user, status_code=422)
+    audit.changed(session, user, "create", "compound", compound.id, compound.member_id)
+    session.commit()
+    return redirect(f"/compounds/{compound.id}")
+
+
+def _member_field(form: dict[str, str]) -> int | str:
+    value = form.get("member", "").strip()
+    return int(value) if value.isdigit() else value
+
+
+def _shows_formulation(user: User, compound: Compound) -> bool:
+    return user.scope == compound.member_id or user.role in CENTER_ROLES
+
+
+def _compound_page(
+    request: Request,
+    session: Session,
+    user: User,
+    compound: Compound,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status_code: int = 200,
+) -> HTMLResponse:
+    shows = _shows_formulation(user, compound)
+    if shows and not user.is_member_user:
+        audit.changed(session, user, "formulation_read", "compound", compound.id, compound.member_id)
+        session.commit()
+    context = {
+        **_compound_form_context(session, user),
+        "compound": compound,
+        "latest": compounds.latest_version(compound),
+        "show_formulation": shows,
+        "materials_by_id": {m.id: m.code for m in session.scalars(select(Material))},
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "catalog/compound.html", context, user=user, status_code=status_code)
+
+
+@router.get("/compounds/{compound_id}", response_class=HTMLResponse)
+def compound_detail(
+    request: Request, session: SessionDep, user: PageUser, compound_id: int
+) -> HTMLResponse:
+    compound = _visible_compound(session, user, compound_id)
+    return _compound_page(request, session, user, compound, {}, {})
+
+
+@router.post(
+    "/compounds/{compound_id}/versions", dependencies=[Depends(verify_csrf)], response_model=None
+)
+def new_compound_version(
+    request: Request, session: SessionDep, user: PageUser, compound_id: int, form: FormFields
+) -> Response:
+    compound = _visible_compound(session, user, compound_id)
+    changes = spec_from_form(form, partial=True)
+    if form.get("name", "").strip():
+        changes["name"] = form["name"].strip()
+    try:
+        version = compounds.new_version(session, compound, changes, member_id=user.scope)
+    except ValidationFailed as exc:
+        session.rollback()
+        compound = _visible_compound(session, user, compound_id)
+        problems = exc.problems or [Problem("compound", "rejected")]
+        return _compound_page(
+            request, session, user, compound, dict(form), field_errors(problems), 422
+        )
+    audit.changed(
+        session, user, "update", "compound", compound.id, compound.member_id,
+        {"version": version.version},
+    )
+    session.commit()
+    return redirect(f"/compounds/{compound.id}")
+
+
+# --- center catalogues (read-only lists) --------------------------------------------------
+
+
+@router.get("/lines", response_class=HTMLResponse)
+def line_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    calendars = {c.id: c.name for c in session.scalars(select(Calendar))}
+    context = {"lines": lines.get_all(session), "calendars": calendars}
+    return render(request, "catalog/lines.html", context, user=user)
+
+
+@router.get("/calendars", response_class=HTMLResponse)
+def calendar_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    line_codes = {line.id: line.code for line in session.scalars(select(Line))}
+    downtimes = session.scalars(
+        select(Downtime).order_by(Downtime.start.desc()).limit(DOWNTIME_LIMIT)
+    )
+    context = {
+        "calendars": list(
+            session.scalars(select(Calendar).options(selectinload(Calendar.shifts)))
+        ),
+        "holidays": list(session.scalars(select(Holiday).order_by(Holiday.day))),
+        "downtimes": list(downtimes),
+        "line_codes": line_codes,
+    }
+    return render(request, "catalog/calendars.html", context, user=user)
+
+
+@router.get("/tariffs", response_class=HTMLResponse)
+def tariff_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    rows = session.scalars(
+        select(Tariff).options(selectinload(Tariff.bands)).order_by(Tariff.valid_from)
+    )
+    return render(request, "catalog/tariffs.html", {"tariffs": list(rows)}, user=user)
+
+
+@router.get("/members", response_class=HTMLResponse)
+def member_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    return render(request, "catalog/members.html", {"members": members.get_all(session)}, user=user)

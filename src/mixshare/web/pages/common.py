@@ -1,0 +1,257 @@
+"""What every page shares: templates per language, the page user, forms, errors, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from mixshare.errors import Problem
+from mixshare.users.models import CENTER_ROLES, User
+from mixshare.web import i18n
+from mixshare.web.deps import CurrentUser, csrf_token
+
+PLANNER_ROLES = ("center_admin", "planner")
+ADMIN_ROLES = ("center_admin",)
+USER_ADMIN_ROLES = ("center_admin", "member_admin")
+PAGE_SIZE = 50
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; translated where it is shown (``_(value)`` in templates)."""
+    return message
+
+
+# Values shown translated in templates: roles, statuses, stages, colours, periods, kinds.
+SHOWN_VALUES = (
+    N_("center_admin"),
+    N_("planner"),
+    N_("operator"),
+    N_("quality"),
+    N_("member_user"),
+    N_("member_admin"),
+    N_("open"),
+    N_("planned"),
+    N_("in_progress"),
+    N_("done"),
+    N_("cancelled"),
+    N_("draft"),
+    N_("published"),
+    N_("superseded"),
+    N_("final"),
+    N_("masterbatch"),
+    N_("black"),
+    N_("light"),
+    N_("coloured"),
+    N_("sharp"),
+    N_("peak"),
+    N_("flat"),
+    N_("valley"),
+    N_("deep_valley"),
+    N_("maintenance"),
+    N_("outage"),
+)
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def _fmt_dt(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return "" if value is None else value.strftime(pattern)
+
+
+def _fmt_num(value: float | int | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+@cache
+def environment(language: str) -> jinja2.Environment:
+    """A Jinja2 environment with the language's translations installed (one per language)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(i18n.TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dt"] = _fmt_dt
+    env.filters["num"] = _fmt_num
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def nav_items(user: User | None) -> list[tuple[str, str]]:
+    """(path, label msgid) of the navigation, by role."""
+    if user is None:
+        return []
+    items = [("/dashboard", N_("Dashboard")), ("/orders", N_("Orders"))]
+    if user.is_member_user:
+        items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]
+        if user.role == "member_admin":
+            items.append(("/users", N_("Users")))
+        return items
+    items += [("/plan", N_("Plan board")), ("/compounds", N_("Compounds"))]
+    items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
+    items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
+    if user.role == "center_admin":
+        items.append(("/users", N_("Users")))
+    return items
+
+
+def language_of(request: Request, user: User | None) -> str:
+    return i18n.request_language(request, user.language if user else None)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    user: User | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``template`` in the request's language; ``?lang=`` is remembered in a cookie."""
+    language = language_of(request, user)
+    full = {
+        "request": request,
+        "user": user,
+        "lang": language,
+        "html_lang": i18n.HTML_LANG[language],
+        "csrf_token": csrf_token(request),
+        "nav": nav_items(user),
+        "path": request.url.path,
+        "query_without_lang": _query_without_lang(request),
+        **context,
+    }
+    html = environment(language).get_template(template).render(full)
+    response = HTMLResponse(html, status_code=status_code)
+    asked = i18n.normalise(request.query_params.get("lang"))
+    if asked:
+        response.set_cookie(i18n.LANGUAGE_COOKIE, asked, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _query_without_lang(request: Request) -> str:
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return urlencode(items)
+
+
+def translate(request: Request, user: User | None, message: str) -> str:
+    return i18n.gettext(language_of(request, user), message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a successful POST: see the result with a GET (303)."""
+    return RedirectResponse(url, status_code=303)
+
+
+# --- who is asking ------------------------------------------------------------------------
+
+
+# A page needs a logged-in user; anonymous visitors are sent to /login?next=… (web core).
+PageUser = CurrentUser
+
+
+def require(user: User, roles: tuple[str, ...]) -> None:
+    """Pages of other roles answer 404, as for objects of other members (ids reveal nothing)."""
+    if user.role not in roles:
+        raise HTTPException(status_code=404)
+
+
+def is_center(user: User) -> bool:
+    return user.role in CENTER_ROLES
+
+
+def is_planner(user: User) -> bool:
+    return user.role in PLANNER_ROLES
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form as plain strings (files are ignored)."""
+    form: FormData = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def blank_to_none(fields: Mapping[str, str], names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields, stripped, with empty strings as None (so models see "missing")."""
+    out: dict[str, Any] = {}
+    for name in names:
+        value = fields.get(name, "").strip()
+        out[name] = value or None
+    return out
+
+
+def field_errors(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problems keyed by form field: the last part of each problem's location."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        parts = [p for p in problem.location.split(".") if p and not p.isdigit()]
+        key = parts[-1] if parts else "__all__"
+        if key in ("compound", "order", "input", "__root__") and len(parts) == 1:
+            key = parts[0]
+        errors.setdefault(key, []).append(problem.message)
+    return errors
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or "1"))
+    except ValueError:
+        return 1
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM`` (an HTML datetime-local value) or a date, else None."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

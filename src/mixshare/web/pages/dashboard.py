@@ -1,0 +1,38 @@
+"""The dashboard: output by member and stage, utilisation, on-time rate, changeovers, energy."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from mixshare.errors import NotFound
+from mixshare.planning import service as planning
+from mixshare.planning.models import Plan
+from mixshare.web.deps import SessionDep
+from mixshare.web.pages.common import PageUser, render
+from mixshare.web.pages.figures import dashboard_figures
+
+router = APIRouter()
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/dashboard", status_code=303)
+
+
+def _chosen_plan(session: SessionDep, plan_id: int | None) -> Plan | None:
+    if plan_id is None:
+        return planning.latest_plan(session)
+    try:
+        return planning.get_plan(session, plan_id)
+    except NotFound:
+        return None
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(
+    request: Request, session: SessionDep, user: PageUser, plan: int | None = None
+) -> HTMLResponse:
+    chosen = _chosen_plan(session, plan)
+    figures = dashboard_figures(session, chosen, user.scope) if chosen else None
+    return render(request, "dashboard.html", {"figures": figures}, user=user)

@@ -1,0 +1,209 @@
+"""Order pages: list (filters, paging, planned completion vs due), create, edit, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from mixshare.compounds import service as compounds
+from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
+from mixshare.members import service as members
+from mixshare.orders import service as orders
+from mixshare.orders.models import ORDER_STATUSES, Order
+from mixshare.planning import service as planning
+from mixshare.users.models import User
+from mixshare.web.deps import SessionDep, verify_csrf
+from mixshare.web.pages import audit
+from mixshare.web.pages.board import order_frozen, planned_completion
+from mixshare.web.pages.common import (
+    PAGE_SIZE,
+    FormFields,
+    Page,
+    PageUser,
+    blank_to_none,
+    field_errors,
+    page_number,
+    redirect,
+    render,
+)
+
+router = APIRouter()
+CREATE_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note")
+UPDATE_FIELDS = ("quantity_kg", "due_at", "release_at", "note")
+
+
+def _visible_order(session: Session, user: User, order_id: int) -> Order:
+    try:
+        return orders.get(session, order_id, user.scope)
+    except NotFound:
+        audit.denied(session, user, "order", order_id)
+        raise HTTPException(status_code=404) from None
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def order_list(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    status: str | None = None,
+    member: int | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    status = status if status in ORDER_STATUSES else None
+    member_id = user.scope if user.is_member_user else member
+    total = orders.count(session, member_id=member_id, status=status)
+    paging = Page(page_number(page), PAGE_SIZE, total)
+    rows = orders.get_all(
+        session, member_id=member_id, status=status, limit=PAGE_SIZE, offset=paging.offset
+    )
+    plan = planning.latest_plan(session)
+    context = {
+        "orders": rows,
+        "paging": paging,
+        "completion": planned_completion(session, plan, [o.id for o in rows]),
+        "plan": plan,
+        "statuses": ORDER_STATUSES,
+        "members": [] if user.is_member_user else members.get_all(session),
+        "filters": {"status": status or "", "member": member or ""},
+    }
+    return render(request, "orders/list.html", context, user=user)
+
+
+def _form_context(
+    session: Session, user: User, values: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "members": [] if user.is_member_user else members.get_all(session),
+        "compounds": compounds.get_all(session, user.scope),
+    }
+
+
+@router.get("/orders/new", response_class=HTMLResponse)
+def new_order(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    values: dict[str, Any] = {"stage": "final"}
+    context = _form_context(session, user, values, {})
+    return render(request, "orders/form.html", {**context, "order": None}, user=user)
+
+
+def _member_value(user: User, fields: dict[str, Any]) -> Any:
+    if user.is_member_user:
+        return user.scope
+    value = fields.get("member")
+    return int(value) if value and str(value).isdigit() else value
+
+
+@router.post("/orders/new", dependencies=[Depends(verify_csrf)], response_model=None)
+def create_order(
+    request: Request, session: SessionDep, user: PageUser, form: FormFields
+) -> Response:
+    data = blank_to_none(form, CREATE_FIELDS)
+    data["member"] = _member_value(user, data)
+    data["note"] = data["note"] or ""
+    data["stage"] = data["stage"] or "final"
+    try:
+        order = orders.create_order(session, data, member_id=user.scope)
+    except ValidationFailed as exc:
+        session.rollback()
+        context = _form_context(session, user, dict(form), field_errors(exc.problems))
+        return render(
+            request, "orders/form.html", {**context, "order": None}, user=user, status_code=422
+        )
+    audit.changed(session, user, "create", "order", order.id, order.member_id)
+    session.commit()
+    return redirect(f"/orders?created={order.number}")
+
+
+def _edit_values(order: Order) -> dict[str, Any]:
+    return {
+        "quantity_kg": f"{order.quantity_kg:g}",
+        "due_at": order.due_at.strftime("%Y-%m-%dT%H:%M"),
+        "release_at": order.release_at.strftime("%Y-%m-%dT%H:%M") if order.release_at else "",
+        "note": order.note,
+        "row_version": order.row_version,
+    }
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    user: User,
+    order: Order,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        **_form_context(session, user, values, errors),
+        "order": order,
+        "frozen": order_frozen(session, order.id),
+    }
+    return render(request, "orders/form.html", context, user=user, status_code=status_code)
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def edit_order(
+    request: Request, session: SessionDep, user: PageUser, order_id: int
+) -> HTMLResponse:
+    order = _visible_order(session, user, order_id)
+    return _edit_page(request, session, user, order, _edit_values(order), {})
+
+
+def _row_version(form: dict[str, str]) -> int | None:
+    value = form.get("row_version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _frozen_problem() -> ValidationFailed:
+    return ValidationFailed(
+        [Problem("order", "the order's lots are frozen in the plan; ask the planner")]
+    )
+
+
+@router.post("/orders/{order_id}", dependencies=[Depends(verify_csrf)], response_model=None)
+def update_order(
+    request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
+) -> Response:
+    order = _visible_order(session, user, order_id)
+    changes = {k: v for k, v in blank_to_none(form, UPDATE_FIELDS).items() if v is not None}
+    try:
+        if order_frozen(session, order.id):
+            raise _frozen_problem()
+        orders.update_order(session, order.id, changes, _row_version(form), member_id=user.scope)
+    except (ValidationFailed, Conflict) as exc:
+        session.rollback()
+        order = _visible_order(session, user, order_id)
+        problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        return _edit_page(
+            request, session, user, order, dict(form), field_errors(problems), status_code=422
+        )
+    audit.changed(session, user, "update", "order", order.id, order.member_id)
+    session.commit()
+    return redirect(f"/orders?updated={order.number}")
+
+
+@router.post(
+    "/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
+)
+def cancel_order(
+    request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
+) -> Response:
+    order = _visible_order(session, user, order_id)
+    try:
+        if order_frozen(session, order.id):
+            raise _frozen_problem()
+        orders.cancel_order(session, order.id, _row_version(form), member_id=user.scope)
+    except (ValidationFailed, Conflict) as exc:
+        session.rollback()
+        order = _visible_order(session, user, order_id)
+        problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        return _edit_page(
+            request, session, user, order, _edit_values(order), field_errors(problems), 409
+        )
+    audit.changed(session, user, "cancel", "order", order.id, order.member_id)
+    session.commit()
+    return redirect(f"/orders?cancelled={order.number}")

@@ -1,0 +1,325 @@
+"""The plan board: Gantt per line, lot table, and the planner's actions.
+
+Runs of the optimizer go to a background thread (:mod:`jobs`); the page polls their progress.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from mixshare.compounds import service as compounds
+from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.lines import service as lines
+from mixshare.members import service as members
+from mixshare.orders import service as orders
+from mixshare.planning import service as planning
+from mixshare.planning.models import Plan
+from mixshare.settings import CENTER_TIMEZONE
+from mixshare.users.models import CENTER_ROLES, User
+from mixshare.web.deps import SessionDep, verify_csrf
+from mixshare.web.pages import audit
+from mixshare.web.pages.board import MAX_TABLE_LOTS, board_window, gantt, line_codes
+from mixshare.web.pages.common import (
+    PLANNER_ROLES,
+    FormFields,
+    PageUser,
+    blank_to_none,
+    field_errors,
+    parse_moment,
+    redirect,
+    render,
+    require,
+)
+from mixshare.web.pages.jobs import JOBS, PlanRequest
+
+router = APIRouter()
+DEFAULT_DAYS = 7
+DEFAULT_TIME_LIMIT = 10.0
+MAX_TIME_LIMIT = 120.0
+
+
+def _now() -> datetime:
+    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
+
+
+def default_start() -> datetime:
+    """The next full hour of the center's clock."""
+    return _now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def _plan_or_404(session: Session, plan_id: int) -> Plan:
+    try:
+        return planning.get_plan(session, plan_id)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+def _shown_plan(session: Session, plan_id: int | None) -> Plan | None:
+    return planning.latest_plan(session) if plan_id is None else _plan_or_404(session, plan_id)
+
+
+def _board_context(
+    session: Session, plan: Plan | None, start: datetime | None, days: int | None
+) -> dict[str, Any]:
+    if plan is None:
+        return {"plan": None, "gantt": None, "table": [], "truncated": False}
+    window = board_window(plan, start, days)
+    data = gantt(session, plan, window)
+    return {
+        "plan": plan,
+        "window": window,
+        "gantt": data,
+        "table": data["lots"][:MAX_TABLE_LOTS],
+        "truncated": len(data["lots"]) > MAX_TABLE_LOTS,
+        "previous_day": (window.start - timedelta(days=window.days)).strftime("%Y-%m-%dT%H:%M"),
+        "next_day": window.end.strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _run_defaults(plan: Plan | None) -> dict[str, Any]:
+    start = default_start() if plan is None else max(plan.horizon_start, default_start())
+    return {
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "days": DEFAULT_DAYS,
+        "time_limit": DEFAULT_TIME_LIMIT,
+        "method": "engine",
+    }
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_board(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    plan: int | None = None,
+    start: str | None = None,
+    days: int | None = None,
+    job: str | None = None,
+    errors: str | None = None,
+) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    shown = _shown_plan(session, plan)
+    context = _board_context(session, shown, parse_moment(start), days)
+    context.update(
+        {
+            "job": JOBS.get(job) if job else JOBS.running(),
+            "lines": line_codes(session),
+            "recent_plans": planning.get_all(session, limit=10),
+            "run": _run_defaults(shown),
+            "can_act": user.role in PLANNER_ROLES,
+            "members": members.get_all(session),
+            "error": errors or "",
+        }
+    )
+    return render(request, "plan/board.html", context, user=user)
+
+
+@router.get("/plan/jobs/{job_id}")
+def job_status(job_id: str, user: PageUser) -> JSONResponse:
+    require(user, CENTER_ROLES)
+    job = JOBS.get(job_id)
+    if job is None:
+        raise HTTPException(status_code=404)
+    return JSONResponse(job.as_json())
+
+
+def _plan_request(form: dict[str, str], fallback: Plan | None) -> PlanRequest:
+    """The run asked for by the form; every bad field is named."""
+    problems: list[Problem] = []
+    start = parse_moment(form.get("start")) or (
+        fallback.horizon_start if fallback else default_start()
+    )
+    days = _int_field(form, "days", DEFAULT_DAYS, 1, 56, problems)
+    limit = _float_field(form, "time_limit", DEFAULT_TIME_LIMIT, 0.5, MAX_TIME_LIMIT, problems)
+    method = form.get("method") or "engine"
+    if method not in planning.METHODS:
+        problems.append(Problem("method", f"must be one of {', '.join(planning.METHODS)}"))
+    if problems:
+        raise ValidationFailed(problems)
+    return PlanRequest(start=start, days=days, method=method, time_limit=limit)
+
+
+def _int_field(
+    form: dict[str, str], name: str, default: int, low: int, high: int, problems: list[Problem]
+) -> int:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        problems.append(Problem(name, f"must be a whole number from {low} to {high}", raw))
+        return default
+    return int(raw)
+
+
+def _float_field(
+    form: dict[str, str],
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    problems: list[Problem],
+) -> float:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        problems.append(Problem(name, f"must be a number from {low:g} to {high:g}", raw))
+        return default
+    return value
+
+
+def _error_redirect(problems: list[Problem]) -> Response:
+    from urllib.parse import quote
+
+    text = "; ".join(f"{p.location}: {p.message}" for p in problems)
+    return redirect(f"/plan?errors={quote(text)}")
+
+
+def _start_job(session: Session, user: User, plan: PlanRequest, kind: str) -> Response:
+    job = JOBS.start(session.get_bind(), plan, kind=kind)  # type: ignore[arg-type]
+    audit.changed(session, user, "run", "plan", None, detail={"kind": kind, "job": job.id})
+    session.commit()
+    return redirect(f"/plan?job={job.id}")
+
+
+@router.post("/plan/run", dependencies=[Depends(verify_csrf)], response_model=None)
+def run_plan(session: SessionDep, user: PageUser, form: FormFields) -> Response:
+    require(user, PLANNER_ROLES)
+    try:
+        plan = _plan_request(form, planning.latest_plan(session))
+    except ValidationFailed as exc:
+        return _error_redirect(exc.problems)
+    return _start_job(session, user, plan, "run")
+
+
+def _replan_request(session: Session, form: dict[str, str]) -> PlanRequest:
+    """Re-plan the latest plan's horizon (the form may narrow the time limit)."""
+    latest = planning.latest_plan(session)
+    fields = dict(form)
+    if latest is not None and not form.get("start"):
+        fields["start"] = latest.horizon_start.strftime("%Y-%m-%dT%H:%M")
+        days = round((latest.horizon_end - latest.horizon_start).total_seconds() / 86400)
+        fields["days"] = str(max(1, days))
+    return _plan_request(fields, latest)
+
+
+@router.post("/plan/outage", dependencies=[Depends(verify_csrf)], response_model=None)
+def declare_outage(session: SessionDep, user: PageUser, form: FormFields) -> Response:
+    require(user, PLANNER_ROLES)
+    try:
+        outage = _outage_fields(form)
+        downtime = lines.declare_outage(session, **outage)
+        plan = _replan_request(session, {"time_limit": form.get("time_limit", "")})
+    except ValidationFailed as exc:
+        session.rollback()
+        return _error_redirect(exc.problems)
+    except NotFound:
+        session.rollback()
+        return _error_redirect([Problem("line_id", "unknown line")])
+    audit.changed(session, user, "outage", "downtime", downtime.id, detail=_jsonable(outage))
+    session.commit()
+    return _start_job(session, user, plan, "outage")
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _outage_fields(form: dict[str, str]) -> dict[str, Any]:
+    problems = []
+    line_id = form.get("line_id", "")
+    start, end = parse_moment(form.get("start")), parse_moment(form.get("end"))
+    if not line_id.isdigit():
+        problems.append(Problem("line_id", "choose a line", line_id))
+    if start is None:
+        problems.append(Problem("start", "give the start as YYYY-MM-DD HH:MM", form.get("start", "")))
+    if end is None:
+        problems.append(Problem("end", "give the end as YYYY-MM-DD HH:MM", form.get("end", "")))
+    if problems or start is None or end is None:
+        raise ValidationFailed(problems)
+    reason = form.get("reason", "").strip()[:200]
+    return {"line_id": int(line_id), "start": start, "end": end, "reason": reason}
+
+
+RUSH_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_at")
+
+
+@router.post("/plan/rush", dependencies=[Depends(verify_csrf)], response_model=None)
+def rush_order(session: SessionDep, user: PageUser, form: FormFields) -> Response:
+    require(user, PLANNER_ROLES)
+    data = blank_to_none(form, RUSH_FIELDS)
+    data["stage"] = data["stage"] or "final"
+    data["note"] = "rush order declared on the plan board"
+    if data["member"] and str(data["member"]).isdigit():
+        data["member"] = int(data["member"])
+    try:
+        order = orders.create_order(session, data)
+        plan = _replan_request(session, {"time_limit": form.get("time_limit", "")})
+    except ValidationFailed as exc:
+        session.rollback()
+        return _error_redirect(exc.problems)
+    audit.changed(session, user, "create", "order", order.id, order.member_id, {"rush": True})
+    session.commit()
+    return _start_job(session, user, plan, "rush")
+
+
+@router.post("/plan/{plan_id}/freeze", dependencies=[Depends(verify_csrf)], response_model=None)
+def freeze_plan(session: SessionDep, user: PageUser, plan_id: int, form: FormFields) -> Response:
+    require(user, PLANNER_ROLES)
+    plan = _plan_or_404(session, plan_id)
+    problems: list[Problem] = []
+    hours = _float_field(form, "hours", 24.0, 0, 336, problems)
+    try:
+        if problems:
+            raise ValidationFailed(problems)
+        planning.freeze(session, plan, hours, now=_now())
+    except ValidationFailed as exc:
+        session.rollback()
+        return _error_redirect(exc.problems)
+    audit.changed(session, user, "freeze", "plan", plan.id, detail={"hours": hours})
+    session.commit()
+    return redirect(f"/plan?plan={plan.id}")
+
+
+@router.post("/plan/{plan_id}/publish", dependencies=[Depends(verify_csrf)], response_model=None)
+def publish_plan(session: SessionDep, user: PageUser, plan_id: int) -> Response:
+    require(user, PLANNER_ROLES)
+    plan = _plan_or_404(session, plan_id)
+    planning.publish(session, plan)
+    audit.changed(session, user, "publish", "plan", plan.id)
+    session.commit()
+    return redirect(f"/plan?plan={plan.id}")
+
+
+@router.get("/plan/{plan_id}/compare", response_class=HTMLResponse)
+def compare_plans(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    plan_id: int,
+    other: int | None = None,
+) -> HTMLResponse:
+    require(user, CENTER_ROLES)
+    plan = _plan_or_404(session, plan_id)
+    previous = _plan_or_404(session, other) if other else None
+    if previous is None and plan.previous_id is not None:
+        previous = _plan_or_404(session, plan.previous_id)
+    diff = planning.plan_diff(session, plan, previous) if previous else None
+    context = {"plan": plan, "previous": previous, "diff": diff}
+    return render(request, "plan/compare.html", context, user=user)
+
+
+@router.get("/compounds/options.json")
+def compound_options(session: SessionDep, user: PageUser, member: int) -> JSONResponse:
+    """Compound codes of one member, for the rush-order form."""
+    require(user, PLANNER_ROLES)
+    return JSONResponse([c.code for c in compounds.get_all(session, member)])

@@ -1,0 +1,152 @@
+"""User accounts: the center admin manages everyone, a member admin its own company's users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from mixshare.errors import NotFound, ValidationFailed
+from mixshare.members import service as members
+from mixshare.users import service as users
+from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
+from mixshare.web.deps import SessionDep, verify_csrf
+from mixshare.web.pages import audit
+from mixshare.web.pages.common import (
+    PAGE_SIZE,
+    USER_ADMIN_ROLES,
+    FormFields,
+    Page,
+    PageUser,
+    field_errors,
+    page_number,
+    redirect,
+    render,
+    require,
+)
+
+router = APIRouter()
+
+
+def _visible_user(session: Session, actor: User, user_id: int) -> User:
+    try:
+        return users.get(session, user_id, actor.scope)
+    except NotFound:
+        audit.denied(session, actor, "user", user_id)
+        raise HTTPException(status_code=404) from None
+
+
+def _form_context(session: Session, actor: User) -> dict[str, Any]:
+    return {
+        "roles": MEMBER_ROLES if actor.is_member_user else ROLES,
+        "languages": LANGUAGES,
+        "members": [] if actor.is_member_user else members.get_all(session),
+    }
+
+
+def user_data(form: dict[str, str], actor: User, creating: bool) -> dict[str, Any]:
+    """The form as the users service expects it (blank fields left out when editing)."""
+    data: dict[str, Any] = {}
+    for name in ("username", "password", "role", "full_name", "language"):
+        value = form.get(name, "").strip()
+        if value or (creating and name in ("username", "password", "role")):
+            data[name] = value
+    if not creating:
+        data.pop("username", None)
+        data["active"] = "active" in form
+    member = form.get("member_id", "").strip()
+    if actor.is_member_user:
+        data["member_id"] = actor.scope
+    elif member:
+        data["member_id"] = int(member) if member.isdigit() else member
+    elif not creating:
+        data["member_id"] = None
+    return data
+
+
+@router.get("/users", response_class=HTMLResponse)
+def user_list(
+    request: Request, session: SessionDep, actor: PageUser, page: str | None = None
+) -> HTMLResponse:
+    require(actor, USER_ADMIN_ROLES)
+    paging = Page(page_number(page), PAGE_SIZE, users.count(session, actor.scope))
+    rows = users.get_all(session, actor.scope, limit=PAGE_SIZE, offset=paging.offset)
+    return render(request, "users/list.html", {"users": rows, "paging": paging}, user=actor)
+
+
+@router.get("/users/new", response_class=HTMLResponse)
+def new_user(request: Request, session: SessionDep, actor: PageUser) -> HTMLResponse:
+    require(actor, USER_ADMIN_ROLES)
+    context = {**_form_context(session, actor), "account": None, "values": {}, "errors": {}}
+    return render(request, "users/form.html", context, user=actor)
+
+
+@router.post("/users/new", dependencies=[Depends(verify_csrf)], response_model=None)
+def create_user(
+    request: Request, session: SessionDep, actor: PageUser, form: FormFields
+) -> Response:
+    require(actor, USER_ADMIN_ROLES)
+    try:
+        account = users.create_user(session, user_data(form, actor, True), member_id=actor.scope)
+    except ValidationFailed as exc:
+        session.rollback()
+        values = {k: v for k, v in form.items() if k != "password"}
+        context = {
+            **_form_context(session, actor),
+            "account": None,
+            "values": values,
+            "errors": field_errors(exc.problems),
+        }
+        return render(request, "users/form.html", context, user=actor, status_code=422)
+    audit.changed(session, actor, "create", "user", account.id, account.member_id)
+    session.commit()
+    return redirect("/users")
+
+
+@router.get("/users/{user_id}", response_class=HTMLResponse)
+def edit_user(
+    request: Request, session: SessionDep, actor: PageUser, user_id: int
+) -> HTMLResponse:
+    require(actor, USER_ADMIN_ROLES)
+    account = _visible_user(session, actor, user_id)
+    values = {
+        "role": account.role,
+        "member_id": account.member_id or "",
+        "full_name": account.full_name,
+        "language": account.language,
+        "active": account.active,
+    }
+    context = {**_form_context(session, actor), "account": account, "values": values, "errors": {}}
+    return render(request, "users/form.html", context, user=actor)
+
+
+@router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)], response_model=None)
+def update_user(
+    request: Request, session: SessionDep, actor: PageUser, user_id: int, form: FormFields
+) -> Response:
+    require(actor, USER_ADMIN_ROLES)
+    account = _visible_user(session, actor, user_id)
+    try:
+        users.update_user(
+            session,
+            account,
+            user_data(form, actor, False),
+            member_id=actor.scope,
+            acting_user_id=actor.id,
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        account = _visible_user(session, actor, user_id)
+        values = {k: v for k, v in form.items() if k != "password"}
+        context = {
+            **_form_context(session, actor),
+            "account": account,
+            "values": values,
+            "errors": field_errors(exc.problems),
+        }
+        return render(request, "users/form.html", context, user=actor, status_code=422)
+    audit.changed(session, actor, "update", "user", account.id, account.member_id)
+    session.commit()
+    return redirect("/users")

@@ -1,0 +1,132 @@
+// Plan board: Gantt per line (ECharts custom series), lot details, colour toggle, job polling.
+(function () {
+  "use strict";
+  var PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
+                 "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"];
+  var PRICE_COLOURS = { sharp: "rgba(183,28,28,0.12)", peak: "rgba(239,108,0,0.10)", flat: "rgba(0,0,0,0.0)",
+                        valley: "rgba(46,125,50,0.08)", deep_valley: "rgba(21,101,192,0.10)" };
+
+  function pollJob() {
+    var box = document.getElementById("job");
+    if (!box || box.dataset.state !== "running") { return; }
+    var id = box.dataset.jobId;
+    var timer = setInterval(function () {
+      fetch("/plan/jobs/" + id, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          document.getElementById("job-progress").value = job.fraction;
+          document.getElementById("job-message").textContent = job.message;
+          box.dataset.state = job.state;
+          if (job.state === "done") { clearInterval(timer); window.location = "/plan?plan=" + job.plan_id; }
+          if (job.state === "failed") { clearInterval(timer); document.getElementById("job-error").textContent = job.error; }
+        });
+    }, 500);
+  }
+
+  function colourMap(values) {
+    var map = {};
+    values.sort().forEach(function (v, i) { map[v] = PALETTE[i % PALETTE.length]; });
+    return map;
+  }
+
+  function details(lot, t) {
+    var rows = [["order", lot.order], ["member", lot.member], ["compound", lot.compound], ["stage", lot.stage],
+                ["line", lot.line], ["start", lot.start.replace("T", " ")], ["end", lot.end.replace("T", " ")],
+                ["due", lot.due.replace("T", " ")], ["kg", lot.kg], ["batches", lot.batches], ["kwh", lot.kwh],
+                ["energy_cost", lot.energy_cost], ["locked", lot.locked ? t.yes : t.no], ["late", lot.late ? t.yes : t.no]];
+    var panel = document.getElementById("lot-details");
+    var html = "<h3 data-detail-lot='" + lot.code + "'>" + lot.code + "</h3><dl>";
+    rows.forEach(function (r) { html += "<dt>" + t[r[0]] + "</dt><dd>" + String(r[1]).replace(/</g, "&lt;") + "</dd>"; });
+    panel.innerHTML = html + "</dl>";
+  }
+
+  function blocks(data) {
+    var items = [];
+    data.downtimes.forEach(function (d) { items.push({ kind: "downtime", line: d.line, start: d.start, end: d.end, item: d }); });
+    data.changeovers.forEach(function (c) { items.push({ kind: "changeover", line: c.line, start: c.start, end: c.end, item: c }); });
+    data.lots.forEach(function (l) { items.push({ kind: "lot", line: l.line, start: l.start, end: l.end, item: l }); });
+    return items;
+  }
+
+  function renderItem(params, api) {
+    var row = api.value(0), start = api.coord([api.value(1), row]), end = api.coord([api.value(2), row]);
+    var kind = api.value(3), height = api.size([0, 1])[1] * (kind === "lot" ? 0.6 : kind === "downtime" ? 0.9 : 0.35);
+    var y = start[1] - height / 2 + (kind === "changeover" ? api.size([0, 1])[1] * 0.3 : 0);
+    var rect = echarts.graphic.clipRectByRect({ x: start[0], y: y, width: Math.max(1, end[0] - start[0]), height: height },
+      { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
+    return rect && { type: "rect", shape: rect, style: api.style() };
+  }
+
+  function draw(data, t, colourBy) {
+    var el = document.getElementById("gantt");
+    var chart = echarts.getInstanceByDom(el) || echarts.init(el);
+    var colours = colourMap(Array.from(new Set(data.lots.map(function (l) { return l[colourBy]; }))));
+    var items = blocks(data);
+    var seriesData = items.map(function (b) {
+      var colour = b.kind === "downtime" ? "#9e9e9e" : b.kind === "changeover" ? "#263238" : colours[b.item[colourBy]];
+      return { value: [data.lines.indexOf(b.line), b.start, b.end, b.kind], itemStyle: { color: colour,
+               opacity: b.kind === "downtime" ? 0.55 : 1, borderColor: b.item.locked ? "#000" : undefined }, block: b };
+    });
+    var bands = data.prices.filter(function (p) { return PRICE_COLOURS[p.period]; }).map(function (p) {
+      return [{ xAxis: p.start, name: t[p.period] || p.period, itemStyle: { color: PRICE_COLOURS[p.period] } }, { xAxis: p.end }];
+    });
+    chart.setOption({
+      tooltip: { formatter: function (p) {
+        var b = p.data.block;
+        if (!b) { return ""; }
+        if (b.kind === "lot") { return b.item.code + "<br>" + b.item.compound + " · " + b.item.member + "<br>" + b.start.replace("T", " ") + " – " + b.end.replace("T", " "); }
+        if (b.kind === "changeover") { return t.changeover + " " + b.item.from + " → " + b.item.to + (b.item.cleaning_batches ? "<br>" + b.item.cleaning_batches + " " + t.cleaning : ""); }
+        return t.downtime + " (" + (t[b.item.kind] || b.item.kind) + ") " + b.item.reason;
+      } },
+      legend: { show: false },
+      grid: { left: 60, right: 20, top: 30, bottom: 60 },
+      dataZoom: [{ type: "slider", xAxisIndex: 0, filterMode: "weakFilter" }, { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" }],
+      xAxis: { type: "time", min: data.window.start, max: data.window.end },
+      yAxis: { type: "category", data: data.lines, inverse: true },
+      series: [{ type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 }, data: seriesData,
+                 markArea: { silent: true, label: { show: true, position: "insideTop", fontSize: 9, color: "#888" }, data: bands } }]
+    }, true);
+    chart.off("click");
+    chart.on("click", function (p) { if (p.data.block && p.data.block.kind === "lot") { details(p.data.block.item, t); } });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function board() {
+    var dataEl = document.getElementById("gantt-data");
+    if (!dataEl || typeof echarts === "undefined") { return; }
+    var data = JSON.parse(dataEl.textContent), t = JSON.parse(document.getElementById("gantt-labels").textContent);
+    var colourBy = "member";
+    draw(data, t, colourBy);
+    document.querySelectorAll("[data-colour]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        document.querySelectorAll("[data-colour]").forEach(function (b) { b.classList.remove("active"); });
+        button.classList.add("active");
+        colourBy = button.dataset.colour;
+        draw(data, t, colourBy);
+      });
+    });
+    document.querySelectorAll("[data-show-lot]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var lot = data.lots.find(function (l) { return l.code === button.dataset.showLot; });
+        if (lot) { details(lot, t); }
+      });
+    });
+  }
+
+  function rushCompounds() {
+    var form = document.querySelector("[data-testid=rush-form]");
+    if (!form) { return; }
+    var select = form.querySelector("select[name=member]"), list = document.getElementById("compound-options");
+    function load() {
+      fetch("/compounds/options.json?member=" + encodeURIComponent(select.value))
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (codes) { list.innerHTML = codes.map(function (c) { return "<option value='" + c + "'>"; }).join(""); });
+    }
+    select.addEventListener("change", load);
+    load();
+  }
+
+  pollJob();
+  board();
+  rushCompounds();
+})();

@@ -1,0 +1,200 @@
+"""Makespan mode for the public UPMSP-SDST benchmark: reader, evaluator, solver, CLI."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mixshare.engine.upmsp import (
+    Instance,
+    lower_bound,
+    makespan,
+    parse_instance,
+    parse_solution,
+    read_instance,
+    solve,
+)
+from mixshare.engine.upmsp_search import iterated_greedy
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "upmsp-sdst"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared benchmark data absent")
+
+# n=3 jobs, m=2 machines. Job lines: "0 p[0][j] 1 p[1][j]"; then one 3x3 setup matrix per machine.
+TINY = """3 2 1
+2
+0 2 1 5
+0 3 1 1
+0 4\t1 2
+SSD
+M0
+0 1 2
+3 0 4
+5 6 0
+M1
+0 7 1
+2 0 3
+4 1 0
+"""
+
+
+def _bk(names: list[str]) -> dict[str, int]:
+    with (SHARED / "reference.csv").open() as fh:
+        return {
+            r["instance"]: int(r["best_known"])
+            for r in csv.DictReader(fh)
+            if r["instance"] in names
+        }
+
+
+@pytest.fixture
+def tiny() -> Instance:
+    return parse_instance(TINY, "tiny.txt")
+
+
+# ----------------------------------------------------------------------------- reader
+
+
+def test_reader_tiny(tiny: Instance) -> None:
+    assert (tiny.name, tiny.n, tiny.m) == ("tiny", 3, 2)
+    assert tiny.p.tolist() == [[2, 3, 4], [5, 1, 2]]
+    assert tiny.setup[0].tolist() == [[0, 1, 2], [3, 0, 4], [5, 6, 0]]
+    assert tiny.setup[1, 0, 1] == 7  # row i = predecessor, column j = successor
+
+
+def test_reader_crlf_file(tmp_path: Path, tiny: Instance) -> None:
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(TINY.replace("\n", "\r\n").encode())
+    inst = read_instance(path)
+    assert (inst.p == tiny.p).all() and (inst.setup == tiny.setup).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "truncated"),
+        (TINY.replace("3 2 1\n2\n", "3 2 1\n3\n"), "second line says 3"),
+        (TINY.replace("0 3 1 1", "0 3 2 1"), "machine indices"),
+        (TINY.replace("SSD", "XYZ"), "expected 'SSD'"),
+        (TINY.replace("M1", "M2"), "'M1'"),
+        (TINY.replace("6 0", "6 x"), "non-integer"),
+        (TINY.rsplit("\n", 2)[0], "truncated"),
+        (TINY + "7\n", "trailing"),
+        (TINY.replace("0 2 1 5", "0 -2 1 5"), "negative"),
+    ],
+)
+def test_reader_rejects_malformed(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message) as info:
+        read_instance(path)
+    assert "bad.txt" in str(info.value)  # the error names the file
+
+
+# ----------------------------------------------------------------------------- evaluator
+
+
+def test_makespan_hand_computed(tiny: Instance) -> None:
+    # M0 runs job 2 then job 0: p0[2] + p0[0] + S0[2][0] = 4 + 2 + 5 = 11 (no setup before job 2)
+    # M1 runs job 1 alone: p1[1] = 1
+    assert makespan(tiny, [[2, 0], [1]]) == 11
+    # M0 runs 0 then 2: 2 + 4 + S0[0][2] = 2 + 4 + 2 = 8; M1 runs 1: 1  -> C_max 8
+    assert makespan(tiny, [[0, 2], [1]]) == 8
+    # M0 runs 0: 2; M1 runs 1 then 2: 1 + 2 + S1[1][2] = 1 + 2 + 3 = 6  -> C_max 6
+    assert makespan(tiny, [[0], [1, 2]]) == 6
+
+
+def test_makespan_rejects_non_partition(tiny: Instance) -> None:
+    with pytest.raises(ValueError):
+        makespan(tiny, [[0, 1], [1, 2]])  # job 1 twice
+    with pytest.raises(ValueError):
+        makespan(tiny, [[0, 1, 2]])  # one sequence for two machines
+
+
+def test_tiny_optimum(tiny: Instance) -> None:
+    # M0 runs 0: 2; M1 runs 2 then 1: 2 + 1 + S1[2][1] = 2 + 1 + 1 = 4  -> C_max 4.
+    # 3 is impossible: job 2 must go to M1 (p0 = 4 > 3); job 1 joining it costs >= 1 + 1 more,
+    # and job 1 on M0 (p = 3) leaves job 0 nowhere (M0: 3 + 2 + setup, M1: p1[0] = 5).
+    assert makespan(tiny, [[0], [2, 1]]) == 4
+    res = solve(tiny, 1.0)
+    assert res.makespan == makespan(tiny, res.assignment) == 4
+    # the heuristic alone (no DP) finds it too
+    assert iterated_greedy(tiny.p, tiny.setup, time_limit=1, max_iterations=20).makespan == 4
+    assert lower_bound(tiny) <= 4
+
+
+# ----------------------------------------------------------------------------- solver
+
+SMALL = ["I_12_5_S_1-99_3", "I_12_2_S_1-124_7", "I_10_3_S_1-49_2", "I_8_4_S_1-9_5"]
+
+
+@needs_shared
+@pytest.mark.parametrize("exact", [True, False])
+def test_solver_reaches_known_optima(exact: bool) -> None:
+    best = _bk(SMALL)
+    for name in SMALL:
+        inst = read_instance(SHARED / "instances" / "small" / f"{name}.txt")
+        res = solve(inst, 1.0, workers=1, exact=exact)
+        assert makespan(inst, res.assignment) == best[name], name  # judged independently
+        assert lower_bound(inst) <= best[name]
+
+
+@needs_shared
+def test_search_is_deterministic_for_a_seed() -> None:
+    inst = read_instance(SHARED / "instances" / "large" / "I_50_10_S_1-49_1.txt")
+    runs = [
+        iterated_greedy(inst.p, inst.setup, time_limit=60, seed=3, max_iterations=25)
+        for _ in range(2)
+    ]
+    assert runs[0].assignment == runs[1].assignment
+    assert makespan(inst, runs[0].assignment) == runs[0].makespan
+
+
+@needs_shared
+def test_large_instance_two_workers_within_limit() -> None:
+    inst = read_instance(SHARED / "instances" / "large" / "I_100_20_S_1-49_1.txt")
+    res = solve(inst, 2.0, workers=2, checkpoints=(1.0,))
+    assert res.seconds < 2.5
+    assert makespan(inst, res.assignment) == res.makespan >= res.lower_bound
+    assert res.checkpoints[1.0] >= res.makespan
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "mixshare.bench_cli", "upmsp", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+
+
+@needs_shared
+def test_cli_csv_and_solution_files(tmp_path: Path) -> None:
+    files = [
+        SHARED / "instances" / "small" / "I_12_5_S_1-99_3.txt",
+        SHARED / "instances" / "large" / "I_50_10_S_1-9_1.txt",
+    ]
+    out = _cli(*map(str, files), "--time-limit", "1", "--solutions", str(tmp_path / "sol"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "instance,makespan,seconds"
+    rows = list(csv.DictReader(lines))
+    assert [r["instance"] for r in rows] == ["I_12_5_S_1-99_3", "I_50_10_S_1-9_1"]
+    for f, row in zip(files, rows, strict=True):
+        inst = read_instance(f)
+        text = (tmp_path / "sol" / f"{inst.name}.txt").read_text()
+        assignment = parse_solution(text, inst.m)
+        assert len(text.splitlines()) == inst.m
+        assert makespan(inst, assignment) == int(row["makespan"])
+        assert float(row["seconds"]) < 1.6
+    assert rows[0]["makespan"] == "75"  # the README's corrected optimum
+
+
+def test_cli_reports_malformed_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.txt"
+    bad.write_text("3 2 1\n2\n0 1")
+    out = _cli(str(bad), "--time-limit", "1")
+    assert out.returncode == 2
+    assert "broken.txt" in out.stderr and out.stdout == ""

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import Session
+
+from mixshare.errors import ValidationFailed
+from mixshare.orders import service as orders
+from mixshare.orders.imports import import_orders, template_orders
+from mixshare.spreadsheets import HELP_SHEET
+
+from .conftest import NOW
+
+HEADER = ["number", "member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note"]
+DUE = NOW + timedelta(days=7)
+
+
+def good_rows() -> list[list[object]]:
+    return [
+        ["A-0001", "M01", "BELT-NR-01", "final", 12000, DUE, None, "first"],
+        [None, "M01", "BELT-NR-01", "masterbatch", "3,500", "2026-03-12 06:00", "2026-03-10", ""],
+        [None, "M01", "BELT-NR-01", "终炼", 800.5, "2026/03/20", None, None],
+    ]
+
+
+def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Orders"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    return "" if value is None else value
+
+
+def write_csv(path: Path, rows: list[list[object]], bom: bool = True) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for row in rows:
+            writer.writerow(
+                [
+                    "" if v is None else v.isoformat(" ") if isinstance(v, datetime) else v
+                    for v in row
+                ]
+            )
+    return path
+
+
+def problems(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[str]:
+    return [str(p) for p in exc.value.problems]
+
+
+def test_good_xlsx_imports_every_row(center: Session, tmp_path: Path) -> None:
+    result = import_orders(center, write_xlsx(tmp_path / "o.xlsx", good_rows()), now=NOW)
+    assert result.rows == 3
+    assert result.created == ["A-0001", "M01-2610-0001", "M01-2610-0002"]
+    second = orders.get_by_number(center, "M01-2610-0001")
+    assert (second.stage, second.quantity_kg) == ("masterbatch", 3500)
+    assert second.due_at == datetime(2026, 3, 12, 6, 0)
+    assert second.release_at == datetime(2026, 3, 10)
+    assert orders.get_by_number(center, "M01-2610-0002").stage == "final"
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_good_csv_imports_every_row(center: Session, tmp_path: Path, bom: bool) -> None:
+    result = import_orders(center, write_csv(tmp_path / "o.csv", good_rows(), bom), now=NOW)
+    assert len(result.created) == 3
+    assert orders.count(center) == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("member", "M99", "unknown member"),
+        ("compound", "NOPE", "unknown compound for this member"),
+        ("quantity_kg", -100, "more than 0 kg"),
+        ("quantity_kg", 0, "more than 0 kg"),
+        ("quantity_kg", 5_000_000, "absurd"),
+        ("quantity_kg", "lots", "not a number"),
+        ("due_at", NOW - timedelta(days=1), "due date is in the past"),
+        ("due_at", "31.02.2026", "not a date"),
+        ("due_at", None, "required value is empty"),
+        ("stage", "half", "unknown stage"),
+        ("release_at", DUE + timedelta(days=1), "release date is after the due date"),
+    ],
+)
+def test_bad_cell_names_row_column_and_reason(
+    center: Session, tmp_path: Path, column: str, value: object, reason: str
+) -> None:
+    rows = good_rows()
+    rows[0][HEADER.index(column)] = value
+    before = orders.count(center)
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_xlsx(tmp_path / "bad.xlsx", rows), now=NOW)
+    [problem] = exc.value.problems
+    assert problem.location == f"bad.xlsx, sheet Orders, row 2, column {column}"
+    assert reason in problem.message
+    center.rollback()
+    assert orders.count(center) == before
+
+
+def test_every_problem_of_every_row_is_reported(center: Session, tmp_path: Path) -> None:
+    rows = good_rows()
+    rows[0][1] = "M99"
+    rows[1][4] = -1
+    rows[1][5] = NOW - timedelta(hours=1)
+    rows[1][6] = None
+    rows[2][2] = "NOPE"
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_xlsx(tmp_path / "bad.xlsx", rows), now=NOW)
+    locations = [p.location.split(", ", 2)[2] for p in exc.value.problems]
+    assert locations == [
+        "row 2, column member",
+        "row 3, column quantity_kg",
+        "row 3, column due_at",
+        "row 4, column compound",
+    ]
+    assert orders.count(center) == 0
+
+
+def test_duplicate_numbers_in_file_and_database(center: Session, tmp_path: Path) -> None:
+    import_orders(center, write_xlsx(tmp_path / "first.xlsx", good_rows()[:1]), now=NOW)
+    center.commit()
+    rows = good_rows()
+    rows[1][0] = "B-1"
+    rows[2][0] = "B-1"
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_xlsx(tmp_path / "dup.xlsx", rows), now=NOW)
+    assert problems(exc) == [
+        "dup.xlsx, sheet Orders, row 2, column number: an order with this number already exists"
+        " (value: 'A-0001')",
+        "dup.xlsx, sheet Orders, row 4, column number: order number appears twice in the file"
+        " (first in row 3) (value: 'B-1')",
+    ]
+    assert orders.count(center) == 1
+
+
+def test_member_scoped_import_rejects_other_members_rows(center: Session, tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_xlsx(tmp_path / "o.xlsx", good_rows()), member_id=2, now=NOW)
+    assert {p.message for p in exc.value.problems} == {"unknown member"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("junk.xlsx", b"this is not a workbook", "not a readable .xlsx workbook"),
+        ("empty.csv", b"", "the file is empty"),
+        ("latin1.csv", "member,compound\nMü".encode("latin-1"), "not UTF-8"),
+        ("orders.txt", b"member", "unsupported file type"),
+        ("short.csv", b"member,compound\nM01,BELT-NR-01\n", "lacks required column 'quantity_kg'"),
+        ("header-only.csv", ",".join(HEADER).encode(), "no data rows"),
+    ],
+)
+def test_malformed_file_names_the_file(
+    center: Session, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    assert exc.value.problems[0].location.startswith(name)
+    assert reason in str(exc.value)
+
+
+def test_bilingual_and_chinese_headers_are_understood(center: Session, tmp_path: Path) -> None:
+    header = [
+        "订单号",
+        "成员 / member",
+        "胶料",
+        "阶段",
+        "数量 kg / quantity_kg",
+        "交货期",
+        "x",
+        "备注",
+    ]
+    path = write_xlsx(tmp_path / "zh.xlsx", good_rows(), header)
+    assert len(import_orders(center, path, now=NOW).created) == 3
+
+
+def test_template_is_documented_and_its_example_imports(center: Session, tmp_path: Path) -> None:
+    path = tmp_path / "template.xlsx"
+    template_orders(path, now=NOW)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Orders", HELP_SHEET]
+    assert [c.value for c in book["Orders"][1]][:2] == ["订单号 / number", "成员 / member"]
+    help_rows = list(book[HELP_SHEET].iter_rows(values_only=True))
+    assert {r[0] for r in help_rows[1:] if r[0]} == set(HEADER)
+    assert all(r[2] and r[3] for r in help_rows[1:])  # Chinese and English for every column
+    result = import_orders(center, path, now=NOW)
+    assert result.created == ["M01-2610-0001"]

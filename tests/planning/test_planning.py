@@ -1,0 +1,92 @@
+"""Planning on the demo center, judged by the independent plan checker."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from mixshare.lines import service as lines_service
+from mixshare.planning import service as planning
+from mixshare.planning.export import plan_document
+from tests.plan_checker import check_plan_document
+from tests.planning.conftest import DEMO_MONDAY
+
+START = datetime.combine(DEMO_MONDAY, datetime.min.time())
+
+
+def test_dispatch_plan_passes_the_independent_check(demo_session: Session) -> None:
+    plan = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    demo_session.commit()
+    document = plan_document(demo_session, plan)
+    assert check_plan_document(document) == []
+    assert len(document["lots"]) > 200
+    assert len(document["orders"]) > 100
+    # An order is planned whole or reported unplanned, never both.
+    planned = {o["id"] for o in document["orders"]}
+    assert planned.isdisjoint(document["unplanned_orders"])
+
+
+def test_engine_plan_passes_the_independent_check(demo_session: Session) -> None:
+    plan = planning.run_plan(demo_session, start=START, days=7, method="engine", time_limit=5)
+    demo_session.commit()
+    assert check_plan_document(plan_document(demo_session, plan)) == []
+    assert plan.kpis["changeover_hours"] >= 0
+    assert set(plan.kpis["energy_cost_by_period"]) <= {"valley", "flat", "peak", "sharp"}
+
+
+def test_checker_catches_broken_plans(demo_session: Session) -> None:
+    plan = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    document = plan_document(demo_session, plan)
+    overlapping = copy.deepcopy(document)
+    lots = sorted(
+        (lot for lot in overlapping["lots"] if lot["line"] == "L1"), key=lambda x: x["start"]
+    )
+    lots[1]["start"] = lots[0]["start"]
+    assert any("overlap" in p for p in check_plan_document(overlapping))
+    half = copy.deepcopy(document)
+    final = next(lot for lot in half["lots"] if lot["stage"] == "FB")
+    half["lots"].remove(final)
+    assert any("half-planned" in p for p in check_plan_document(half))
+    rushed = copy.deepcopy(document)
+    fb = next(lot for lot in rushed["lots"] if lot["stage"] == "FB")
+    mb = next(lot for lot in rushed["lots"] if lot["order"] == fb["order"] and lot["stage"] == "MB")
+    fb["start"] = mb["end"]
+    assert any("rest" in p for p in check_plan_document(rushed))
+
+
+def test_outage_replan_moves_lots_off_the_outage(demo_session: Session) -> None:
+    first = planning.run_plan(demo_session, start=START, days=7, method="engine", time_limit=3)
+    line = lines_service.get_by_code(demo_session, "L1")
+    outage = (START + timedelta(days=3), START + timedelta(days=3, hours=6))
+    lines_service.declare_outage(
+        demo_session, line_id=line.id, start=outage[0], end=outage[1], reason="test"
+    )
+    second = planning.run_plan(demo_session, start=START, days=7, method="engine", time_limit=3)
+    demo_session.commit()
+    assert second.previous_id == first.id
+    for lot in second.lots:
+        if lot.line_id == line.id:
+            assert lot.end <= outage[0] or lot.start >= outage[1], lot.code
+    diff = planning.plan_diff(demo_session, second)
+    assert diff.unchanged + len(diff.moved) + len(diff.added) == len(second.lots)
+    assert check_plan_document(plan_document(demo_session, second)) == []
+
+
+def test_frozen_lots_stay_put(demo_session: Session) -> None:
+    first = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.freeze(demo_session, first, hours=24, now=START)
+    frozen = {lot.code: (lot.line_id, lot.start) for lot in first.lots if lot.locked}
+    assert frozen
+    second = planning.run_plan(demo_session, start=START, days=7, method="engine", time_limit=3)
+    after = {lot.code: (lot.line_id, lot.start) for lot in second.lots}
+    assert all(after[code] == where for code, where in frozen.items())
+
+
+def test_publish_supersedes_the_previous_published_plan(demo_session: Session) -> None:
+    first = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
+    planning.publish(demo_session, first)
+    second = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
+    planning.publish(demo_session, second)
+    assert (first.status, second.status) == ("superseded", "published")

@@ -1,0 +1,62 @@
+"""The command line end to end on a temporary database: demo, report, export, plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mixshare.cli import app
+from tests.plan_checker import check_plan_document
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MIXSHARE_DATABASE_URL", db_url)
+    monkeypatch.setenv("MIXSHARE_DEMO_PASSWORD", "demo-pass-123")
+    return db_url
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return result.output
+
+
+def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
+    out = _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "3")
+    assert "demo center loaded" in out
+    assert "changeover hours" in out
+    assert "mixshare report" in out  # says what to run next
+    report = _run("report")
+    for label in ("tonnes by member and stage", "utilisation", "cleaning batches", "on-time rate"):
+        assert label in report
+    assert "M01" in report and "valley" in report
+    target = tmp_path / "plan.json"
+    _run("export", "plan", "--format", "json", "--output", str(target))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert check_plan_document(document) == []
+    assert document["horizon"]["start"].endswith("+08:00")
+
+
+def test_demo_refuses_to_load_twice(cli_env: str) -> None:
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    result = runner.invoke(app, ["demo", "--weeks", "1", "--start", "2031-03-03"])
+    assert result.exit_code == 1
+    assert "--reset" in result.output
+
+
+def test_report_without_plan_says_what_to_do(cli_env: str) -> None:
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 1
+    assert "mixshare plan" in result.output
+
+
+def test_plan_command_with_dispatch_baseline(cli_env: str) -> None:
+    _run("demo", "--weeks", "2", "--start", "2031-03-03", "--time-limit", "1")
+    out = _run("plan", "--from", "2031-03-10", "--days", "7", "--method", "dispatch")
+    assert "plan v2" in out and "dispatch" in out

@@ -1,0 +1,252 @@
+"""A small two-member center with users of every role, for API and permission tests.
+
+M01 and M02 each own a compound and an order; plan v1 holds a lot of each order. Users:
+``admin``, ``planner``, ``operator``, ``quality`` (center), ``m01``/``m01admin`` (M01) and
+``m02``/``m02admin`` (M02). Every user has a bearer token in ``World.tokens``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from mixshare.compounds import service as compounds
+from mixshare.compounds.models import ChangeoverRule
+from mixshare.db import get_engine, session_factory
+from mixshare.lines.models import Line, LineStage
+from mixshare.materials.models import Material
+from mixshare.members.models import Member
+from mixshare.orders import service as orders
+from mixshare.planning.models import Plan, PlanChangeover, PlanLot
+from mixshare.users import service as users
+from mixshare.users.models import User
+from mixshare.web.app import create_app
+
+PASSWORD = "correct-horse-42"
+SERVER_URL = os.environ.get("MIXSHARE_DATABASE_URL", "")
+MATERIALS = [
+    ("NR", "polymer"),
+    ("SBR", "polymer"),
+    ("N330", "filler"),
+    ("OIL", "oil"),
+    ("S", "curative"),
+    ("TBBS", "curative"),
+]
+ACCOUNTS = {
+    "admin": ("center_admin", None),
+    "planner": ("planner", None),
+    "operator": ("operator", None),
+    "quality": ("quality", None),
+    "m01": ("member_user", "M01"),
+    "m01admin": ("member_admin", "M01"),
+    "m02": ("member_user", "M02"),
+    "m02admin": ("member_admin", "M02"),
+}
+
+
+def soon(days: int = 10) -> datetime:
+    return (datetime.now() + timedelta(days=days)).replace(second=0, microsecond=0)
+
+
+def recipe(member: str, code: str) -> dict[str, object]:
+    return {
+        "member": member,
+        "code": code,
+        "name": f"{code} of {member}",
+        "polymer_family": "NR",
+        "colour_class": "black",
+        "density": 1.15,
+        "ingredients": [
+            {"stage": "MB", "material": "NR", "phr": 70},
+            {"stage": "MB", "material": "SBR", "phr": 30},
+            {"stage": "MB", "material": "N330", "phr": 50},
+            {"stage": "FB", "material": "S", "phr": 2},
+        ],
+    }
+
+
+@dataclass
+class World:
+    members: dict[str, int] = field(default_factory=dict)
+    compounds: dict[str, int] = field(default_factory=dict)
+    orders: dict[str, int] = field(default_factory=dict)
+    lots: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    plan: int = 0
+    line: int = 0
+
+    def headers(self, name: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"} if name else {}
+
+
+def _center(session: Session) -> Line:
+    session.add_all([Member(code="M01", name="成员一"), Member(code="M02", name="成员二")])
+    session.add_all(Material(code=c, name=c, category=k) for c, k in MATERIALS)
+    line = Line(code="L1", name="Line 1", net_volume_l=420, rated_power_kw=1500)
+    line.stage_settings = [
+        LineStage(stage=s, fill_factor=0.72, cycle_minutes=3.0, kwh_per_kg=0.2)
+        for s in ("MB", "FB")
+    ]
+    session.add(line)
+    session.add(ChangeoverRule(priority=100, name="anything goes", minutes=10))
+    session.flush()
+    return line
+
+
+def _plan(session: Session, world: World, line: Line) -> None:
+    start = soon(1).replace(hour=8, minute=0)
+    plan = Plan(
+        version=1,
+        created_at=datetime.now(),
+        horizon_start=start,
+        horizon_end=start + timedelta(days=7),
+        status="draft",
+        method="engine",
+        kpis={},
+    )
+    session.add(plan)
+    session.flush()
+    for n, (code, order_id) in enumerate(sorted(world.orders.items())):
+        order = orders.get(session, order_id)
+        lot = PlanLot(
+            plan_id=plan.id,
+            code=f"{order.number}/MB",
+            order_id=order.id,
+            member_id=order.member_id,
+            compound_version_id=order.compound_version_id,
+            stage="MB",
+            line_id=line.id,
+            batches=3,
+            kg=1000.0,
+            start=start + timedelta(hours=2 * n),
+            end=start + timedelta(hours=2 * n + 1),
+            kwh=200.0,
+            energy_cost=100.0,
+        )
+        session.add(lot)
+        session.flush()
+        world.lots[code] = lot.id
+    session.add(
+        PlanChangeover(
+            plan_id=plan.id,
+            line_id=line.id,
+            from_lot_code=None,
+            to_lot_code="x",
+            start=start,
+            end=start,
+        )
+    )
+    world.plan = plan.id
+
+
+def build_world(session: Session, password_hash: str) -> World:
+    world = World()
+    line = _center(session)
+    world.line = line.id
+    for code in ("M01", "M02"):
+        world.members[code] = session.query(Member).filter_by(code=code).one().id
+        compound = compounds.create_compound(session, recipe(code, f"C-{code}"))
+        world.compounds[code] = compound.id
+        data = {"member": code, "compound": compound.code, "quantity_kg": 5000, "due_at": soon()}
+        world.orders[code] = orders.create_order(session, data).id
+    _plan(session, world, line)
+    for name, (role, member) in ACCOUNTS.items():
+        member_id = world.members[member] if member else None
+        user = User(
+            username=name,
+            password_hash=password_hash,
+            role=role,
+            member_id=member_id,
+            created_at=datetime.now(),
+        )
+        session.add(user)
+        session.flush()
+        world.users[name] = user.id
+        world.tokens[name] = users.create_token(session, user, "test")[1]
+    session.commit()
+    return world
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return users.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def world(db_url: str, password_hash: str) -> World:
+    with session_factory(db_url)() as session:
+        return build_world(session, password_hash)
+
+
+@pytest.fixture
+def app(db_url: str) -> FastAPI:
+    return create_app(db_url, secret_key="test-secret")
+
+
+@pytest.fixture
+def client(app: FastAPI, world: World) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Session]:
+    """A session for checking what the API wrote."""
+    with session_factory(db_url)() as session:
+        yield session
+
+
+# --- one database for a whole module (the permission matrix) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_db_url(
+    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if SERVER_URL.startswith("postgresql"):
+        yield from _server_database(migrated_template)
+        return
+    path = Path(tmp_path_factory.mktemp("module")) / "module.db"
+    shutil.copyfile(migrated_template, path)
+    url = f"sqlite:///{path}"
+    yield url
+    get_engine(url).dispose()
+
+
+def _server_database(template: str) -> Iterator[str]:
+    admin_url = make_url(SERVER_URL).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"mixshare_m_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db_url: str, password_hash: str) -> World:
+    with session_factory(module_db_url)() as session:
+        return build_world(session, password_hash)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_db_url: str, module_world: World) -> Iterator[TestClient]:
+    with TestClient(create_app(module_db_url, secret_key="test-secret")) as test_client:
+        yield test_client
