@@ -158,7 +158,8 @@ def demo(
                     "the database already holds a center; run `mixshare demo --reset` to start over"
                 )
             summary = load_demo_center(session, seed=seed, weeks=weeks, start=monday)
-            logins = _create_demo_accounts(session)
+            password = _demo_password()
+            logins = _create_demo_accounts(session, password)
         console.print(f"[green]demo center loaded[/green] into {database_url()}: {summary}")
         with session_scope() as session:
             plan = _run_plan(
@@ -171,29 +172,24 @@ def demo(
             )
             _print_report(session, plan)
     console.print(f"done in {time.monotonic() - began:.1f} s")
-    _print_logins(logins)
+    _print_logins(logins, password)
     _print_next_steps()
     if serve:
         _serve("127.0.0.1", 8000)
 
 
-def _create_demo_accounts(session: Session) -> list[tuple[str, str]]:
-    try:
-        from mixshare.demo.accounts import create_demo_accounts
-    except ImportError:  # the web application is optional for the command-line demo
-        return []
-    result: list[tuple[str, str]] = create_demo_accounts(session, _demo_password())
-    return result
+def _create_demo_accounts(session: Session, password: str) -> list[tuple[str, str]]:
+    from mixshare.demo.accounts import create_demo_accounts
+
+    return create_demo_accounts(session, password)
 
 
-def _print_logins(logins: list[tuple[str, str]]) -> None:
-    if not logins:
-        return
-    table = Table(title="演示账号 / demo logins")
+def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
+    table = Table(title="演示账号 / demo logins (password for all: " + password + ")")
     table.add_column("user")
-    table.add_column("password")
-    for user, password in logins:
-        table.add_row(user, password)
+    table.add_column("role")
+    for user, role in logins:
+        table.add_row(user, role)
     console.print(table)
 
 

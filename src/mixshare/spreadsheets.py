@@ -60,6 +60,20 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        """One line for the CLI: ``orders.xlsx: 12 rows, 12 created (A-1 … A-12)``."""
+        text = f"{self.file}: {self.rows} rows, {len(self.created)} created"
+        if self.created:
+            shown = (
+                self.created[0]
+                if len(self.created) == 1
+                else (f"{self.created[0]} … {self.created[-1]}")
+            )
+            text += f" ({shown})"
+        if self.unchanged:
+            text += f", {len(self.unchanged)} unchanged"
+        return text
+
 
 def normalise_header(text: object) -> list[str]:
     """Keys a header cell may stand for: ``"数量 kg / quantity_kg"`` → both parts, lowercased.

@@ -33,7 +33,7 @@ def test_create_compound(session: Session) -> None:
         ({"density": 3.0}, "density"),
         ({"min_rest_minutes": -1}, "min_rest_minutes"),
         ({"min_rest_minutes": 600, "max_age_minutes": 600}, "input"),
-        ({"member": "M99"}, "compound.member"),
+        ({"member": "M99"}, "member"),
         (
             {"ingredients": [{"stage": "MB", "material": "NR-SMR20", "phr": 90}]},
             "input",
@@ -63,7 +63,7 @@ def test_unknown_material_and_duplicate_code(session: Session) -> None:
     data["ingredients"][2]["material"] = "N999"  # type: ignore[index]
     with pytest.raises(ValidationFailed) as exc:
         compounds.create_compound(session, data)
-    assert set(locations(exc)) == {"compound.code", "compound.ingredients.3"}
+    assert set(locations(exc)) == {"code", "ingredients.2.material"}
     assert session.scalar(select(func.count(Compound.id))) == 1
 
 

@@ -8,12 +8,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.orm import Session
 
+from mixshare.compounds import service as compounds
 from mixshare.errors import ValidationFailed
 from mixshare.orders import service as orders
 from mixshare.orders.imports import import_orders, template_orders
 from mixshare.spreadsheets import HELP_SHEET
 
-from .conftest import NOW
+from .conftest import NOW, recipe
 
 HEADER = ["number", "member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note"]
 DUE = NOW + timedelta(days=7)
@@ -200,5 +201,6 @@ def test_template_is_documented_and_its_example_imports(center: Session, tmp_pat
     help_rows = list(book[HELP_SHEET].iter_rows(values_only=True))
     assert {r[0] for r in help_rows[1:] if r[0]} == set(HEADER)
     assert all(r[2] and r[3] for r in help_rows[1:])  # Chinese and English for every column
+    compounds.create_compound(center, recipe(code="CV-NR-60"))  # the example's compound
     result = import_orders(center, path, now=NOW)
     assert result.created == ["M01-2610-0001"]

@@ -30,6 +30,7 @@ from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.orders import service as orders
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot
+from mixshare.tariffs.service import load_seed_tariffs
 from mixshare.users import service as users
 from mixshare.users.models import User
 from mixshare.web.app import create_app
@@ -102,6 +103,7 @@ def _center(session: Session) -> Line:
     ]
     session.add(line)
     session.add(ChangeoverRule(priority=100, name="anything goes", minutes=10))
+    load_seed_tariffs(session)
     session.flush()
     return line
 

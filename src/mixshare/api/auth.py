@@ -30,7 +30,8 @@ def create_token(
     name: Annotated[str, Form(max_length=80)] = "",
 ) -> TokenCreated:
     """Exchange ``username`` and ``password`` (form fields) for a bearer token (90 days)."""
-    missing = [Problem(f, "required") for f in ("username", "password") if not locals()[f]]
+    given = {"username": username, "password": password}
+    missing = [Problem(name, "required") for name, value in given.items() if not value]
     if missing:
         raise ValidationFailed(missing)
     client = client_of(request)

@@ -217,14 +217,11 @@ def _data(group: Group) -> dict[str, Any]:
 
 
 def _locate(group: Group, location: str, message: str, value: str) -> Problem:
-    """A service/schema problem (``code``, ``ingredients.3.phr``, ...) moved to its cell."""
-    # Schema problems count ingredients from 0 ("ingredients.0.phr"); the service names
-    # recipe positions from 1 and prefixes "compound." ("compound.ingredients.1").
-    from_one = location.startswith("compound")
-    parts = location.removeprefix("compound").strip(".").split(".")
+    """A service/schema problem (``code``, ``ingredients.3.phr``, ...) moved to its cell;
+    ingredient indexes count from 0, in row order of the group."""
+    parts = location.split(".")
     if parts[0] == "ingredients" and len(parts) > 1 and parts[1].isdigit():
-        index = int(parts[1]) - 1 if from_one else int(parts[1])
-        row = group.ingredient_rows[min(index, len(group.ingredient_rows) - 1)]
+        row = group.ingredient_rows[int(parts[1])]
         column = parts[2] if len(parts) > 2 else "material"
         return row.problem(column, message)
     first = group.rows[0]
@@ -278,7 +275,7 @@ def _import_group(
     spec = data.spec()
     if spec == service.merged_spec(session, latest, {}):
         return _Outcome(unchanged=latest.key), []
-    version, found = service.build_version(session, existing, spec, latest.version + 1, "compound")
+    version, found = service.build_version(session, existing, spec, latest.version + 1)
     return _Outcome(version=version), [
         _locate(group, p.location, p.message, p.value) for p in found
     ]

@@ -99,13 +99,11 @@ def runnable_lines(session: Session, version: CompoundVersion) -> dict[str, list
     return result
 
 
-def unrunnable_stage_problems(
-    session: Session, version: CompoundVersion, location: str = "compound"
-) -> list[Problem]:
-    """A problem per stage of ``version`` that no line may run."""
+def unrunnable_stage_problems(session: Session, version: CompoundVersion) -> list[Problem]:
+    """A problem (located at ``stages``) per stage of ``version`` that no line may run."""
     return [
         Problem(
-            location,
+            "stages",
             f"no line may run stage {stage}: no line has settings for it, or the changeover "
             "rules forbid it on every line",
             version.key,
@@ -125,31 +123,32 @@ def _materials_by_code(session: Session, codes: set[str]) -> dict[str, Material]
     return {m.code: m for m in found}
 
 
-def _ingredients(
-    session: Session, spec: VersionSpec, location: str
-) -> tuple[list[Ingredient], list[Problem]]:
-    """Ingredients of ``spec`` resolved to materials, plus what is wrong with them."""
+def _ingredients(session: Session, spec: VersionSpec) -> tuple[list[Ingredient], list[Problem]]:
+    """Ingredients of ``spec`` resolved to materials, plus what is wrong with them.
+
+    Problems are located like the schema's: ``ingredients.<index from 0>.material``.
+    """
     materials = _materials_by_code(session, {i.material for i in spec.ingredients})
     problems: list[Problem] = []
     rows: list[Ingredient] = []
     polymer_phr = 0.0
-    for position, item in enumerate(spec.ingredients, start=1):
+    for index, item in enumerate(spec.ingredients):
         material = materials.get(item.material)
         if material is None:
             problems.append(
-                Problem(f"{location}.ingredients.{position}", "unknown material", item.material)
+                Problem(f"ingredients.{index}.material", "unknown material", item.material)
             )
             continue
         if item.stage == "MB" and material.category == "polymer":
             polymer_phr += item.phr
         rows.append(
-            Ingredient(stage=item.stage, position=position, material_id=material.id, phr=item.phr)
+            Ingredient(stage=item.stage, position=index + 1, material_id=material.id, phr=item.phr)
         )
     # "phr" means parts per hundred rubber: the polymers of the masterbatch define the 100.
     if not problems and abs(polymer_phr - POLYMER_TOTAL_PHR) > POLYMER_TOLERANCE_PHR:
         problems.append(
             Problem(
-                f"{location}.ingredients",
+                "ingredients",
                 f"the polymers of the masterbatch must sum to 100 phr "
                 f"(±{POLYMER_TOLERANCE_PHR}); they sum to {polymer_phr:g}",
                 f"{polymer_phr:g}",
@@ -159,19 +158,21 @@ def _ingredients(
 
 
 def build_version(
-    session: Session, compound: Compound, spec: VersionSpec, number: int, location: str
+    session: Session, compound: Compound, spec: VersionSpec, number: int
 ) -> tuple[CompoundVersion, list[Problem]]:
     """A transient version ``number`` of ``compound`` and every problem with it.
 
-    Nothing is added to the session, so a rejected version leaves no trace.
+    Nothing is added to the session for a new (transient) compound. For a persistent one,
+    linking cascades the version into the session: the caller must undo that when the
+    version is rejected (see :func:`new_version`).
     """
     fields = spec.model_dump(exclude={"ingredients"})
     version = CompoundVersion(version=number, created_at=_now(), **fields)
     version.compound = compound
-    ingredients, problems = _ingredients(session, spec, location)
+    ingredients, problems = _ingredients(session, spec)
     version.ingredients = ingredients
     if not problems:
-        problems = unrunnable_stage_problems(session, version, location)
+        problems = unrunnable_stage_problems(session, version)
     return version, problems
 
 
@@ -193,7 +194,6 @@ def build_compound(
     session: Session,
     data: CompoundCreate,
     member_id: int | None = None,
-    location: str = "compound",
 ) -> tuple[Compound, list[Problem]]:
     """A transient new compound with version 1, and every problem with it.
 
@@ -203,25 +203,25 @@ def build_compound(
         member = _resolve_member(session, data.member)
     except NotFound:
         return Compound(code=data.code, name=data.name), [
-            Problem(f"{location}.member", "unknown member", str(data.member))
+            Problem("member", "unknown member", str(data.member))
         ]
     if member_id is not None and member.id != member_id:
         # Say no more: anything else would tell the caller about another member's compounds.
         return Compound(code=data.code, name=data.name), [
-            Problem(f"{location}.member", "unknown member", str(data.member))
+            Problem("member", "unknown member", str(data.member))
         ]
     problems: list[Problem] = []
     exists = select(Compound.id).where(Compound.member_id == member.id, Compound.code == data.code)
     if session.scalars(exists).first() is not None:
         problems.append(
             Problem(
-                f"{location}.code",
+                "code",
                 "this member already has a compound with this code; change it with a new version",
                 data.code,
             )
         )
     compound = Compound(member=member, member_id=member.id, code=data.code, name=data.name)
-    _version, version_problems = build_version(session, compound, data.spec(), 1, location)
+    _version, version_problems = build_version(session, compound, data.spec(), 1)
     return compound, problems + version_problems
 
 
@@ -264,7 +264,7 @@ def merged_spec(
         updates = changes.model_dump(exclude_none=True, exclude={"name"})
         return VersionSpec.model_validate({**spec_of(session, version), **updates})
     except ValidationError as exc:
-        raise ValidationFailed(pydantic_problems(exc, "compound")) from exc
+        raise ValidationFailed(pydantic_problems(exc)) from exc
 
 
 def new_version(
@@ -287,7 +287,7 @@ def new_version(
     # autoflush while it is being checked, and undo the link if it is rejected.
     session.flush()  # the caller's pending changes (e.g. new rules) must count in the checks
     with session.no_autoflush:
-        version, problems = build_version(session, compound, spec, latest.version + 1, "compound")
+        version, problems = build_version(session, compound, spec, latest.version + 1)
     if problems:
         compound.versions.remove(version)
         if version in session:

@@ -431,16 +431,17 @@ def check_structure(model: Model, strict: bool = True) -> set[int]:
     """
     bad: set[int] = set()
     ef = _earliest_ends(model)
+    alone = _earliest_ends(model, chains=False)
     for i in range(model.n):
         msg = None
-        if ef[i] < 0:
+        if alone[i] < 0:
             msg = f"lot {model.lot_ids[i]}: no eligible line can run it before the horizon"
-        for p, mn, _mx in model.preds[i]:
-            if ef[p] >= 0 and ef[i] < 0 and msg is None:
-                msg = (
-                    f"chain {model.lot_ids[p]}->{model.lot_ids[i]}: min lag {mn} cannot be met"
-                    " within the horizon"
-                )
+        elif ef[i] < 0:
+            p, mn, _mx = model.preds[i][0]
+            msg = (
+                f"chain {model.lot_ids[p]}->{model.lot_ids[i]}: min lag {mn} cannot be met"
+                " within the horizon"
+            )
         if msg is not None:
             if strict or i in model.fixed:
                 raise InfeasibleProblem(msg, (model.lot_ids[i],))
@@ -466,13 +467,13 @@ def _topo(model: Model) -> list[int]:
     return out
 
 
-def _earliest_ends(model: Model) -> list[int]:
+def _earliest_ends(model: Model, chains: bool = True) -> list[int]:
     """Earliest end of each lot ignoring other lots (-1: cannot fit before the horizon)."""
     ef = [-1] * model.n
     for i in _topo(model):
         lo = model.release[i]
         ok = True
-        for p, mn, _mx in model.preds[i]:
+        for p, mn, _mx in model.preds[i] if chains else ():
             if ef[p] < 0:
                 ok = False
             lo = max(lo, ef[p] + mn)

@@ -291,6 +291,22 @@ def _previous_seqs(model: Model) -> list[list[int]]:
     return [[i for _s, i in sorted(q)] for q in seqs]
 
 
+def _displace(model: Model, seqs: list[list[int]]) -> list[list[int]]:
+    """Drop previous-plan lots that now overlap unavailable time (an outage); they are
+    re-inserted elsewhere, so the lots around them can keep their previous starts."""
+    out = []
+    for ln, seq in enumerate(seqs):
+        keep = []
+        for i in seq:
+            s = model.previous.get(i, model.fixed.get(i, (ln, 0)))[1]
+            e = s + model.dur[ln][i]
+            hit = any(a < e and s - 60 < b for a, b in model.down[ln])
+            if i in model.fixed or not hit:
+                keep.append(i)
+        out.append(keep)
+    return out
+
+
 def initial(
     model: Model, srch: Search, bad: set[int], budget: float
 ) -> tuple[Sol, str]:
@@ -299,8 +315,9 @@ def initial(
     best: Sol | None = None
     name = ""
     if model.previous:
-        seqs = _previous_seqs(model)
-        missing = [i for i in range(model.n) if not any(i in s for s in seqs)]
+        seqs = _displace(model, _previous_seqs(model))
+        placed = {i for q in seqs for i in q}
+        missing = [i for i in range(model.n) if i not in placed]
         try:
             seqs, _dec, exc = finalize(model, seqs, bad, srch.min_start)
             sol = Sol(seqs, exc, 0.0)
@@ -386,14 +403,17 @@ def _start_helpers(
 ) -> list[tuple[Any, Any]]:
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
-    ctx = mp.get_context("spawn")
+    # fork: no re-import of the caller's __main__ (scripts without a main guard, pytest) and
+    # no pickling of the problem; the helper runs only pure-Python/NumPy engine code.
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
     out = []
     for w in range(1, workers):
         q = ctx.Queue()
-        # spawning costs ~0.5 s: the helper gets that much less search time
+        # starting and reporting back costs a little: the helper stops slightly earlier
         p = ctx.Process(
             target=_worker,
-            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.8), iterations, energy, q),
+            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy, q),
             daemon=True,
         )
         p.start()

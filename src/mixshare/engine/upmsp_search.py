@@ -127,50 +127,85 @@ class _State:
                     nxt[j] = seq[i + 1]
         return np.array(km), np.array(pos), np.array(prev), np.array(nxt)
 
-    def _improving_move(self, lay: tuple[IntArray, ...], cmax: int) -> tuple[int, int, int]:
-        """Best relocation of one job (to another machine or within its own).
+    def _place(
+        self, mach: IntArray, prev: IntArray, nxt: IntArray, jobs: IntArray | None
+    ) -> IntArray:
+        """t[g, c] = p[mach_g, c] + S[mach_g, prev_g, c] + S[mach_g, c, next_g].
+
+        The time job c takes in gap g (before the gap's own setup is removed). For all jobs
+        whole rows are gathered, which NumPy does much faster than element-wise indexing;
+        a few columns are gathered element-wise.
+        """
+        n, w = self.n, self.n + 1
+        if jobs is None:
+            return self.p[mach, :n] + self.sx2[mach * w + prev, :n] + self.sxt2[mach * w + nxt, :n]
+        mc, pc, nc, jr = mach[:, None], prev[:, None], nxt[:, None], jobs[None, :]
+        return self.p[mc, jr] + self.sx[mc, pc, jr] + self.sx[mc, jr, nc]
+
+    def _improving_move(
+        self, lay: tuple[IntArray, ...], cmax: int, jobs: IntArray | None
+    ) -> tuple[int, int, int]:
+        """Best relocation of one of ``jobs`` (None: all) to another machine or within its own.
 
         Returns (key, job, slot); key ranks moves by the source machine's load (most loaded
         first: that is the critical machine whenever it can be improved), then by the larger of
-        the two resulting completion times, then by the total time added. Matrices are
-        slot x job and built from whole-row gathers, which NumPy does much faster than
-        element-wise fancy indexing.
+        the two resulting completion times, then by the total time added.
         """
-        km, _, prev, nxt = lay
-        n, w = self.n, self.n + 1
+        sel = np.arange(self.n) if jobs is None else jobs
+        km, prev, nxt = lay[0][sel], lay[2][sel], lay[3][sel]
         mach, sp, sn, _ = self.slots()
-        jobs = np.arange(n)
-        gain = self.p[km, jobs] + self.sx[km, prev, jobs] + self.sx[km, jobs, nxt]
+        gain = self.p[km, sel] + self.sx[km, prev, sel] + self.sx[km, sel, nxt]
         gain -= self.sx[km, prev, nxt]
-        ins = self.p[mach, :n] + self.sx2[mach * w + sp, :n] + self.sxt2[mach * w + sn, :n]
-        ins -= self.sx[mach, sp, sn][:, None]
+        ins = self._place(mach, sp, sn, jobs) - self.sx[mach, sp, sn][:, None]
         src = self.c[km][None, :]
         new_src = src - gain[None, :]
         same = mach[:, None] == km[None, :]
         # within its own machine the job is removed and re-inserted: one completion time
         val = np.where(same, new_src + ins, np.maximum(new_src, self.c[mach][:, None] + ins))
-        adjacent = (sp[:, None] == jobs[None, :]) | (sn[:, None] == jobs[None, :])
+        adjacent = (sp[:, None] == sel[None, :]) | (sn[:, None] == sel[None, :])
         ok = (val < src) & ~adjacent
         key = np.where(ok, _pack(cmax - src, val, ins - gain[None, :]), _NONE)
         flat = int(np.argmin(key))
-        s, j = divmod(flat, n)
-        return int(key[s, j]), j, s
+        s, c = divmod(flat, sel.size)
+        return int(key[s, c]), int(sel[c]), s
 
-    def _improving_swap(self, lay: tuple[IntArray, ...], cmax: int) -> tuple[int, int, int]:
-        """Best in-place exchange of two jobs on different machines (same ranking)."""
+    def _improving_swap(
+        self, lay: tuple[IntArray, ...], cmax: int, jobs: IntArray | None
+    ) -> tuple[int, int, int]:
+        """Best in-place exchange of one of ``jobs`` with a job on another machine."""
         km, _, prev, nxt = lay
-        n, w = self.n, self.n + 1
-        # x[a, b]: time job b adds in job a's place (a's machine and neighbours)
-        x = self.p[km, :n] + self.sx2[km * w + prev, :n] + self.sxt2[km * w + nxt, :n]
-        y = x + (self.c[km] - x.diagonal())[:, None]  # a's machine after the exchange
-        val = np.maximum(y, y.T)
+        sel = np.arange(self.n) if jobs is None else jobs
+        own = self.p[km, np.arange(self.n)] + self.sx[km, prev, np.arange(self.n)]
+        own += self.sx[km, np.arange(self.n), nxt]
+        base = self.c[km] - own  # each job's machine with the job taken out of its place
+        # y[a, b]: a's machine with b in a's place; z[a, b]: b's machine with a in b's place
+        y = self._place(km[sel], prev[sel], nxt[sel], None) + base[sel][:, None]
+        z = self._place(km, prev, nxt, jobs).T + base[None, :]
+        val = np.maximum(y, z)
         ck = self.c[km]
-        src = np.maximum(ck[:, None], ck[None, :])
-        ok = (val < src) & (km[:, None] != km[None, :])
-        key = np.where(ok, _pack(cmax - src, val, y + y.T), _NONE)
+        src = np.maximum(ck[sel][:, None], ck[None, :])
+        ok = (val < src) & (km[sel][:, None] != km[None, :])
+        key = np.where(ok, _pack(cmax - src, val, y + z), _NONE)
         flat = int(np.argmin(key))
-        a, b = divmod(flat, n)
-        return int(key[a, b]), a, b
+        r, b = divmod(flat, self.n)
+        return int(key[r, b]), int(sel[r]), b
+
+    def _best_step(self, lay: tuple[IntArray, ...]) -> tuple[int, int, int, bool]:
+        """Best improving move or swap; jobs of the critical machines are tried alone first.
+
+        The ranking puts moves out of the most loaded machines first, so when one of those
+        improves it is the overall best and the full (n x n) matrices need not be built.
+        """
+        cmax = int(self.c.max())
+        crit = np.flatnonzero(self.c[lay[0]] == cmax)
+        for jobs in (crit, None):
+            mkey, j, s = self._improving_move(lay, cmax, jobs)
+            skey, a, b = self._improving_swap(lay, cmax, jobs)
+            if mkey < _NONE and mkey <= skey:
+                return mkey, j, s, True
+            if skey < _NONE:
+                return skey, a, b, False
+        return _NONE, 0, 0, False
 
     def local_search(self) -> None:
         """Apply the best improving relocation or swap until none is left.
@@ -182,22 +217,20 @@ class _State:
         """
         while True:
             lay = self.layout()
-            cmax = int(self.c.max())
-            mkey, j, s = self._improving_move(lay, cmax)
-            skey, a, b = self._improving_swap(lay, cmax)
-            if min(mkey, skey) >= _NONE:
+            key, u, v, is_move = self._best_step(lay)
+            if key >= _NONE:
                 return
-            if mkey <= skey:
+            if is_move:
                 mach, _, _, pos = self.slots()
-                k, i, t, q = int(lay[0][j]), int(lay[1][j]), int(mach[s]), int(pos[s])
+                k, i, t, q = int(lay[0][u]), int(lay[1][u]), int(mach[v]), int(pos[v])
                 self.seqs[k].pop(i)
                 if t == k and q > i:
                     q -= 1  # slots were numbered before the job left its own sequence
-                self.seqs[t].insert(q, j)
+                self.seqs[t].insert(q, u)
                 self.c[k], self.c[t] = self.cost(k), self.cost(t)
             else:
-                ka, kb = int(lay[0][a]), int(lay[0][b])
-                self.seqs[ka][int(lay[1][a])], self.seqs[kb][int(lay[1][b])] = b, a
+                ka, kb = int(lay[0][u]), int(lay[0][v])
+                self.seqs[ka][int(lay[1][u])], self.seqs[kb][int(lay[1][v])] = v, u
                 self.c[ka], self.c[kb] = self.cost(ka), self.cost(kb)
 
     def score(self) -> int:
@@ -213,11 +246,11 @@ def _initial(state: _State, rng: random.Random) -> None:
     state.local_search()
 
 
-def _destroy(state: _State, rng: random.Random, d: int) -> list[int]:
+def _destroy(state: _State, rng: random.Random, d: int, crit_share: float) -> list[int]:
     """Remove d jobs, half of them from the critical machine (where the makespan is made)."""
     k = int(np.argmax(state.c))
     crit = list(state.seqs[k])
-    take = set(rng.sample(crit, min(len(crit), max(1, d // 2))))
+    take = set(rng.sample(crit, min(len(crit), round(d * crit_share))))
     others = [j for j in range(state.n) if j not in take]
     take.update(rng.sample(others, min(len(others), d - len(take))))
     for seq in state.seqs:
@@ -239,6 +272,7 @@ def iterated_greedy(
     start: float | None = None,
     destroy: int = 12,
     temperature: float = 0.5,
+    crit_share: float = 0.5,
 ) -> SearchResult:
     """Run the iterated greedy until ``time_limit`` seconds after ``start`` (or the iteration cap).
 
@@ -266,7 +300,7 @@ def iterated_greedy(
             break
         it += 1
         state.set_seqs(cur)
-        for j in _destroy(state, rng, d):
+        for j in _destroy(state, rng, d, crit_share):
             state.best_insert(j)
         state.local_search()
         val = state.score()

@@ -166,13 +166,15 @@ def _check_row(
 
 
 def _lookups(row: SheetRow, values: dict[str, Any], checker: OrderChecker) -> list[Problem]:
-    """Member, compound and date checks for a row that failed validation for other reasons,
-    so that the row's problems are all reported at once."""
+    """Member, compound, number and date checks for a row that failed validation for other
+    reasons, so that all of the row's problems are reported at once."""
     problems: list[Problem] = []
     if "member" in values:
         member, problems = checker.member(values["member"])
         if member is not None and "compound" in values:
             problems += checker.version(member, values["compound"], None)[1]
+    if "number" in values:
+        problems += checker.number_free(values["number"])
     due, release = values.get("due_at"), values.get("release_at")
     problems += checker.dates(
         local_naive(due) if due else None, local_naive(release) if release else None
@@ -226,7 +228,7 @@ def template_orders(target: str | Path | IO[bytes], now: datetime | None = None)
     sheet.append([HEADERS[c] for c in COLUMNS])
     due = (now or now_local()).replace(hour=8, minute=0, second=0, microsecond=0)
     sheet.append(
-        [None, "M01", "BELT-NR-01", "final", 12000, due + timedelta(days=14),
+        [None, "M01", "CV-NR-60", "final", 12000, due + timedelta(days=14),
          due + timedelta(days=7), "示例，请删除 / example, delete this row"]
     )  # fmt: skip
     for column in ("F", "G"):

@@ -123,7 +123,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":
         detail = "no such resource"
-    return problem(request, exc.status_code, detail, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(request, exc.status_code, detail, headers=headers)
 
 
 async def _not_authenticated(request: Request, exc: Exception) -> Response:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import Compound, CompoundVersion
@@ -47,7 +47,7 @@ def _iso(value: datetime) -> str:
     return value.isoformat(timespec="minutes")
 
 
-def _lot_query(plan: Plan, window: Window) -> Select[Any]:
+def _lot_query(plan: Plan, window: Window) -> Any:
     return (
         select(
             PlanLot.code,

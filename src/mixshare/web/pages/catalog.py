@@ -53,7 +53,7 @@ def parse_ingredients(text: str) -> list[dict[str, Any]]:
         parts = line.split()
         if not parts:
             continue
-        stage, material, phr = (parts + ["", "", ""])[:3]
+        stage, material, phr = [*parts, "", "", ""][:3]
         ingredients.append({"stage": stage.upper(), "material": material, "phr": phr or None})
     return ingredients
 
@@ -132,7 +132,9 @@ def _compound_page(
 ) -> HTMLResponse:
     shows = _shows_formulation(user, compound)
     if shows and not user.is_member_user:
-        audit.changed(session, user, "formulation_read", "compound", compound.id, compound.member_id)
+        audit.changed(
+            session, user, "formulation_read", "compound", compound.id, compound.member_id
+        )
         session.commit()
     context = {
         **_compound_form_context(session, user),
@@ -174,7 +176,12 @@ def new_compound_version(
             request, session, user, compound, dict(form), field_errors(problems), 422
         )
     audit.changed(
-        session, user, "update", "compound", compound.id, compound.member_id,
+        session,
+        user,
+        "update",
+        "compound",
+        compound.id,
+        compound.member_id,
         {"version": version.version},
     )
     session.commit()
@@ -200,9 +207,7 @@ def calendar_list(request: Request, session: SessionDep, user: PageUser) -> HTML
         select(Downtime).order_by(Downtime.start.desc()).limit(DOWNTIME_LIMIT)
     )
     context = {
-        "calendars": list(
-            session.scalars(select(Calendar).options(selectinload(Calendar.shifts)))
-        ),
+        "calendars": list(session.scalars(select(Calendar).options(selectinload(Calendar.shifts)))),
         "holidays": list(session.scalars(select(Holiday).order_by(Holiday.day))),
         "downtimes": list(downtimes),
         "line_codes": line_codes,

@@ -50,10 +50,14 @@ def on_time(session: Session, plan: Plan, member_id: int | None) -> dict[str, in
     if member_id is not None:
         finish = finish.where(PlanLot.member_id == member_id)
     sub = finish.subquery()
-    query = select(
-        func.count().filter(sub.c.finish <= Order.due_at),
-        func.count().filter(sub.c.finish > Order.due_at),
-    ).join(Order, Order.id == sub.c.order_id)
+    query = (
+        select(
+            func.count().filter(sub.c.finish <= Order.due_at),
+            func.count().filter(sub.c.finish > Order.due_at),
+        )
+        .select_from(sub)
+        .join(Order, Order.id == sub.c.order_id)
+    )
     on, late = session.execute(query).one()
     return {"on_time": int(on or 0), "late": int(late or 0)}
 

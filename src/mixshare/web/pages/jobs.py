@@ -110,7 +110,9 @@ class PlanJobs:
         except Exception as exc:  # a crashed run must not leave the page polling forever
             self._finish(job, "failed", error=f"{type(exc).__name__}: {exc}")
 
-    def _finish(self, job: PlanJob, state: str, plan_id: int | None = None, error: str = "") -> None:
+    def _finish(
+        self, job: PlanJob, state: str, plan_id: int | None = None, error: str = ""
+    ) -> None:
         with self._lock:
             job.state, job.plan_id, job.error = state, plan_id, error
             job.finished_at = datetime.now()

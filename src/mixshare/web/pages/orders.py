@@ -177,7 +177,9 @@ def update_order(
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         order = _visible_order(session, user, order_id)
-        problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        problems = (
+            exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        )
         return _edit_page(
             request, session, user, order, dict(form), field_errors(problems), status_code=422
         )
@@ -186,9 +188,7 @@ def update_order(
     return redirect(f"/orders?updated={order.number}")
 
 
-@router.post(
-    "/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
-)
+@router.post("/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None)
 def cancel_order(
     request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
 ) -> Response:
@@ -200,7 +200,9 @@ def cancel_order(
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         order = _visible_order(session, user, order_id)
-        problems = exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        problems = (
+            exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+        )
         return _edit_page(
             request, session, user, order, _edit_values(order), field_errors(problems), 409
         )

@@ -29,7 +29,6 @@ from mixshare.web.pages.common import (
     FormFields,
     PageUser,
     blank_to_none,
-    field_errors,
     parse_moment,
     redirect,
     render,
@@ -241,7 +240,9 @@ def _outage_fields(form: dict[str, str]) -> dict[str, Any]:
     if not line_id.isdigit():
         problems.append(Problem("line_id", "choose a line", line_id))
     if start is None:
-        problems.append(Problem("start", "give the start as YYYY-MM-DD HH:MM", form.get("start", "")))
+        problems.append(
+            Problem("start", "give the start as YYYY-MM-DD HH:MM", form.get("start", ""))
+        )
     if end is None:
         problems.append(Problem("end", "give the end as YYYY-MM-DD HH:MM", form.get("end", "")))
     if problems or start is None or end is None:

@@ -106,9 +106,7 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def edit_user(
-    request: Request, session: SessionDep, actor: PageUser, user_id: int
-) -> HTMLResponse:
+def edit_user(request: Request, session: SessionDep, actor: PageUser, user_id: int) -> HTMLResponse:
     require(actor, USER_ADMIN_ROLES)
     account = _visible_user(session, actor, user_id)
     values = {

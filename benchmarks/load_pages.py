@@ -1,0 +1,274 @@
+"""Load benchmark of the busiest pages on a year of demo data, on SQLite and PostgreSQL.
+
+    python benchmarks/load_pages.py [--weeks 50] [--clients 20] [--requests 300]
+        [--databases sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+For each database: a fresh database is migrated and seeded (the demo center with ``--weeks`` of
+orders, and one stored plan holding every order's lots, inserted in bulk: tens of thousands of
+lots); uvicorn serves it in a subprocess; a second process runs ``--clients`` concurrent
+httpx clients (logged in as the planner) against the dashboard, the order list and the plan
+board over loopback. The table shows p50 / p95 / max latency in milliseconds per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PAGES = {"dashboard": "/dashboard", "orders": "/orders", "plan board": "/plan"}
+PASSWORD = "load-test-pass-1"
+KG_PER_HOUR = 7_500.0
+
+
+# --- seeding --------------------------------------------------------------------------------
+
+
+def _lot_rows(orders: list[Any], lines: list[int], start: datetime) -> Iterator[dict[str, Any]]:
+    """MB then FB lot of each order, packed one after another on alternating lines."""
+    free = {line: start for line in lines}
+    for index, order in enumerate(orders):
+        line = lines[index % len(lines)]
+        stages = ("MB", "FB") if order.stage == "final" else ("MB",)
+        for stage in stages:
+            hours = order.quantity_kg / KG_PER_HOUR
+            begin = free[line]
+            end = begin + timedelta(hours=hours)
+            free[line] = end + timedelta(minutes=15)
+            yield {
+                "code": f"{order.number}/{stage}",
+                "order_id": order.id,
+                "member_id": order.member_id,
+                "compound_version_id": order.compound_version_id,
+                "stage": stage,
+                "line_id": line,
+                "batches": max(1, round(order.quantity_kg / 330)),
+                "kg": order.quantity_kg,
+                "start": begin,
+                "end": end,
+                "kwh": order.quantity_kg * 0.2,
+                "energy_cost": order.quantity_kg * 0.2 * 0.6,
+                "locked": False,
+            }
+
+
+def seed(url: str, weeks: int) -> dict[str, int]:
+    from sqlalchemy import func, insert, select
+
+    from mixshare import migrate
+    from mixshare.db import get_engine, session_scope
+    from mixshare.demo.accounts import create_demo_accounts
+    from mixshare.demo.generator import load_demo_center, next_monday
+    from mixshare.lines.models import Line
+    from mixshare.orders.models import Order
+    from mixshare.planning.models import Plan, PlanLot
+
+    migrate.upgrade(url)
+    start = next_monday(date.today())
+    with session_scope(url) as session:
+        load_demo_center(session, seed=7, weeks=weeks, start=start)
+        create_demo_accounts(session, PASSWORD)
+    with session_scope(url) as session:
+        begin = datetime.combine(start, datetime.min.time())
+        plan = Plan(
+            version=1,
+            created_at=datetime.now(),
+            horizon_start=begin,
+            horizon_end=begin + timedelta(weeks=weeks),
+            status="draft",
+            method="bulk",
+            kpis={},
+        )
+        session.add(plan)
+        session.flush()
+        orders = list(session.scalars(select(Order).order_by(Order.due_at, Order.id)))
+        lines = list(session.scalars(select(Line.id).order_by(Line.code)))
+        rows = [{**row, "plan_id": plan.id} for row in _lot_rows(orders, lines, begin)]
+        for chunk in range(0, len(rows), 5000):
+            session.execute(insert(PlanLot), rows[chunk : chunk + 5000])
+        session.execute(
+            Order.__table__.update().where(Order.status == "open").values(status="planned")
+        )
+    with session_scope(url) as session:
+        counts = {
+            "orders": int(session.scalar(select(func.count(Order.id))) or 0),
+            "lots": int(session.scalar(select(func.count(PlanLot.id))) or 0),
+        }
+    get_engine(url).dispose()
+    return counts
+
+
+# --- server and load ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """uvicorn on ``url`` with ``workers`` processes (the app factory reads the URL from env)."""
+    command = [sys.executable, "-m", "uvicorn", "mixshare.web.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    env = {**os.environ, "MIXSHARE_DATABASE_URL": url, "MIXSHARE_SECRET_KEY": "load-bench"}
+    server = subprocess.Popen([*command, "--log-level", "warning"], env=env)
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+async def _login(client: Any) -> None:
+    import re
+
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "no CSRF token on the login page"
+    data = {"username": "planner", "password": PASSWORD, "csrf_token": token.group(1), "next": "/"}
+    answer = await client.post("/login", data=data)
+    assert answer.status_code == 303, answer.text[:200]
+
+
+async def _worker(base: str, path: str, count: int, times: list[float]) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await _login(client)
+        for _ in range(count):
+            began = time.perf_counter()
+            answer = await client.get(path)
+            times.append((time.perf_counter() - began) * 1000)
+            assert answer.status_code == 200, (path, answer.status_code)
+
+
+async def _load(base: str, clients: int, requests: int) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {}
+    for name, path in PAGES.items():
+        times: list[float] = []
+        per_client = max(1, requests // clients)
+        await asyncio.gather(*(_worker(base, path, per_client, times) for _ in range(clients)))
+        results[name] = times
+    return results
+
+
+def client_main(base: str, clients: int, requests: int) -> None:
+    """The load process: prints {page: [ms, …]} as JSON."""
+    print(json.dumps(asyncio.run(_load(base, clients, requests))))
+
+
+def run_load(base: str, clients: int, requests: int) -> dict[str, list[float]]:
+    args = [sys.executable, __file__, "--client", base, "--clients", str(clients)]
+    out = subprocess.run([*args, "--requests", str(requests)], capture_output=True, check=True)
+    result: dict[str, list[float]] = json.loads(out.stdout)
+    return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'load.db'}"
+
+
+def postgres_url(server: str) -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"mixshare_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_postgres(server: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def bench(label: str, url: str, args: argparse.Namespace) -> list[str]:
+    began = time.monotonic()
+    counts = seed(url, args.weeks)
+    print(f"[{label}] seeded {counts} in {time.monotonic() - began:.0f} s", flush=True)
+    port = _free_port()
+    server = start_server(url, port, args.workers)
+    try:
+        results = run_load(f"http://127.0.0.1:{port}", args.clients, args.requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return [
+        f"| {label} | {page} | {len(t)} | {statistics.median(t):.0f} | "
+        f"{percentile(t, 0.95):.0f} | {max(t):.0f} |"
+        for page, t in results.items()
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--weeks", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=300, help="per page, all clients")
+    parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "MIXSHARE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client_main(args.client, args.clients, args.requests)
+        return
+    table = [
+        "| database | page | requests | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for database in args.databases.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory() as directory:
+                table += bench("SQLite", sqlite_url(Path(directory)), args)
+        else:
+            url, name = postgres_url(args.pg_url)
+            try:
+                table += bench("PostgreSQL", url, args)
+            finally:
+                drop_postgres(args.pg_url, name)
+    print(f"\n{args.weeks} weeks, {args.clients} clients, {args.workers} uvicorn workers\n")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

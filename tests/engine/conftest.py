@@ -1,0 +1,35 @@
+"""Small builders for hand-made engine instances."""
+
+from __future__ import annotations
+
+from mixshare.engine.kpis import Kpis, compute_kpis
+from mixshare.engine.problem import Changeover, Line, Lot, LotOption, Problem
+from mixshare.engine.solution import Schedule
+from mixshare.engine.validate import validate
+
+
+def lot(
+    lid: str, minutes: int, key: str = "X", order: str | None = None, lines: tuple[str, ...] = ("A",),
+    release: int = 0, due: int | None = None, weight: float = 1.0, kwh: float = 0.0,
+) -> Lot:
+    opts = tuple(LotOption(ln, 1, minutes, kwh) for ln in lines)
+    return Lot(lid, order or lid, "M1", key, opts, release, due, weight)
+
+
+def line(lid: str = "A", matrix: dict[str, dict[str, Changeover | None]] | None = None,
+         **kw: object) -> Line:
+    return Line(lid, matrix or {}, **kw)  # type: ignore[arg-type]
+
+
+def judged(problem: Problem, schedule: Schedule) -> Kpis:
+    """Every solver test goes through the independent validator and KPI recomputation."""
+    errors = validate(problem, schedule)
+    assert errors == [], errors
+    k = compute_kpis(problem, schedule)
+    if schedule.objective is not None:
+        assert abs(k.objective - schedule.objective) <= 1e-6 * max(1.0, abs(k.objective))
+    return k
+
+
+def starts(schedule: Schedule) -> dict[str, tuple[str, int]]:
+    return {s.lot: (s.line, s.start) for s in schedule.lots}
