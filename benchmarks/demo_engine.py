@@ -117,8 +117,12 @@ def replan(p: Problem, plan: Schedule, limit: float) -> None:
     lines = (Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
              *p.lines[1:])
     prev = tuple(Placement(s.lot, s.line, s.start) for s in plan.lots)
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=t1)
-    print(f"\n## Re-planning: line {l1.id} out [{t1}, {t2}) min, frozen until {t1}")
+    # freeze up to the outage, but not a lot that would run into it (it cannot stay)
+    frozen = min([t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2
+                         and x.end > t1])
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
+                 frozen_until=frozen)
+    print(f"\n## Re-planning: line {l1.id} out [{t1}, {t2}) min, frozen until {frozen}")
     print(HEAD)
     s, secs = timed_solve(p2, limit)
     k = row(f"re-plan {limit:.0f}s", p2, s, secs, None)

@@ -65,7 +65,7 @@ def _lot_rows(orders: list[Any], lines: list[int], start: datetime) -> Iterator[
 
 
 def seed(url: str, weeks: int) -> dict[str, int]:
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, select, text
 
     from mixshare import migrate
     from mixshare.db import get_engine, session_scope
@@ -101,6 +101,11 @@ def seed(url: str, weeks: int) -> dict[str, int]:
         session.execute(
             Order.__table__.update().where(Order.status == "open").values(status="planned")
         )
+    # Fresh statistics after the bulk load, as PostgreSQL's autovacuum gathers them within a
+    # minute of such a load (without them the planner guesses a handful of lots per plan).
+    engine = get_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
     with session_scope(url) as session:
         counts = {
             "orders": int(session.scalar(select(func.count(Order.id))) or 0),
@@ -239,7 +244,9 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=50)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=300, help="per page, all clients")
-    parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn worker processes (one per core)"
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--pg-url",

@@ -7,6 +7,7 @@ it finds as a sentence naming the lot, line or order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -70,7 +71,7 @@ def _check_lines(doc: Doc) -> list[str]:
         lots.sort(key=lambda x: _t(x["start"]))
         blocked = [(_t(u["start"]), _t(u["end"])) for u in lines[line_id]["unavailable"]]
         problems += _check_unavailable(line_id, lots, doc["changeovers"], blocked)
-        for before, after in zip(lots, lots[1:], strict=False):
+        for before, after in itertools.pairwise(lots):
             problems += _check_pair(doc, line_id, before, after, changeovers)
     return problems
 
@@ -145,9 +146,17 @@ def _check_whole_orders(doc: Doc) -> list[str]:
     for order_id, order in orders.items():
         if order["stage"] != "final":
             continue
-        fb_kg = sum(lot["kg"] for (o, _), st in parts.items() if o == order_id for s, lot in st.items() if s == "FB")
+        fb_kg = sum(
+            lot["kg"]
+            for (o, _), st in parts.items()
+            if o == order_id
+            for s, lot in st.items()
+            if s == "FB"
+        )
         if not math.isclose(fb_kg, order["kg"], rel_tol=1e-3):
-            problems.append(f"order {order_id}: final batches weigh {fb_kg} kg, ordered {order['kg']}")
+            problems.append(
+                f"order {order_id}: final batches weigh {fb_kg} kg, ordered {order['kg']}"
+            )
     return problems
 
 
@@ -167,11 +176,13 @@ def _check_rest(doc: Doc) -> list[str]:
     """FIFO: the k-th share of the next stage consumes the same share of the previous one."""
     problems = []
     compounds = {c["id"]: c for c in doc["compounds"]}
-    for (order_id, part), stages in _parts(doc).items():
+    for stages in _parts(doc).values():
         chain = [stages[s] for s in ("MB", "RM", "FB") if s in stages]
-        for pred, succ in zip(chain, chain[1:], strict=False):
+        for pred, succ in itertools.pairwise(chain):
             limits = compounds[pred["compound"]]
-            problems += _check_fifo(pred, succ, limits["min_rest_minutes"], limits["max_age_minutes"])
+            problems += _check_fifo(
+                pred, succ, limits["min_rest_minutes"], limits["max_age_minutes"]
+            )
     return problems
 
 
@@ -184,9 +195,13 @@ def _check_fifo(pred: Doc, succ: Doc, min_rest: int, max_age: int) -> list[str]:
         for j in range(first, min(last, n_p - 1) + 1):
             rest = _minutes(ends[j], begin)
             if rest + 1e-6 < min_rest:
-                return [f"{succ['id']} batch {k + 1} uses {pred['id']} batch {j + 1} after"
-                        f" {rest:.0f} min rest (< {min_rest})"]
+                return [
+                    f"{succ['id']} batch {k + 1} uses {pred['id']} batch {j + 1} after"
+                    f" {rest:.0f} min rest (< {min_rest})"
+                ]
             if rest - 1e-6 > max_age:
-                return [f"{succ['id']} batch {k + 1} uses {pred['id']} batch {j + 1} aged"
-                        f" {rest:.0f} min (> {max_age})"]
+                return [
+                    f"{succ['id']} batch {k + 1} uses {pred['id']} batch {j + 1} aged"
+                    f" {rest:.0f} min (> {max_age})"
+                ]
     return []

@@ -9,7 +9,8 @@ from mixshare.engine.validate import validate
 
 
 def lot(
-    lid: str, minutes: int, key: str = "X", order: str | None = None, lines: tuple[str, ...] = ("A",),
+    lid: str, minutes: int, key: str = "X", order: str | None = None,
+    lines: tuple[str, ...] = ("A",),
     release: int = 0, due: int | None = None, weight: float = 1.0, kwh: float = 0.0,
 ) -> Lot:
     opts = tuple(LotOption(ln, 1, minutes, kwh) for ln in lines)

@@ -10,7 +10,9 @@ from mixshare.lines.service import StageSetting, batch_kg, stage_run, stage_sett
 
 def _line() -> Line:
     line = Line(code="L1", name="Line 1", net_volume_l=420.0, rated_power_kw=1500.0)
-    line.stage_settings = [LineStage(stage="MB", fill_factor=0.714, cycle_minutes=3.0, kwh_per_kg=0.16)]
+    line.stage_settings = [
+        LineStage(stage="MB", fill_factor=0.714, cycle_minutes=3.0, kwh_per_kg=0.16)
+    ]
     return line
 
 

@@ -18,7 +18,9 @@ def _line_with_two_shifts(session: Session) -> Line:
     ]
     session.add(calendar)
     session.flush()
-    line = Line(code="L1", name="L1", net_volume_l=420, rated_power_kw=1500, calendar_id=calendar.id)
+    line = Line(
+        code="L1", name="L1", net_volume_l=420, rated_power_kw=1500, calendar_id=calendar.id
+    )
     session.add(line)
     session.flush()
     return line
@@ -28,7 +30,9 @@ def test_off_shift_weekend_holiday_and_downtime_are_unavailable(session: Session
     line = _line_with_two_shifts(session)
     # 2026-12-07 is a Monday.
     session.add(Holiday(day=date(2026, 12, 9), name="test holiday"))
-    session.add(Downtime(line_id=line.id, start=datetime(2026, 12, 8, 8), end=datetime(2026, 12, 8, 12)))
+    session.add(
+        Downtime(line_id=line.id, start=datetime(2026, 12, 8, 8), end=datetime(2026, 12, 8, 12))
+    )
     session.flush()
     spans = unavailable(session, line, datetime(2026, 12, 7), datetime(2026, 12, 14))
     assert spans[0] == (datetime(2026, 12, 7), datetime(2026, 12, 7, 6))

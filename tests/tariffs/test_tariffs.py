@@ -30,8 +30,12 @@ def test_2026_hours_and_prices(session: Session) -> None:
     spans = hourly_prices(session, datetime(2026, 12, 7), datetime(2026, 12, 8))
     periods = [(s.start.hour, s.end.hour or 24, s.period) for s in spans]
     assert periods == [
-        (0, 7, "valley"), (7, 11, "flat"), (11, 14, "valley"),
-        (14, 16, "flat"), (16, 23, "peak"), (23, 24, "flat"),
+        (0, 7, "valley"),
+        (7, 11, "flat"),
+        (11, 14, "valley"),
+        (14, 16, "flat"),
+        (16, 23, "peak"),
+        (23, 24, "flat"),
     ]
     peak = next(s for s in spans if s.period == "peak")
     assert peak.price == pytest.approx(0.64 * 1.85)

@@ -32,7 +32,8 @@ def edd_rule(model: Model) -> Rule:
     def rule(
         m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray
     ) -> np.ndarray:
-        return due[cands] * 1e6 + cands
+        out: np.ndarray = due[cands] * 1e6 + cands
+        return out
 
     return rule
 
@@ -66,7 +67,8 @@ def atcs_rule(model: Model, k1: float, k2: float, campaign: float = 0.0) -> Rule
         idx = w[cands] / p * np.exp(-slack / (k1 * pbar)) * np.exp(-s / (k2 * sbar))
         if campaign:
             idx = idx * np.where(keys[cands] == key, 1.0 + campaign, 1.0)
-        return -idx * 1e6 + cands * 1e-9
+        out: np.ndarray = -idx * 1e6 + cands * 1e-9
+        return out
 
     return rule
 
@@ -144,7 +146,7 @@ def construct(
             failed |= {model.order[c] for c in st.cands}
             break
         ln = min(live, key=lambda x: (st.t[x], x))
-        i, b, s = _pick(model, st, ln, rule, dur[ln], co[ln])
+        i, _b, s = _pick(model, st, ln, rule, dur[ln], co[ln])
         if fixed_q[ln] and (i < 0 or _collides(model, ln, i, s, fixed_q[ln][0])):
             _place_fixed(model, st, ln, fixed_q[ln].pop(0), seqs, skip)
             continue

@@ -17,6 +17,7 @@ result depends only on ``seed``; with only a time limit the run is anytime and n
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import random
 import time
@@ -28,6 +29,7 @@ import numpy as np
 
 from mixshare.engine.bound import lower_bound
 from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
+from mixshare.engine.dispatch import dispatch_model
 from mixshare.engine.energy import shift_energy
 from mixshare.engine.model import (
     NO_DUE,
@@ -39,8 +41,9 @@ from mixshare.engine.model import (
     evaluate,
     to_schedule,
 )
-from mixshare.engine.problem import Problem
+from mixshare.engine.problem import InfeasibleProblem, Problem
 from mixshare.engine.solution import Schedule
+from mixshare.engine.validate import validate
 
 Progress = Callable[[float, float], None]
 INF = float("inf")
@@ -89,7 +92,9 @@ class Search:
         return c.total(self.model), dec
 
     # -- insertion -----------------------------------------------------------------------------
-    def screen(self, ln: int, seq: list[int], dec: Decoded, i: int) -> tuple[np.ndarray, np.ndarray]:
+    def screen(
+        self, ln: int, seq: list[int], dec: Decoded, i: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Approximate cost of inserting lot ``i`` at every position of line ``ln``."""
         m = self.model
         d = m.dur[ln][i]
@@ -212,6 +217,9 @@ class Search:
                 continue
             if not self.insert(sol, i):
                 failed.add(m.order[i])
+        if any(m.order[i] in failed for i in m.fixed):
+            sol.cost = INF  # a locked/frozen lot's order can never be dropped: reject
+            return
         if failed:
             sol.excluded |= failed
             for s in sol.seqs:
@@ -314,29 +322,34 @@ def initial(
     t_end = time.perf_counter() + budget
     best: Sol | None = None
     name = ""
+    last_err = InfeasibleProblem("no construction produced a plan")
     if model.previous:
         seqs = _displace(model, _previous_seqs(model))
         placed = {i for q in seqs for i in q}
         missing = [i for i in range(model.n) if i not in placed]
-        try:
-            seqs, _dec, exc = finalize(model, seqs, bad, srch.min_start)
-            sol = Sol(seqs, exc, 0.0)
-            sol.excluded -= {model.order[i] for i in missing} - bad
+        seqs = [[i for i in q if model.order[i] not in bad] for q in seqs]
+        sol = Sol(seqs, set(bad), 0.0)
+        if srch.cost(seqs, sol.excluded)[0] < INF:
             srch.repair(sol, sorted(
                 [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
             ))
-            best, name = sol, "previous"
-        except ValueError:
-            best = None
+            fixed_dropped = any(model.order[i] in sol.excluded for i in model.fixed)
+            if sol.cost < INF and not fixed_dropped:
+                best, name = sol, "previous"
     for rname, rule in _rules(model):
         if best is not None and time.perf_counter() > t_end:
             break
         seqs, failed = construct(model, rule, bad)
-        seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
+        try:
+            seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
+        except InfeasibleProblem as err:  # this rule stranded a frozen lot's order; try others
+            last_err = err
+            continue
         c, _ = srch.cost(seqs, exc)
         if best is None or c < best.cost:
             best, name = Sol(seqs, exc, c), rname
-    assert best is not None
+    if best is None:
+        raise last_err
     return best, name
 
 
@@ -406,7 +419,7 @@ def _start_helpers(
     # fork: no re-import of the caller's __main__ (scripts without a main guard, pytest) and
     # no pickling of the problem; the helper runs only pure-Python/NumPy engine code.
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
+    ctx: Any = mp.get_context(method)
     out = []
     for w in range(1, workers):
         q = ctx.Queue()
@@ -426,10 +439,8 @@ def _collect(
 ) -> list[tuple[float, list[list[int]], list[int], int]]:
     out = []
     for p, q in helpers:
-        try:
+        with contextlib.suppress(Exception):  # a lost helper only costs its share of the search
             out.append(q.get(timeout=max(5.0, seconds)))
-        except Exception:  # a lost helper only costs its share of the search
-            pass
         p.join(timeout=1.0)
         if p.is_alive():
             p.terminate()
@@ -447,8 +458,12 @@ def _finish(
         frozen = set(model.previous)
         dec, saved = shift_energy(model, best.seqs, dec, frozen)
     cost = evaluate(model, best.seqs, dec, len(best.excluded), True)
-    lb, parts = lower_bound(model, True)
     placed = {i for s in best.seqs for i in s}
+    sched = to_schedule(model, best.seqs, dec, [i for i in range(model.n) if i not in placed])
+    if validate(model.problem, sched):  # safety net: never hand out an invalid plan
+        _seqs, fallback = dispatch_model(model, strict=False)
+        return fallback
+    lb, parts = lower_bound(model, True)
     stats: dict[str, float | int | str] = {
         "method": "lns",
         "initial": origin,

@@ -35,6 +35,23 @@ def _pack(first: IntArray, second: IntArray, third: IntArray) -> IntArray:
     return (first << 40) + (second << 20) + (third + (1 << 19))
 
 
+def _rank(val: IntArray, src: IntArray, total: IntArray, cmax: int, valid: IntArray) -> IntArray:
+    """Rank candidate moves; _NONE marks the non-improving ones.
+
+    A move is improving when both machines it touches end strictly below the makespan and it
+    either empties a critical machine of its critical status (source at C_max) or lowers the
+    total completion time. So (C_max, number of critical machines, total) decreases strictly
+    and the descent ends; the second kind packs work onto fast machines with short setups,
+    which is what the makespan needs later. Moves off critical machines rank first (by the
+    resulting larger completion time), then the largest total reductions.
+    """
+    crit = src == cmax
+    ok = valid & (val < cmax) & (crit | (total < 0))
+    first = np.where(crit, 0, 1)
+    key = np.where(crit, _pack(first, val, total), _pack(first, total + (1 << 18), val))
+    return np.where(ok, key, _NONE)
+
+
 @dataclass
 class SearchResult:
     assignment: list[list[int]]
@@ -56,6 +73,8 @@ class _State:
         self.pl: list[list[int]] = self.p.tolist()
         self.sl: list[list[list[int]]] = self.sx.tolist()
         self.seqs: list[list[int]] = [[] for _ in range(m)]
+        self.pmin: list[int] = p.min(axis=0).tolist()
+        self.lpt = False
         self.c = np.zeros(m, dtype=np.int64)
         w = n + 1
         # row-gather views: sx2[k * w + i] = S_k[i, :], sxt2[k * w + i] = S_k[:, i]
@@ -163,8 +182,7 @@ class _State:
         # within its own machine the job is removed and re-inserted: one completion time
         val = np.where(same, new_src + ins, np.maximum(new_src, self.c[mach][:, None] + ins))
         adjacent = (sp[:, None] == sel[None, :]) | (sn[:, None] == sel[None, :])
-        ok = (val < src) & ~adjacent
-        key = np.where(ok, _pack(cmax - src, val, ins - gain[None, :]), _NONE)
+        key = _rank(val, src, ins - gain[None, :], cmax, ~adjacent)
         flat = int(np.argmin(key))
         s, c = divmod(flat, sel.size)
         return int(key[s, c]), int(sel[c]), s
@@ -184,8 +202,8 @@ class _State:
         val = np.maximum(y, z)
         ck = self.c[km]
         src = np.maximum(ck[sel][:, None], ck[None, :])
-        ok = (val < src) & (km[sel][:, None] != km[None, :])
-        key = np.where(ok, _pack(cmax - src, val, y + z), _NONE)
+        total = y + z - ck[sel][:, None] - ck[None, :]
+        key = _rank(val, src, total, cmax, km[sel][:, None] != km[None, :])
         flat = int(np.argmin(key))
         r, b = divmod(flat, self.n)
         return int(key[r, b]), int(sel[r]), b
@@ -258,6 +276,8 @@ def _destroy(state: _State, rng: random.Random, d: int, crit_share: float) -> li
     state.c = np.array([state.cost(kk) for kk in range(state.m)], dtype=np.int64)
     removed = sorted(take)
     rng.shuffle(removed)
+    if state.lpt:  # longest (on its best machine) first, as in LPT for makespan
+        removed.sort(key=lambda j: -state.pmin[j])
     return removed
 
 
@@ -273,6 +293,7 @@ def iterated_greedy(
     destroy: int = 12,
     temperature: float = 0.5,
     crit_share: float = 0.5,
+    lpt: bool = False,
 ) -> SearchResult:
     """Run the iterated greedy until ``time_limit`` seconds after ``start`` (or the iteration cap).
 
@@ -282,6 +303,7 @@ def iterated_greedy(
     t0 = time.perf_counter() if start is None else start
     rng = random.Random(seed)
     state = _State(p, setup)
+    state.lpt = lpt
     _initial(state, rng)
     cur = [list(s) for s in state.seqs]
     cur_val = best_val = state.score()

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mixshare.compounds import service as compounds
@@ -93,9 +93,76 @@ def get_all(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Order]:
-    """Orders by due date (then id), optionally one member's and/or one status."""
+    """Orders by due date (then id), optionally one member's and/or one status.
+
+    Member and compound version (with its compound and owner, for ``key``) come with the
+    orders in the same round trips, so a page of orders costs three queries, not one per row.
+    """
     stmt = _filtered(select(Order), member_id, status).order_by(Order.due_at, Order.id)
+    stmt = stmt.options(
+        joinedload(Order.member),
+        joinedload(Order.compound_version)
+        .joinedload(CompoundVersion.compound)
+        .joinedload(Compound.member),
+    )
     return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """One line of an order list: plain values, no ORM object behind it."""
+
+    id: int
+    number: str
+    member_code: str
+    compound_key: str  # MEMBER.CODE.vN, as ``CompoundVersion.key``
+    stage: str
+    quantity_kg: float
+    due_at: datetime
+    status: str
+
+
+def list_rows(
+    session: Session,
+    member_id: int | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[OrderRow]:
+    """``get_all`` for lists that only show the orders: one query with explicit columns."""
+    owner = aliased(Member)
+    stmt = (
+        select(
+            Order.id,
+            Order.number,
+            Member.code,
+            owner.code,
+            Compound.code,
+            CompoundVersion.version,
+            Order.stage,
+            Order.quantity_kg,
+            Order.due_at,
+            Order.status,
+        )
+        .join(Member, Member.id == Order.member_id)
+        .join(CompoundVersion, CompoundVersion.id == Order.compound_version_id)
+        .join(Compound, Compound.id == CompoundVersion.compound_id)
+        .join(owner, owner.id == Compound.member_id)
+    )
+    stmt = _filtered(stmt, member_id, status).order_by(Order.due_at, Order.id)
+    return [
+        OrderRow(
+            id=row[0],
+            number=row[1],
+            member_code=row[2],
+            compound_key=f"{row[3]}.{row[4]}.v{row[5]}",
+            stage=row[6],
+            quantity_kg=row[7],
+            due_at=row[8],
+            status=row[9],
+        )
+        for row in session.execute(stmt.limit(limit).offset(offset))
+    ]
 
 
 def count(session: Session, member_id: int | None = None, status: str | None = None) -> int:
@@ -276,6 +343,48 @@ def _editable(order: Order, expected_row_version: int | None) -> None:
         )
 
 
+def frozen_until(session: Session, order_id: int) -> datetime | None:
+    """When the latest plan's freeze ends, if a lot of the order is frozen (locked) in it.
+
+    Frozen lots are about to be mixed: their materials are weighed and the line is set up, so
+    the order behind them can no longer be changed or cancelled (the planner can re-plan).
+    """
+    from mixshare.planning.models import Plan, PlanLot  # planning builds on orders
+
+    latest = select(func.max(Plan.version)).scalar_subquery()
+    query = (
+        select(Plan.frozen_until)
+        .join(PlanLot, PlanLot.plan_id == Plan.id)
+        .where(Plan.version == latest, PlanLot.order_id == order_id, PlanLot.locked.is_(True))
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    return row[0] or datetime.max
+
+
+def is_frozen(session: Session, order_id: int) -> bool:
+    """True when a lot of the order is frozen (locked) in the latest plan."""
+    return frozen_until(session, order_id) is not None
+
+
+def _not_frozen(session: Session, order: Order, action: str) -> None:
+    until = frozen_until(session, order.id)
+    if until is None:
+        return
+    when = "" if until == datetime.max else f" until {until:%Y-%m-%d %H:%M}"
+    raise ValidationFailed(
+        [
+            Problem(
+                "order",
+                f"order {order.number} can no longer be {action}: its lots are frozen in the "
+                f"plan{when}; ask the planner",
+            )
+        ]
+    )
+
+
 def _flush(session: Session, order: Order) -> None:
     try:
         session.flush()
@@ -291,7 +400,8 @@ def update_order(
     member_id: int | None = None,
     now: datetime | None = None,
 ) -> Order:
-    """Change quantity, due/release dates or note of an open or planned order.
+    """Change quantity, due/release dates or note of an open or planned order whose lots are
+    not frozen in the latest plan (else ``ValidationFailed``).
 
     ``expected_row_version`` is the ``row_version`` the caller read; if the order changed
     since, ``Conflict`` is raised instead of silently overwriting the other edit.
@@ -301,6 +411,7 @@ def update_order(
     )
     order = get(session, order_id, member_id)
     _editable(order, expected_row_version)
+    _not_frozen(session, order, "changed")
     due = parsed.due_at or order.due_at
     release = parsed.release_at if parsed.release_at is not None else order.release_at
     problems = []
@@ -324,9 +435,13 @@ def cancel_order(
     expected_row_version: int | None = None,
     member_id: int | None = None,
 ) -> Order:
-    """Cancel an open or planned order (it stays, with status ``cancelled``)."""
+    """Cancel an open or planned order (it stays, with status ``cancelled``).
+
+    Raises ``ValidationFailed`` once a lot of the order is frozen in the latest plan.
+    """
     order = get(session, order_id, member_id)
     _editable(order, expected_row_version)
+    _not_frozen(session, order, "cancelled")
     order.status = "cancelled"
     _flush(session, order)
     return order

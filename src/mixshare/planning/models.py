@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mixshare.compounds.models import CompoundVersion
@@ -73,6 +73,13 @@ class PlanLot(Base):
     compound_version: Mapped[CompoundVersion] = relationship()
     line: Mapped[Line] = relationship()
 
+    # A plan holds a year of lots: pages read one window of it (by start) or a page of orders.
+    __table_args__ = (
+        Index("ix_plan_lot_plan_start", "plan_id", "start"),
+        Index("ix_plan_lot_plan_order_end", "plan_id", "order_id", "end"),
+        Index("ix_plan_lot_plan_member_start", "plan_id", "member_id", "start"),
+    )
+
 
 class PlanChangeover(Base):
     __tablename__ = "plan_changeover"
@@ -89,6 +96,8 @@ class PlanChangeover(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="changeovers")
     line: Mapped[Line] = relationship()
+
+    __table_args__ = (Index("ix_plan_changeover_plan_start", "plan_id", "start"),)
 
 
 class PlanUnplanned(Base):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mixshare.errors import NotFound
 from mixshare.lines.models import Holiday
@@ -47,6 +47,10 @@ def load_seed_tariffs(session: Session, path: Path = SEED_FILE) -> list[Tariff]:
     return added
 
 
+def _in_force(tariff: Tariff, day: date) -> bool:
+    return tariff.valid_from <= day and (tariff.valid_to is None or tariff.valid_to >= day)
+
+
 def tariff_on(session: Session, day: date) -> Tariff:
     """The tariff in force on ``day`` (the latest one starting on or before it)."""
     tariff = session.scalar(
@@ -66,25 +70,81 @@ def _band_at(tariff: Tariff, month: int, hour: int) -> TariffBand:
     raise NotFound(f"tariff {tariff.code} has no band for month {month}, hour {hour}")
 
 
+class _PriceTable:
+    """Tariffs in force over a date range, loaded once, priced hour by hour in Python."""
+
+    def __init__(self, tariffs: list[Tariff], holidays: set[date]) -> None:
+        self.tariffs = tariffs  # latest valid_from first, as ``tariff_on`` picks them
+        self.holidays = holidays
+        self._by_day: dict[date, Tariff] = {}
+        self._bands: dict[tuple[int, int], list[tuple[int, int, str, float]]] = {}
+
+    def tariff(self, day: date) -> Tariff:
+        found = self._by_day.get(day)
+        if found is None:
+            found = next((t for t in self.tariffs if _in_force(t, day)), None)
+            if found is None:
+                raise NotFound(f"no electricity tariff is in force on {day.isoformat()}")
+            self._by_day[day] = found
+        return found
+
+    def price(self, moment: datetime) -> tuple[str, float]:
+        tariff = self.tariff(moment.date())
+        key = (tariff.id, moment.month)
+        bands = self._bands.get(key)
+        if bands is None:
+            month = str(moment.month)
+            bands = self._bands[key] = [
+                (b.start_hour, b.end_hour, b.period, b.multiplier)
+                for b in tariff.bands
+                if month in b.months.split(",")
+            ]
+        hour = moment.hour
+        band = next((b for b in bands if b[0] <= hour < b[1]), None)
+        if band is None:
+            raise NotFound(
+                f"tariff {tariff.code} has no band for month {moment.month}, hour {hour}"
+            )
+        period, multiplier = band[2], band[3]
+        if period == "valley" and moment.date() in self.holidays:
+            period, multiplier = "deep_valley", tariff.holiday_multiplier
+        return period, round(tariff.flat_price * multiplier, 6)
+
+
+def _price_table(session: Session, first: date, last: date) -> _PriceTable:
+    """Two queries (tariffs with their bands, holidays) for every day in [first, last]."""
+    tariffs = list(
+        session.scalars(
+            select(Tariff)
+            .where(
+                Tariff.valid_from <= last, or_(Tariff.valid_to.is_(None), Tariff.valid_to >= first)
+            )
+            .order_by(Tariff.valid_from.desc())
+            .options(selectinload(Tariff.bands))
+        )
+    )
+    days = select(Holiday.day).where(Holiday.day >= first, Holiday.day <= last)
+    return _PriceTable(tariffs, set(session.scalars(days)))
+
+
 def hourly_prices(session: Session, start: datetime, end: datetime) -> list[PriceSpan]:
     """Prices hour by hour over [start, end), merged where the period does not change.
 
-    On a holiday the valley hours are priced at the tariff's deep-valley multiplier.
+    On a holiday the valley hours are priced at the tariff's deep-valley multiplier. The
+    tariffs and holidays of the whole range are read once; the hours are priced in Python.
     """
-    holiday_days = set(session.scalars(select(Holiday.day).where(Holiday.day >= start.date())))
     spans: list[PriceSpan] = []
+    if end <= start:
+        return spans
+    table = _price_table(session, start.date(), end.date())
     cursor = start.replace(minute=0, second=0, microsecond=0)
+    step = timedelta(hours=1)
     while cursor < end:
-        tariff = tariff_on(session, cursor.date())
-        band = _band_at(tariff, cursor.month, cursor.hour)
-        period, multiplier = band.period, band.multiplier
-        if cursor.date() in holiday_days and period == "valley":
-            period, multiplier = "deep_valley", tariff.holiday_multiplier
-        price = round(tariff.flat_price * multiplier, 6)
-        s, e = max(cursor, start), min(cursor + timedelta(hours=1), end)
+        period, price = table.price(cursor)
+        s, e = max(cursor, start), min(cursor + step, end)
         if spans and spans[-1].period == period and spans[-1].price == price:
             spans[-1] = PriceSpan(spans[-1].start, e, period, price)
         else:
             spans.append(PriceSpan(s, e, period, price))
-        cursor += timedelta(hours=1)
+        cursor += step
     return spans

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mixshare.compounds.schemas import pydantic_problems
 from mixshare.errors import MixshareError, NotFound, Problem, ValidationFailed
@@ -293,7 +293,7 @@ def create_session(session: Session, user: User) -> str:
 
 def user_for_session(session: Session, secret: str) -> User | None:
     """The active user of a live session cookie, or ``None``."""
-    row = session.get(WebSession, digest(secret))
+    row = session.get(WebSession, digest(secret), options=[joinedload(WebSession.user)])
     if row is None or row.expires_at <= now() or not row.user.active:
         return None
     return row.user

@@ -136,7 +136,8 @@ def optional_user(
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> User:
+async def current_user(user: OptionalUser) -> User:
+    # async: no I/O here, so FastAPI need not hop to the thread pool for it
     if user is None:
         raise NotAuthenticated("log in or send a bearer token")
     return user
@@ -148,7 +149,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def require_roles(*roles: str) -> Callable[[User], User]:
     """A dependency giving the current user if their role is one of ``roles``, else 403."""
 
-    def allowed(user: CurrentUser) -> User:
+    async def allowed(user: CurrentUser) -> User:
         if user.role not in roles:
             raise HTTPException(403, f"this needs one of the roles: {', '.join(roles)}")
         return user
@@ -157,7 +158,7 @@ def require_roles(*roles: str) -> Callable[[User], User]:
     return allowed
 
 
-def member_scope(user: CurrentUser) -> int | None:
+async def member_scope(user: CurrentUser) -> int | None:
     """The member id a member's user is confined to; ``None`` for center roles."""
     return user.scope
 
@@ -232,7 +233,7 @@ class Access:
         )
 
 
-def access(request: Request, session: SessionDep, user: CurrentUser) -> Access:
+async def access(request: Request, session: SessionDep, user: CurrentUser) -> Access:
     return Access(request, session, user)
 
 

@@ -196,14 +196,3 @@ def planned_completion(
         .group_by(PlanLot.order_id)
     )
     return {order_id: end for order_id, end in session.execute(query)}
-
-
-def order_frozen(session: Session, order_id: int) -> bool:
-    """True when a lot of the order is frozen (locked) in the latest plan."""
-    latest = select(func.max(Plan.version)).scalar_subquery()
-    query = (
-        select(func.count(PlanLot.id))
-        .join(Plan, Plan.id == PlanLot.plan_id)
-        .where(Plan.version == latest, PlanLot.order_id == order_id, PlanLot.locked.is_(True))
-    )
-    return bool(session.scalar(query))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from mixshare.errors import NotFound
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
+from mixshare.settings import CENTER_TIMEZONE
 from mixshare.web.deps import SessionDep
-from mixshare.web.pages.common import PageUser, render
-from mixshare.web.pages.figures import dashboard_figures
+from mixshare.web.pages.common import PageUser, parse_day, render
+from mixshare.web.pages.figures import dashboard_figures, dashboard_window
 
 router = APIRouter()
 
@@ -31,8 +34,18 @@ def _chosen_plan(session: SessionDep, plan_id: int | None) -> Plan | None:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
-    request: Request, session: SessionDep, user: PageUser, plan: int | None = None
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    plan: int | None = None,
+    week: str | None = None,
 ) -> HTMLResponse:
+    """One week of the plan (``?week=YYYY-MM-DD``, default this week or the plan's first)."""
     chosen = _chosen_plan(session, plan)
-    figures = dashboard_figures(session, chosen, user.scope) if chosen else None
+    figures = None
+    if chosen is not None:
+        window = dashboard_window(
+            chosen, datetime.now(CENTER_TIMEZONE).replace(tzinfo=None), parse_day(week)
+        )
+        figures = dashboard_figures(session, chosen, user.scope, window)
     return render(request, "dashboard.html", {"figures": figures}, user=user)

@@ -17,7 +17,7 @@ from mixshare.planning import service as planning
 from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
-from mixshare.web.pages.board import order_frozen, planned_completion
+from mixshare.web.pages.board import planned_completion
 from mixshare.web.pages.common import (
     PAGE_SIZE,
     FormFields,
@@ -56,7 +56,7 @@ def order_list(
     member_id = user.scope if user.is_member_user else member
     total = orders.count(session, member_id=member_id, status=status)
     paging = Page(page_number(page), PAGE_SIZE, total)
-    rows = orders.get_all(
+    rows = orders.list_rows(
         session, member_id=member_id, status=status, limit=PAGE_SIZE, offset=paging.offset
     )
     plan = planning.latest_plan(session)
@@ -140,7 +140,7 @@ def _edit_page(
     context = {
         **_form_context(session, user, values, errors),
         "order": order,
-        "frozen": order_frozen(session, order.id),
+        "frozen": orders.is_frozen(session, order.id),
     }
     return render(request, "orders/form.html", context, user=user, status_code=status_code)
 
@@ -158,12 +158,6 @@ def _row_version(form: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _frozen_problem() -> ValidationFailed:
-    return ValidationFailed(
-        [Problem("order", "the order's lots are frozen in the plan; ask the planner")]
-    )
-
-
 @router.post("/orders/{order_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_order(
     request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
@@ -171,8 +165,6 @@ def update_order(
     order = _visible_order(session, user, order_id)
     changes = {k: v for k, v in blank_to_none(form, UPDATE_FIELDS).items() if v is not None}
     try:
-        if order_frozen(session, order.id):
-            raise _frozen_problem()
         orders.update_order(session, order.id, changes, _row_version(form), member_id=user.scope)
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
@@ -194,8 +186,6 @@ def cancel_order(
 ) -> Response:
     order = _visible_order(session, user, order_id)
     try:
-        if order_frozen(session, order.id):
-            raise _frozen_problem()
         orders.cancel_order(session, order.id, _row_version(form), member_id=user.scope)
     except (ValidationFailed, Conflict) as exc:
         session.rollback()

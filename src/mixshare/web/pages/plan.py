@@ -10,11 +10,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mixshare.compounds import service as compounds
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines import service as lines
+from mixshare.lines.models import Downtime
 from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
@@ -23,12 +27,15 @@ from mixshare.settings import CENTER_TIMEZONE
 from mixshare.users.models import CENTER_ROLES, User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
-from mixshare.web.pages.board import MAX_TABLE_LOTS, board_window, gantt, line_codes
+from mixshare.web.pages.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
+from mixshare.web.pages.cache import TtlCache, page_cache
 from mixshare.web.pages.common import (
     PLANNER_ROLES,
     FormFields,
     PageUser,
     blank_to_none,
+    environment,
+    language_of,
     parse_moment,
     redirect,
     render,
@@ -40,6 +47,9 @@ router = APIRouter()
 DEFAULT_DAYS = 7
 DEFAULT_TIME_LIMIT = 10.0
 MAX_TIME_LIMIT = 120.0
+# A window of a plan is drawn from its lots (immutable), the plan's freeze state (row version),
+# downtimes (fingerprinted in the key) and order due dates (late marks): shown at most this old.
+BOARD_CACHE_SECONDS = 15.0
 
 
 def _now() -> datetime:
@@ -62,19 +72,50 @@ def _shown_plan(session: Session, plan_id: int | None) -> Plan | None:
     return planning.latest_plan(session) if plan_id is None else _plan_or_404(session, plan_id)
 
 
+_windows: TtlCache[dict[str, Any]] = page_cache(BOARD_CACHE_SECONDS, 64)
+
+
+def _downtime_stamp(session: Session) -> tuple[Any, ...]:
+    """Changes when a downtime is declared or removed (downtimes are drawn on the board)."""
+    return tuple(session.execute(select(func.count(Downtime.id), func.max(Downtime.id))).one())
+
+
+def _window_parts(session: Session, plan: Plan, window: Window, language: str) -> dict[str, Any]:
+    """The Gantt data (as JSON for the page) and the lot table rows, rendered once."""
+    data = gantt(session, plan, window)
+    table = data["lots"][:MAX_TABLE_LOTS]
+    rows = environment(language).get_template("plan/_lots.html").render(table=table)
+    return {
+        "gantt_json": Markup(htmlsafe_json_dumps(data)),
+        "lot_rows": Markup(rows),
+        "lot_count": len(table),
+        "truncated": len(data["lots"]) > MAX_TABLE_LOTS,
+    }
+
+
 def _board_context(
-    session: Session, plan: Plan | None, start: datetime | None, days: int | None
+    session: Session,
+    plan: Plan | None,
+    start: datetime | None,
+    days: int | None,
+    language: str = "zh_CN",
 ) -> dict[str, Any]:
     if plan is None:
-        return {"plan": None, "gantt": None, "table": [], "truncated": False}
+        return {"plan": None, "gantt_json": None, "lot_rows": "", "truncated": False}
     window = board_window(plan, start, days)
-    data = gantt(session, plan, window)
+    key = (
+        str(session.get_bind().url),
+        plan.id,
+        plan.row_version,
+        window,
+        language,
+        _downtime_stamp(session),
+    )
+    parts = _windows.get_or_compute(key, lambda: _window_parts(session, plan, window, language))
     return {
         "plan": plan,
         "window": window,
-        "gantt": data,
-        "table": data["lots"][:MAX_TABLE_LOTS],
-        "truncated": len(data["lots"]) > MAX_TABLE_LOTS,
+        **parts,
         "previous_day": (window.start - timedelta(days=window.days)).strftime("%Y-%m-%dT%H:%M"),
         "next_day": window.end.strftime("%Y-%m-%dT%H:%M"),
     }
@@ -103,7 +144,8 @@ def plan_board(
 ) -> HTMLResponse:
     require(user, CENTER_ROLES)
     shown = _shown_plan(session, plan)
-    context = _board_context(session, shown, parse_moment(start), days)
+    language = language_of(request, user)
+    context = _board_context(session, shown, parse_moment(start), days, language)
     context.update(
         {
             "job": JOBS.get(job) if job else JOBS.running(),
