@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.engine.dispatch import dispatch
 from mixshare.engine.kpis import compute_kpis
 from mixshare.engine.problem import Placement, Problem
@@ -19,7 +20,6 @@ from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
 from mixshare.errors import MixshareError, NotFound, ValidationFailed
 from mixshare.errors import Problem as InputProblem
-from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.lines.models import Downtime
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
