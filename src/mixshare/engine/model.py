@@ -47,6 +47,16 @@ class Model:
     fixed: dict[int, tuple[int, int]] = field(default_factory=dict)  # locked + frozen
     previous: dict[int, tuple[int, int]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
+    # TOU-aware decoding: the most expensive tariff periods, each lot's soft deadline (its due,
+    # or its order's due minus the downstream stages), and the slack margin a lot must keep to
+    # be delayed past a peak period (None: TOU-blind earliest-start decoding).
+    peak: list[tuple[int, int]] = field(default_factory=list)
+    peak_starts: list[int] = field(default_factory=list)
+    soft_due: list[int] = field(default_factory=list)
+    tou_margin: int | None = None
+    # re-planning: lots that stay on their previous line start no earlier than before
+    # (previous start per lot, -1 for none); None disables it
+    stay: list[int] | None = None
 
     @property
     def n(self) -> int:
@@ -179,12 +189,37 @@ def compile_problem(problem: Problem) -> Model:
         index=lot_idx,
     )
     model.fixed = _fixed_placements(problem, lot_idx, line_idx)
+    model.peak = _peak_periods(problem)
+    model.peak_starts = [a for a, _ in model.peak]
+    model.soft_due = _soft_due(model)
     model.previous = {
         lot_idx[p.lot]: (line_idx[p.line], p.start)
         for p in problem.previous
         if p.lot in lot_idx and p.line in line_idx
     }
     return model
+
+
+def _peak_periods(problem: Problem) -> list[tuple[int, int]]:
+    """Merged periods at the horizon's highest price (empty when the price is flat)."""
+    if not problem.prices:
+        return []
+    top = max(p.price for p in problem.prices)
+    low = min(p.price for p in problem.prices)
+    if top <= low + 1e-12:
+        return []
+    return _merge([(p.start, p.end) for p in problem.prices if p.price >= top - 1e-12])
+
+
+def _soft_due(model: Model) -> list[int]:
+    """Latest end of each lot that keeps its order on time (ignoring other lots)."""
+    sd = list(model.due)
+    for i in reversed(_topo(model)):
+        for s, mn, _mx in model.succs[i]:
+            if sd[s] < NO_DUE:
+                d = min(model.dur[ln][s] for ln in model.eligible(s))
+                sd[i] = min(sd[i], sd[s] - d - mn)
+    return sd
 
 
 def _fixed_placements(
@@ -244,6 +279,14 @@ def _lot_start(
     return b, b + co, None
 
 
+def stay_starts(model: Model) -> list[int]:
+    """Previous start of every lot (-1: none), for :attr:`Model.stay`."""
+    out = [-1] * model.n
+    for i, (_ln, st) in model.previous.items():
+        out[i] = st
+    return out
+
+
 def decode(
     model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6
 ) -> Decoded:
@@ -286,9 +329,27 @@ def _max_lag_violation(model: Model, dec: Decoded) -> int:
     return -1
 
 
+def _tou_delay(
+    model: Model, ln: int, i: int, b: int, s: int, prev_end: int, margin: int
+) -> tuple[int, int]:
+    """Delay lot ``i`` past the peak period it would run into when its slack allows."""
+    d = model.dur[ln][i]
+    k = bisect_right(model.peak_starts, s + d - 1) - 1
+    if k < 0 or model.peak[k][1] <= s:
+        return b, s
+    co = s - b
+    b2 = fit(model, ln, max(prev_end, model.peak[k][1] - co), co + d)
+    s2 = b2 + co
+    if s2 + d + margin <= model.soft_due[i] and s2 + d <= model.horizon:
+        return b2, s2
+    return b, s
+
+
 def _forward(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
     """One pass over the lines in parallel, each lot waiting for its chain predecessors."""
     n = model.n
+    tou = model.tou_margin
+    stay = model.stay
     start, end, cos = [-1] * n, [-1] * n, [-1] * n
     present = bytearray(n)  # chain partners outside the sequences (being re-inserted) are ignored
     for seq in seqs:
@@ -315,7 +376,11 @@ def _forward(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
                     lo = max(lo, end[p] + mn)
                 if blocked:
                     break
+                if stay is not None and stay[i] >= 0 and model.previous[i][0] == ln:
+                    lo = max(lo, stay[i])
                 b, s, err = _lot_start(model, ln, i, prev_key[ln], prev_end[ln], lo)
+                if tou is not None and err is None and i not in model.fixed:
+                    b, s = _tou_delay(model, ln, i, b, s, prev_end[ln], tou)
                 if err is None and s < lo:
                     err = "locked start before release or chain lag"
                 e = s + model.dur[ln][i]

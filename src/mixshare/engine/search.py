@@ -30,7 +30,6 @@ import numpy as np
 from mixshare.engine.bound import lower_bound
 from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
 from mixshare.engine.dispatch import dispatch_model
-from mixshare.engine.energy import shift_energy
 from mixshare.engine.model import (
     NO_DUE,
     Decoded,
@@ -39,10 +38,12 @@ from mixshare.engine.model import (
     compile_problem,
     decode,
     evaluate,
+    stay_starts,
     to_schedule,
 )
 from mixshare.engine.problem import InfeasibleProblem, Problem
 from mixshare.engine.solution import Schedule
+from mixshare.engine.timing import retime
 from mixshare.engine.validate import validate
 
 Progress = Callable[[float, float], None]
@@ -79,8 +80,12 @@ class Search:
         self.keys = np.array(m.key, dtype=np.int64)
         self.due = np.array([min(d, 1 << 40) for d in m.due], dtype=np.float64)
         self.w = np.array(m.weight, dtype=np.float64)
+        # a chain predecessor (MB, RM) is inserted against its order's due minus the stages
+        # still to come, or best insertion would put it where its successors no longer fit
+        self.sdue = np.array([min(d, 1 << 40) for d in m.soft_due], dtype=np.float64)
         self.rank = _topo_rank(m)
         self.calls = 0
+        self.anchors: dict[int, tuple[int, list[int]]] = {}
 
     # -- evaluation ---------------------------------------------------------------------------
     def cost(self, seqs: list[list[int]], excluded: set[int]) -> tuple[float, Decoded]:
@@ -127,9 +132,16 @@ class Search:
         # lot i must end before its chain successors (already placed) start
         lim = min([dec.start[s] - mn for s, mn, _ in m.succs[i] if dec.start[s] >= 0] + [NO_DUE])
         ok &= e_i <= lim
-        cost = s_in + s_out - s_old + self.wt * self.w[i] * np.maximum(0, e_i - self.due[i])
+        cost = s_in + s_out - s_old + self.wt * self.w[i] * np.maximum(0, e_i - self.sdue[i])
         if ln_len:
             cost += self.wt * self._push_delta(sq, st, en, cs, e_i, m_out)
+            # the push must not carry the line's last lot past the horizon
+            gaps = np.concatenate(([0], cs[1:] - en[:-1]))
+            gc = np.cumsum(gaps)
+            shift0 = np.maximum(0, e_i[:-1] + m_out[:-1] - st)
+            tail = np.maximum(0, shift0 - (gc[-1] - gc))
+            ok[:-1] &= en[-1] + tail <= m.horizon
+        ok &= e_i <= m.horizon
         cost = np.where(ok, cost, INF)
         return np.arange(ln_len + 1), cost
 
@@ -153,8 +165,9 @@ class Search:
             out[p] += w[q] * np.maximum(0, en[q] + sh - due[q]) - base[q]
         return out
 
-    def insert(self, sol: Sol, i: int, best_k: int = 3) -> bool:
-        """Insert lot ``i`` at its best exactly evaluated position among the screened few."""
+    def insert(self, sol: Sol, i: int, best_k: int = 3, wide: int = 0) -> bool:
+        """Insert lot ``i`` at its best exactly evaluated position among the screened few;
+        ``wide`` > 0 also tries that many more positions, screened infeasible ones included."""
         _, dec = self.cost(sol.seqs, sol.excluded)
         if dec.error is not None:
             return False
@@ -163,25 +176,65 @@ class Search:
             pos, approx = self.screen(ln, seq, dec, i)
             if pos.size == 0:
                 continue
-            top = np.argsort(approx, kind="stable")[:best_k]
-            cands.extend((float(approx[t]), ln, int(pos[t])) for t in top if approx[t] < INF)
+            top = np.argsort(approx, kind="stable")[: 4 * best_k + wide]
+            cands.extend(
+                (float(approx[t]), ln, int(pos[t])) for t in top if approx[t] < INF or wide
+            )
         cands.sort()
-        best: tuple[float, int, int] | None = None
-        for _a, ln, p in cands[: best_k + 1]:
+        anchor = self._anchor_position(sol, i)
+        if anchor is not None:  # where it was before the destroy: nearly always feasible
+            cands.insert(min(best_k + 1, len(cands)), (0.0, anchor[0], anchor[1]))
+        best: tuple[float, int, int, float] | None = None
+        m = self.model
+        soft = m.due[i] >= NO_DUE and m.soft_due[i] < NO_DUE
+        tried = 0
+        for _a, ln, p in cands:
+            if tried >= best_k + 2 and (best is not None or tried >= 4 * (best_k + 1) + wide):
+                break
+            tried += 1
             sol.seqs[ln].insert(p, i)
-            c, _ = self.cost(sol.seqs, sol.excluded)
+            c, dec2 = self.cost(sol.seqs, sol.excluded)
             del sol.seqs[ln][p]
-            if c < INF and (best is None or c < best[0]):
-                best = (c, ln, p)
+            if c >= INF:
+                continue
+            # surrogate: a predecessor late against its soft due makes its order late later
+            rank = c
+            if soft:
+                rank += self.wt * self.w[i] * max(0, dec2.end[i] - m.soft_due[i])
+            if best is None or rank < best[3]:
+                best = (c, ln, p, rank)
         if best is None:
             return False
         sol.seqs[best[1]].insert(best[2], i)
         sol.cost = best[0]
         return True
 
+    def _anchor_position(self, sol: Sol, i: int) -> tuple[int, int] | None:
+        a = self.anchors.get(i)
+        if a is None:
+            return None
+        ln, before = a
+        seq = sol.seqs[ln]
+        if self.model.dur[ln][i] == 0:
+            return None
+        present = {j: k for k, j in enumerate(seq)}
+        for j in before:
+            if j in present:
+                return ln, present[j] + 1
+        return ln, 0
+
+    def remember(self, seqs: list[list[int]], chosen: set[int]) -> None:
+        """Record each chosen lot's line and the lots before it, for :meth:`insert`."""
+        self.anchors = {}
+        for ln, seq in enumerate(seqs):
+            for k, i in enumerate(seq):
+                if i in chosen:
+                    self.anchors[i] = (ln, seq[max(0, k - 40) : k][::-1])
+
     # -- destroy -------------------------------------------------------------------------------
     def destroy(self, sol: Sol, k: int) -> list[int]:
         m, rng = self.model, self.rng
+        self.anchors = {}
         placed = [i for s in sol.seqs for i in s if i not in m.fixed]
         if not placed:
             return []
@@ -205,6 +258,7 @@ class Search:
         if rng.random() < 0.3:  # whole orders, so a stage chain can move together
             chosen |= {j for i in list(chosen) for j in m.order_lots[m.order[i]]}
         chosen -= set(m.fixed)
+        self.remember(sol.seqs, chosen)
         for s in sol.seqs:
             s[:] = [i for i in s if i not in chosen]
         return sorted(chosen, key=lambda x: (self.rank[x], self.due[x], x))
@@ -215,7 +269,11 @@ class Search:
         for i in removed:
             if m.order[i] in failed or m.order[i] in sol.excluded:
                 continue
-            if not self.insert(sol, i):
+            if self.insert(sol, i):
+                continue
+            # an order the plan must keep (frozen/locked lot) or had before: look harder
+            keep = any(j in m.fixed or j in m.previous for j in m.order_lots[m.order[i]])
+            if not (keep and self.insert(sol, i, wide=60)):
                 failed.add(m.order[i])
         if any(m.order[i] in failed for i in m.fixed):
             sol.cost = INF  # a locked/frozen lot's order can never be dropped: reject
@@ -225,6 +283,54 @@ class Search:
             for s in sol.seqs:
                 s[:] = [i for i in s if m.order[i] not in failed]
         sol.cost, _ = self.cost(sol.seqs, sol.excluded)
+
+    def restore(self, sol: Sol, deadline: float) -> None:
+        """Place excluded orders (those of the previous plan first), in place.
+
+        Plain best insertion first; when it fails, room is made by taking out the less urgent
+        lots planned just before the order's due and re-inserting them after the order's lots.
+        A change is kept only when the objective (which prices an unplanned order at
+        ``Weights.unplanned_order``) improves.
+        """
+        m = self.model
+        prev_orders = {m.order[i] for i in m.previous}
+        todo = sorted(sol.excluded, key=lambda o: (o not in prev_orders, m.order_ids[o]))
+        for o in todo:
+            lots = sorted(m.order_lots[o], key=lambda x: self.rank[x])
+            for attempt in range(4):
+                if time.perf_counter() > deadline:
+                    return
+                cand = _copy(sol)
+                cand.excluded.discard(o)
+                removed = [] if attempt == 0 else self._make_room(cand, o, 6 * attempt)
+                self.repair(cand, lots + removed)
+                if cand.cost < sol.cost - 1e-9:
+                    sol.seqs, sol.excluded, sol.cost = cand.seqs, cand.excluded, cand.cost
+                    break
+
+    def _make_room(self, sol: Sol, o: int, k: int) -> list[int]:
+        """Take out up to ``k`` movable lots, less urgent than order ``o``, that run just
+        before its due; returns them (chain order) for re-insertion."""
+        m = self.model
+        _, dec = self.cost(sol.seqs, sol.excluded)
+        if dec.error is not None:
+            return []
+        due = min(m.soft_due[i] for i in m.order_lots[o])
+        due = min(due, m.horizon)
+        pool = [
+            (abs(due - dec.end[i]), i)
+            for s in sol.seqs
+            for i in s
+            if i not in m.fixed and m.soft_due[i] > due
+        ]
+        pool.sort()
+        chosen = {i for _d, i in pool[:k]}
+        chosen |= {j for i in list(chosen) for j in m.order_lots[m.order[i]]}
+        chosen -= set(m.fixed)
+        self.remember(sol.seqs, chosen)
+        for s in sol.seqs:
+            s[:] = [i for i in s if i not in chosen]
+        return sorted(chosen, key=lambda x: (self.rank[x], self.due[x], x))
 
     def try_unplanned(self, sol: Sol) -> list[int]:
         """Put one unplanned order's lots up for re-insertion."""
@@ -356,23 +462,24 @@ def initial(
 # -- parallel portfolio ------------------------------------------------------------------------
 def _worker(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, queue: Any,
+    energy: bool, margin: int | None, queue: Any,
 ) -> None:
-    model = compile_problem(problem)
-    srch = Search(model, seed, energy, _min_start(model))
+    model = _compiled(problem, margin)
+    srch = Search(model, seed, energy, None)
+    sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     t0 = time.perf_counter()
     res = srch.run(sol, t0 + seconds, iterations, None, t0)
     queue.put((res.cost, res.seqs, sorted(res.excluded), srch.calls))
 
 
-def _min_start(model: Model) -> list[int] | None:
-    """When re-planning, lots keep at least their previous start: nothing moves unless pushed."""
-    if not model.previous:
-        return None
-    out = [0] * model.n
-    for i, (_ln, s) in model.previous.items():
-        out[i] = s
-    return out
+def _compiled(problem: Problem, margin: int | None = None) -> Model:
+    """Compiled model; when re-planning, a lot left on its previous line starts no earlier
+    than before unless that helps (the final re-timing may move it earlier)."""
+    model = compile_problem(problem)
+    if model.previous:
+        model.stay = stay_starts(model)
+    model.tou_margin = margin
+    return model
 
 
 def solve(
@@ -393,26 +500,56 @@ def solve(
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
-    model = compile_problem(problem)
+    model = _compiled(problem)
     bad = check_structure(model, strict=strict)
-    srch = Search(model, seed, energy_aware, _min_start(model))
+    srch = Search(model, seed, energy_aware, None)
     sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
+    margins = _margins(model, srch, sol, energy_aware)
+    model.tou_margin = margins[0]
+    sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
+    if sol.excluded:  # orders left out cost more than anything else: try hard to place them
+        srch.restore(sol, time.perf_counter() + 0.3 * time_limit)
     if progress is not None:
         progress(time.perf_counter() - t0, sol.cost)
-    remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.2)
-    helpers = _start_helpers(problem, sol, seed, remaining, iterations, energy_aware, workers)
+    remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
+    helper_margin = margins[1] if len(margins) > 1 else margins[0]
+    helpers = _start_helpers(
+        problem, sol, seed, remaining, iterations, energy_aware, workers, helper_margin
+    )
     best = srch.run(sol, time.perf_counter() + remaining, iterations, progress, t0)
+    best_margin = margins[0]
     calls = srch.calls
     for res in _collect(helpers, remaining):
         if res[0] < best.cost:
             best = Sol(res[1], set(res[2]), res[0])
+            best_margin = helper_margin
         calls += res[3]
+    model.tou_margin = best_margin
+    best.cost = srch.cost(best.seqs, best.excluded)[0]
+    if best.excluded and (iterations is not None or time.perf_counter() - t0 < time_limit):
+        srch.restore(best, time.perf_counter() + max(0.0, 0.04 * time_limit))
     return _finish(model, best, energy_aware, t0, origin, calls)
+
+
+MARGINS: tuple[int | None, ...] = (None, 1440, 480, 120, 0)
+
+
+def _margins(model: Model, srch: Search, sol: Sol, energy: bool) -> list[int | None]:
+    """TOU slack margins ordered by the cost of the initial plan decoded with each."""
+    if not energy or not model.peak:
+        return [None]
+    scored = []
+    for k, mg in enumerate(MARGINS):
+        model.tou_margin = mg
+        scored.append((srch.cost(sol.seqs, sol.excluded)[0], k, mg))
+    model.tou_margin = None
+    scored.sort()
+    return [mg for _c, _k, mg in scored]
 
 
 def _start_helpers(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, workers: int,
+    energy: bool, workers: int, margin: int | None,
 ) -> list[tuple[Any, Any]]:
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
@@ -426,7 +563,8 @@ def _start_helpers(
         # starting and reporting back costs a little: the helper stops slightly earlier
         p = ctx.Process(
             target=_worker,
-            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy, q),
+            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
+                  margin, q),
             daemon=True,
         )
         p.start()
@@ -450,13 +588,12 @@ def _collect(
 def _finish(
     model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int
 ) -> Schedule:
-    dec = decode(model, best.seqs, _min_start(model))
+    dec = decode(model, best.seqs)
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
         raise RuntimeError(f"internal: best plan does not decode ({dec.error})")
-    saved = 0.0
-    if energy:
-        frozen = set(model.previous)
-        dec, saved = shift_energy(model, best.seqs, dec, frozen)
+    before = evaluate(model, best.seqs, dec, len(best.excluded), True)
+    # where the idle time sits: exact per-line timing of the sequences (energy, stability)
+    dec = retime(model, best.seqs, dec, energy=energy, stability=bool(model.previous))
     cost = evaluate(model, best.seqs, dec, len(best.excluded), True)
     placed = {i for s in best.seqs for i in s}
     sched = to_schedule(model, best.seqs, dec, [i for i in range(model.n) if i not in placed])
@@ -467,9 +604,10 @@ def _finish(
     stats: dict[str, float | int | str] = {
         "method": "lns",
         "initial": origin,
+        "tou_margin": "blind" if model.tou_margin is None else model.tou_margin,
         "seconds": round(time.perf_counter() - t0, 3),
         "evaluations": calls,
-        "energy_shift_saving": round(saved, 2),
+        "retime_saving": round(before.total(model) - cost.total(model), 2),
         **{k: round(v, 3) for k, v in parts.items()},
     }
     return to_schedule(

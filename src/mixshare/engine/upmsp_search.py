@@ -47,8 +47,7 @@ def _rank(val: IntArray, src: IntArray, total: IntArray, cmax: int, valid: IntAr
     """
     crit = src == cmax
     ok = valid & (val < cmax) & (crit | (total < 0))
-    first = np.where(crit, 0, 1)
-    key = np.where(crit, _pack(first, val, total), _pack(first, total + (1 << 18), val))
+    key = _pack(~crit, np.where(crit, val, total + (1 << 18)), np.where(crit, total, val))
     return np.where(ok, key, _NONE)
 
 
@@ -78,8 +77,8 @@ class _State:
         self.c = np.zeros(m, dtype=np.int64)
         w = n + 1
         # row-gather views: sx2[k * w + i] = S_k[i, :], sxt2[k * w + i] = S_k[:, i]
-        self.sx2 = self.sx.reshape(m * w, w)
-        self.sxt2 = np.ascontiguousarray(self.sx.transpose(0, 2, 1)).reshape(m * w, w)
+        self.sx2: IntArray = self.sx.reshape(m * w, w)
+        self.sxt2: IntArray = np.ascontiguousarray(self.sx.transpose(0, 2, 1)).reshape(m * w, w)
 
     # ---------------------------------------------------------------- bookkeeping
     def cost(self, k: int) -> int:
@@ -265,7 +264,7 @@ def _initial(state: _State, rng: random.Random) -> None:
 
 
 def _destroy(state: _State, rng: random.Random, d: int, crit_share: float) -> list[int]:
-    """Remove d jobs, half of them from the critical machine (where the makespan is made)."""
+    """Remove d jobs, a ``crit_share`` of them from the critical machine (it sets C_max)."""
     k = int(np.argmax(state.c))
     crit = list(state.seqs[k])
     take = set(rng.sample(crit, min(len(crit), round(d * crit_share))))
@@ -308,7 +307,7 @@ def iterated_greedy(
     cur = [list(s) for s in state.seqs]
     cur_val = best_val = state.score()
     best = cur
-    d = min(destroy, max(1, state.n // 3))
+    d = min(destroy, max(1, state.n // 2))  # small n: a third is too few to escape
     # Ruiz & Stützle constant temperature, scaled by the mean processing time
     temp = temperature * float(p.mean()) / 10.0
     pending = sorted(checkpoints)

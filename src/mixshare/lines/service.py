@@ -1,17 +1,23 @@
-"""Lines: process settings per compound stage, batch arithmetic, outages."""
+"""Lines: process settings per compound stage, batch arithmetic, outages and maintenance
+windows, editing a line's name and stage settings."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Literal, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import NotFound, Problem, ValidationFailed
-from mixshare.lines.models import Downtime, Line, LineCompoundStage
+from mixshare.lines.models import Downtime, Line, LineCompoundStage, LineStage
+
+T = TypeVar("T", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -102,5 +108,154 @@ def declare_outage(
         raise ValidationFailed([Problem("end", "the outage must end after it starts")])
     downtime = Downtime(line_id=line.id, start=start, end=end, kind="outage", reason=reason)
     session.add(downtime)
+    session.flush()
+    return downtime
+
+
+# --- editing lines and maintenance windows -------------------------------------------------
+
+STAGES = ("MB", "RM", "FB")
+DOWNTIME_KINDS = ("maintenance", "outage")
+
+
+class StageIn(BaseModel):
+    """A stage the line may run, with the line's defaults for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Literal["MB", "RM", "FB"]
+    fill_factor: float = Field(ge=0.4, le=0.95)
+    cycle_minutes: float = Field(gt=0, le=60)
+    kwh_per_kg: float = Field(gt=0, le=5)
+
+
+class LineChange(BaseModel):
+    """What the center may edit on a line: its name and its stage settings (the code, the
+    chamber volume and the power are the machine's and stay)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    mixer_type: str | None = Field(default=None, max_length=40)
+    stages: list[StageIn] | None = Field(default=None, min_length=1)
+
+    @field_validator("stages")
+    @classmethod
+    def _one_setting_per_stage(cls, value: list[StageIn] | None) -> list[StageIn] | None:
+        if value is not None:
+            seen = [s.stage for s in value]
+            if len(seen) != len(set(seen)):
+                raise ValueError("each stage may be given once")
+        return value
+
+
+class DowntimeIn(BaseModel):
+    """A window in which a line cannot run (planned maintenance, or an outage)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    line_id: int
+    start: datetime
+    end: datetime
+    kind: Literal["maintenance", "outage"] = "maintenance"
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> DowntimeIn:
+        if self.end <= self.start:
+            raise ValueError("the window must end after it starts")
+        if self.end - self.start > timedelta(days=60):
+            raise ValueError(
+                "a window longer than 60 days is a decommissioned line, not a downtime"
+            )
+        return self
+
+
+def _parsed(model: type[T], data: Mapping[str, Any] | BaseModel) -> T:
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data if isinstance(data, Mapping) else data.model_dump())
+    except ValidationError as exc:
+        raise ValidationFailed(_problems(exc)) from exc
+
+
+def _problems(exc: ValidationError) -> list[Problem]:
+    from mixshare.compounds.schemas import pydantic_problems
+
+    problems = pydantic_problems(exc)
+    # a model-level complaint about the window belongs to its end
+    return [Problem("end", p.message, p.value) if p.location == "input" else p for p in problems]
+
+
+def update_line(session: Session, line_id: int, changes: LineChange | Mapping[str, Any]) -> Line:
+    """Rename a line and/or replace its stage settings (the stages it may run)."""
+    parsed = _parsed(LineChange, changes)
+    line = get(session, line_id)
+    if parsed.name is not None:
+        line.name = parsed.name
+    if parsed.mixer_type is not None:
+        line.mixer_type = parsed.mixer_type
+    if parsed.stages is not None:
+        wanted = {s.stage: s for s in parsed.stages}
+        for setting in list(line.stage_settings):
+            if setting.stage not in wanted:
+                line.stage_settings.remove(setting)
+        for stage, given in wanted.items():
+            setting = line.setting(stage) or LineStage(stage=stage)
+            if setting not in line.stage_settings:
+                line.stage_settings.append(setting)
+            setting.fill_factor = given.fill_factor
+            setting.cycle_minutes = given.cycle_minutes
+            setting.kwh_per_kg = given.kwh_per_kg
+    session.flush()
+    return line
+
+
+def downtimes(session: Session, *, limit: int = 200) -> list[Downtime]:
+    """Latest downtimes first."""
+    return list(session.scalars(select(Downtime).order_by(Downtime.start.desc()).limit(limit)))
+
+
+def create_downtime(
+    session: Session, data: DowntimeIn | Mapping[str, Any], now: datetime | None = None
+) -> Downtime:
+    """A maintenance window (or outage) on a line; it may not end in the past nor overlap
+    another window of the same line."""
+    parsed = _parsed(DowntimeIn, data)
+    try:
+        line = get(session, parsed.line_id)
+    except NotFound:
+        raise ValidationFailed([Problem("line_id", "unknown line", str(parsed.line_id))]) from None
+    if parsed.end <= (now or datetime.now()):
+        raise ValidationFailed([Problem("end", "the window is over already", f"{parsed.end}")])
+    clash = session.scalar(
+        select(Downtime).where(
+            Downtime.line_id == line.id, Downtime.start < parsed.end, Downtime.end > parsed.start
+        )
+    )
+    if clash is not None:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "start",
+                    f"overlaps the {clash.kind} of {line.code} from {clash.start:%Y-%m-%d %H:%M} "
+                    f"to {clash.end:%Y-%m-%d %H:%M}",
+                    f"{parsed.start}",
+                )
+            ]
+        )
+    downtime = Downtime(**parsed.model_dump())
+    session.add(downtime)
+    session.flush()
+    return downtime
+
+
+def delete_downtime(session: Session, downtime_id: int) -> Downtime:
+    """Remove a downtime (the next plan may use the line again); returns the removed row."""
+    downtime = session.get(Downtime, downtime_id)
+    if downtime is None:
+        raise NotFound(f"downtime {downtime_id} not found")
+    session.delete(downtime)
     session.flush()
     return downtime

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -120,6 +120,7 @@ class OrderRow:
     quantity_kg: float
     due_at: datetime
     status: str
+    planned_end: datetime | None = None  # when its last lot ends in the plan asked for
 
 
 def list_rows(
@@ -128,9 +129,21 @@ def list_rows(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    plan_id: int | None = None,
 ) -> list[OrderRow]:
-    """``get_all`` for lists that only show the orders: one query with explicit columns."""
+    """``get_all`` for lists that only show the orders: one query with explicit columns, and
+    with ``plan_id`` each order's planned completion in that plan (an index lookup per row)."""
+    from mixshare.planning.models import PlanLot  # planning builds on orders
+
     owner = aliased(Member)
+    planned_end: Any = None
+    if plan_id is not None:
+        planned_end = (
+            select(func.max(PlanLot.end))
+            .where(PlanLot.plan_id == plan_id, PlanLot.order_id == Order.id)
+            .correlate(Order)
+            .scalar_subquery()
+        )
     stmt = (
         select(
             Order.id,
@@ -143,6 +156,7 @@ def list_rows(
             Order.quantity_kg,
             Order.due_at,
             Order.status,
+            planned_end if planned_end is not None else null(),
         )
         .join(Member, Member.id == Order.member_id)
         .join(CompoundVersion, CompoundVersion.id == Order.compound_version_id)
@@ -160,6 +174,7 @@ def list_rows(
             quantity_kg=row[7],
             due_at=row[8],
             status=row[9],
+            planned_end=row[10],
         )
         for row in session.execute(stmt.limit(limit).offset(offset))
     ]

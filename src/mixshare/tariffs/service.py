@@ -1,16 +1,19 @@
-"""Time-of-use tariffs: seed data, the tariff in force on a day, and hourly prices."""
+"""Time-of-use tariffs: seed data, new versions, the tariff in force on a day, hourly prices."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from mixshare.errors import NotFound
+from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines.models import Holiday
 from mixshare.tariffs.models import Tariff, TariffBand
 
@@ -148,3 +151,135 @@ def hourly_prices(session: Session, start: datetime, end: datetime) -> list[Pric
             spans.append(PriceSpan(s, e, period, price))
         cursor += step
     return spans
+
+
+# --- a new tariff version ----------------------------------------------------------------------
+
+
+class BandIn(BaseModel):
+    """Hours ``[start_hour, end_hour)`` of the listed months are priced at ``period``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: list[int] = Field(min_length=1, max_length=12)
+    start_hour: int = Field(ge=0, le=23)
+    end_hour: int = Field(ge=1, le=24)
+    period: Literal["sharp", "peak", "flat", "valley"]
+    multiplier: float = Field(gt=0, le=10)
+
+    @field_validator("months", mode="before")
+    @classmethod
+    def _months_text(cls, value: Any) -> Any:
+        """``"1,7,8,12"`` (as stored and as typed in the form) or a list."""
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(" ", ",").split(",") if p.strip()]
+            return [int(p) if p.isdigit() else p for p in parts]
+        return value
+
+    @field_validator("months")
+    @classmethod
+    def _real_months(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= m <= 12 for m in value) or len(set(value)) != len(value):
+            raise ValueError("months are distinct numbers from 1 to 12")
+        return sorted(value)
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> BandIn:
+        if self.end_hour <= self.start_hour:
+            raise ValueError("end_hour must be after start_hour")
+        return self
+
+
+class TariffIn(BaseModel):
+    """A tariff version: validity dates, flat price and the TOU bands of every month."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    source: str = Field(default="", max_length=200)
+    valid_from: date
+    valid_to: date | None = None
+    flat_price: float = Field(gt=0, le=10)
+    holiday_multiplier: float = Field(default=0.2, gt=0, le=1)
+    bands: list[BandIn] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> TariffIn:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+def coverage_problems(bands: list[BandIn]) -> list[Problem]:
+    """Every hour of every month priced exactly once."""
+    owner: dict[tuple[int, int], int] = {}
+    problems = []
+    for index, band in enumerate(bands):
+        for month in band.months:
+            for hour in range(band.start_hour, band.end_hour):
+                if (month, hour) in owner:
+                    problems.append(
+                        Problem(
+                            f"bands.{index}",
+                            f"month {month}, hour {hour} is already priced by band "
+                            f"{owner[month, hour] + 1}",
+                        )
+                    )
+                    break
+                owner[month, hour] = index
+    missing = sorted({m for m in range(1, 13) for h in range(24) if (m, h) not in owner})
+    if missing:
+        hours = [h for h in range(24) if (missing[0], h) not in owner]
+        problems.append(
+            Problem(
+                "bands",
+                f"hours without a price: month {missing[0]} hour {hours[0]}"
+                + (f" and {len(missing) - 1} more months" if len(missing) > 1 else ""),
+            )
+        )
+    return problems
+
+
+def _code_taken(session: Session, code: str) -> list[Problem]:
+    if session.scalar(select(Tariff.id).where(Tariff.code == code)) is None:
+        return []
+    return [Problem("code", "a tariff with this code exists", code)]
+
+
+def create_tariff(session: Session, data: TariffIn | Mapping[str, Any]) -> Tariff:
+    """Store a new tariff version. An open-ended tariff in force before it now ends the day
+    before the new one starts; a tariff starting on the same day is a conflict."""
+    try:
+        parsed = data if isinstance(data, TariffIn) else TariffIn.model_validate(data)
+    except ValidationError as exc:
+        from mixshare.compounds.schemas import pydantic_problems
+
+        code = data.get("code") if isinstance(data, Mapping) else None
+        taken = _code_taken(session, code.strip()) if isinstance(code, str) else []
+        raise ValidationFailed(pydantic_problems(exc) + taken) from exc
+    problems = coverage_problems(parsed.bands) + _code_taken(session, parsed.code)
+    same_day = session.scalar(select(Tariff.code).where(Tariff.valid_from == parsed.valid_from))
+    if same_day is not None:
+        problems.append(
+            Problem(
+                "valid_from", f"tariff {same_day} starts on the same day", f"{parsed.valid_from}"
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    earlier = session.scalars(
+        select(Tariff).where(Tariff.valid_from < parsed.valid_from, Tariff.valid_to.is_(None))
+    )
+    for previous in earlier:
+        previous.valid_to = parsed.valid_from - timedelta(days=1)
+    tariff = Tariff(
+        **parsed.model_dump(exclude={"bands"}),
+        bands=[
+            TariffBand(**{**band.model_dump(), "months": ",".join(str(m) for m in band.months)})
+            for band in parsed.bands
+        ],
+    )
+    session.add(tariff)
+    session.flush()
+    return tariff

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
@@ -146,7 +146,7 @@ async def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_roles(*roles: str) -> Callable[[User], User]:
+def require_roles(*roles: str) -> Callable[[User], Awaitable[User]]:
     """A dependency giving the current user if their role is one of ``roles``, else 403."""
 
     async def allowed(user: CurrentUser) -> User:

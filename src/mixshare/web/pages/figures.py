@@ -213,5 +213,5 @@ def dashboard_figures(
 ) -> dict[str, Any]:
     """Everything the dashboard charts show for ``plan`` over ``window`` (default: this week)."""
     window = window or dashboard_window(plan, now or datetime.now())
-    key = (str(session.get_bind().url), plan.id, plan.row_version, member_id, window)
+    key = (str(session.get_bind().engine.url), plan.id, plan.row_version, member_id, window)
     return _cache.get_or_compute(key, lambda: _compute(session, plan, member_id, window))

@@ -12,12 +12,11 @@ from mixshare.compounds import service as compounds
 from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
 from mixshare.members import service as members
 from mixshare.orders import service as orders
-from mixshare.orders.models import ORDER_STATUSES, Order
+from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
 from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
-from mixshare.web.pages.board import planned_completion
 from mixshare.web.pages.common import (
     PAGE_SIZE,
     FormFields,
@@ -28,6 +27,7 @@ from mixshare.web.pages.common import (
     page_number,
     redirect,
     render,
+    translate,
 )
 
 router = APIRouter()
@@ -56,16 +56,22 @@ def order_list(
     member_id = user.scope if user.is_member_user else member
     total = orders.count(session, member_id=member_id, status=status)
     paging = Page(page_number(page), PAGE_SIZE, total)
-    rows = orders.list_rows(
-        session, member_id=member_id, status=status, limit=PAGE_SIZE, offset=paging.offset
-    )
     plan = planning.latest_plan(session)
+    rows = orders.list_rows(
+        session,
+        member_id=member_id,
+        status=status,
+        limit=PAGE_SIZE,
+        offset=paging.offset,
+        plan_id=plan.id if plan else None,
+    )
     context = {
         "orders": rows,
         "paging": paging,
-        "completion": planned_completion(session, plan, [o.id for o in rows]),
         "plan": plan,
         "statuses": ORDER_STATUSES,
+        # translated once per page, not once per row
+        "labels": {v: translate(request, user, v) for v in (*ORDER_STATUSES, *ORDER_STAGES)},
         "members": [] if user.is_member_user else members.get_all(session),
         "filters": {"status": status or "", "member": member or ""},
     }

@@ -104,7 +104,7 @@ def _board_context(
         return {"plan": None, "gantt_json": None, "lot_rows": "", "truncated": False}
     window = board_window(plan, start, days)
     key = (
-        str(session.get_bind().url),
+        str(session.get_bind().engine.url),
         plan.id,
         plan.row_version,
         window,
