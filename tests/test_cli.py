@@ -60,3 +60,34 @@ def test_plan_command_with_dispatch_baseline(cli_env: str) -> None:
     _run("demo", "--weeks", "2", "--start", "2031-03-03", "--time-limit", "1")
     out = _run("plan", "--from", "2031-03-10", "--days", "7", "--method", "dispatch")
     assert "plan v2" in out and "dispatch" in out
+
+
+def test_bad_import_file_is_rejected_whole_with_every_problem(cli_env: str, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from mixshare.db import session_scope
+    from mixshare.orders.models import Order
+
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    with session_scope() as session:
+        before = session.scalar(select(func.count(Order.id)))
+        order = next(o for o in session.scalars(select(Order)) if o.member.code == "M01")
+        code = order.compound_version.compound.code
+    bad = tmp_path / "orders.csv"
+    bad.write_text(
+        "number,member,compound,stage,quantity_kg,due_at,release_at,note\n"
+        f"X-1,M01,{code},final,5000,2031-03-20 08:00,,good row\n"
+        f"X-2,M99,{code},final,5000,2031-03-20 08:00,,unknown member\n"
+        f"X-3,M01,{code},final,-5,2031-03-20 08:00,,negative\n"
+        f"X-4,M01,{code},final,5000,2001-01-01 08:00,,past\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", "orders", str(bad)])
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
+    for row in ("row 3", "row 4", "row 5"):
+        assert row in result.output
+    assert "row 2" not in result.output  # the good row is fine, yet not imported
+    assert "M99" in result.output
+    with session_scope() as session:
+        assert session.scalar(select(func.count(Order.id))) == before

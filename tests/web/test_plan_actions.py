@@ -43,6 +43,8 @@ def test_board_shows_the_plan_and_its_lots(client: TestClient, world: World) -> 
     assert board.status_code == 200
     assert 'data-testid="gantt"' in board.text and "gantt-data" in board.text
     assert board.text.count("data-lot-code=") == 2
+    orders = client.get("/orders").text  # each order's planned completion, in one query
+    assert orders.count('<td class="ok">') == 2
 
 
 def test_rush_order_replans_and_compare_shows_what_changed(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixshare.engine.model import NO_DUE, Decoded, Model, decode, fit
+from mixshare.engine.model import NO_DUE, Decoded, Model, decode, earliest, fit
 
 # rule(model, line, time, current key, candidate indices, est) -> scores (lowest wins)
 Rule = Callable[[Model, int, int, int, np.ndarray, np.ndarray], np.ndarray]
@@ -26,13 +26,30 @@ def order_due(model: Model) -> np.ndarray:
     return np.array([od[model.order[i]] for i in range(model.n)], dtype=np.float64)
 
 
+def stage_rank(model: Model) -> np.ndarray:
+    """Position of each lot in its stage chain (0 for a masterbatch without predecessor)."""
+    rank = [0] * model.n
+    changed = True
+    while changed:  # chains are short (MB -> RM -> FB): a few sweeps settle it
+        changed = False
+        for i in range(model.n):
+            for s, _a, _b in model.succs[i]:
+                if rank[s] <= rank[i]:
+                    rank[s] = rank[i] + 1
+                    changed = True
+    return np.array(rank, dtype=np.float64)
+
+
 def edd_rule(model: Model) -> Rule:
     due = order_due(model)
+    # among equal due dates the later stage of a started order goes first, so an order's
+    # final batch does not queue behind the masterbatches of every other order due that day
+    tie = -stage_rank(model) * 1e5
 
     def rule(
         m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray
     ) -> np.ndarray:
-        out: np.ndarray = due[cands] * 1e6 + cands
+        out: np.ndarray = due[cands] * 1e6 + tie[cands] + cands
         return out
 
     return rule
@@ -95,8 +112,17 @@ def _release_succs(model: Model, st: _State, i: int, e: int, skip: set[int]) -> 
             st.blocked = [False] * model.m
 
 
+def _lookahead(model: Model, ln: int) -> int:
+    """Minutes before a rest window closes at which a waiting successor becomes urgent: a few
+    of the longest lots plus changeovers, so that several urgent lots in a row still fit."""
+    longest = max(model.dur[ln]) if model.n else 0
+    worst_co = max((max(r) for r in model.co_min[ln]), default=0)
+    return max(240, 3 * (longest + max(0, worst_co)))
+
+
 def _pick(
-    model: Model, st: _State, ln: int, rule: Rule, dur: np.ndarray, co: np.ndarray
+    model: Model, st: _State, ln: int, rule: Rule, dur: np.ndarray, co: np.ndarray,
+    lookahead: int = 240,
 ) -> tuple[int, int, int]:
     """Choose a lot for line ``ln``; returns (lot, block start, lot start) or (-1, ...)."""
     cl = np.fromiter((c for c in st.cands if dur[c] > 0), dtype=np.int64)
@@ -113,11 +139,18 @@ def _pick(
     ect = est + dur[cl]
     active = est < ect.min()
     dl = np.array([st.deadline[c] for c in cl], dtype=np.int64)
-    urgent = active & (est + 120 >= dl)
-    pool = urgent if urgent.any() else active
-    cands, est_p = cl[pool], est[pool]
-    scores = rule(model, ln, st.t[ln], st.key[ln], cands, est_p)
-    i = int(cands[int(np.argmin(scores))])
+    # a lot whose rest window (max lag) is about to close jumps the queue even when it is not
+    # in the active set (a long changeover in front of it would otherwise keep it out forever,
+    # and the decoder would later have to delay its predecessor, and with it the whole line)
+    urgent = est + lookahead >= dl
+    if urgent.any():
+        cu, eu, du = cl[urgent], est[urgent], dl[urgent]
+        slack = du - eu
+        i = int(cu[np.lexsort((cu, slack))[0]])
+    else:
+        cands, est_p = cl[active], est[active]
+        scores = rule(model, ln, st.t[ln], st.key[ln], cands, est_p)
+        i = int(cands[int(np.argmin(scores))])
     lo = st.ready[i]
     c = int(co[st.key[ln]][model.key[i]])
     b = fit(model, ln, max(st.t[ln], lo - c), c + model.dur[ln][i])
@@ -140,13 +173,14 @@ def construct(
     dur = [np.array(model.dur[ln], dtype=np.int64) for ln in range(m)]
     co = [np.array(model.co_min[ln], dtype=np.int64) for ln in range(m)]
     failed: set[int] = set()
+    look = [_lookahead(model, ln) for ln in range(m)]
     while st.cands or any(fixed_q):
         live = [ln for ln in range(m) if not st.blocked[ln] or fixed_q[ln]]
         if not live:
             failed |= {model.order[c] for c in st.cands}
             break
         ln = min(live, key=lambda x: (st.t[x], x))
-        i, _b, s = _pick(model, st, ln, rule, dur[ln], co[ln])
+        i, _b, s = _pick(model, st, ln, rule, dur[ln], co[ln], look[ln])
         if fixed_q[ln] and (i < 0 or _collides(model, ln, i, s, fixed_q[ln][0])):
             _place_fixed(model, st, ln, fixed_q[ln].pop(0), seqs, skip)
             continue
@@ -189,16 +223,56 @@ def finalize(
 
     placed = {i for s in seqs for i in s}
     excluded = set(excluded) | {model.order[i] for i in range(model.n) if i not in placed}
+    seqs = [list(s) for s in seqs]
+    moves: dict[int, int] = {}
     while True:
         cur = [[i for i in s if model.order[i] not in excluded] for s in seqs]
         dec = decode(model, cur, min_start)
         if dec.error is None:
             return cur, dec, excluded
+        c = dec.culprit
+        if dec.error.startswith("max lag") and c not in model.fixed and moves.get(c, 0) < 3:
+            # first try moving the successor forward in its line to meet its rest window
+            moves[c] = moves.get(c, 0) + 1
+            if _advance(model, seqs, cur, c, min_start):
+                continue
         o = model.order[dec.culprit]
         if o in excluded or any(i in model.fixed for i in model.order_lots[o]):
             lid = model.lot_ids[dec.culprit]
             raise InfeasibleProblem(f"lot {lid}: {dec.error} (locked/frozen lots conflict)", (lid,))
         excluded.add(o)
+
+
+def _advance(
+    model: Model, seqs: list[list[int]], cur: list[list[int]], i: int,
+    min_start: list[int] | None,
+) -> bool:
+    """Move lot ``i`` earlier in its line so it starts within its predecessors' rest windows
+    (timed without the max-lag repair); False when it is already as early as that allows."""
+    lower = list(model.release) if min_start is None else [
+        max(r, s) for r, s in zip(model.release, min_start, strict=True)
+    ]
+    dec = earliest(model, cur, lower)
+    if dec.start[i] < 0 or not model.preds[i]:
+        return False
+    ready = max(
+        [lower[i]] + [dec.end[p] + mn for p, mn, _mx in model.preds[i] if dec.start[p] >= 0]
+    )
+    ln = next(k for k, s in enumerate(seqs) if i in s)
+    seq = seqs[ln]
+    k0 = seq.index(i)
+    # the first lot of the line starting at or after the moment the lot is ready
+    k = next(
+        (k for k, j in enumerate(seq) if k < k0 and dec.start[j] >= 0 and dec.start[j] >= ready),
+        k0,
+    )
+    while k < k0 and seq[k] in model.fixed:
+        k += 1
+    if k >= k0:
+        return False
+    del seq[k0]
+    seq.insert(k, i)
+    return True
 
 
 def unplanned_lots(model: Model, seqs: list[list[int]]) -> list[int]:

@@ -295,9 +295,10 @@ def decode(
         max(r, s) for r, s in zip(model.release, min_start, strict=True)
     ]
     dec = _forward(model, seqs, lower)
+    first = -1  # the first successor whose rest window forced a repair
     for _ in range(repairs):
         if dec.error is not None:
-            return dec
+            return _blame(dec, first)
         bumped = False
         for i in range(model.n):
             if dec.start[i] < 0:
@@ -310,12 +311,23 @@ def decode(
                     if need > lower[p]:
                         lower[p] = need
                         bumped = True
+                        if first < 0:
+                            first = i
         if not bumped:
             return dec
         dec = _forward(model, seqs, lower)
     if dec.error is None and _max_lag_violation(model, dec) >= 0:
         v = _max_lag_violation(model, dec)
         dec.error, dec.culprit = "max lag", v
+    return _blame(dec, first)
+
+
+def _blame(dec: Decoded, first: int) -> Decoded:
+    """A failure after delaying predecessors is caused by the rest window that asked for the
+    delay (the lot that then falls off the horizon is usually an innocent one further down the
+    line): name that successor, so callers move or drop *its* order."""
+    if dec.error is not None and first >= 0:
+        dec.error, dec.culprit = f"max lag (repair failed: {dec.error})", first
     return dec
 
 
@@ -327,6 +339,11 @@ def _max_lag_violation(model: Model, dec: Decoded) -> int:
             if dec.start[p] >= 0 and dec.start[i] - dec.end[p] > mx:
                 return i
     return -1
+
+
+def earliest(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
+    """Earliest start times of the sequences without the max-lag repair of :func:`decode`."""
+    return _forward(model, seqs, lower)
 
 
 def _tou_delay(
