@@ -24,7 +24,7 @@ def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def _run(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output + str(result.exception)
-    return result.output
+    return " ".join(result.output.split())  # Rich wraps long lines at the terminal width
 
 
 def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
@@ -91,3 +91,24 @@ def test_bad_import_file_is_rejected_whole_with_every_problem(cli_env: str, tmp_
     assert "M99" in result.output
     with session_scope() as session:
         assert session.scalar(select(func.count(Order.id))) == before
+
+
+def test_init_loads_tariffs_once(cli_env: str) -> None:
+    assert "2 tariff(s) added" in _run("init")
+    assert "0 tariff(s) added" in _run("init")
+    assert "up to date" in _run("db", "upgrade")
+
+
+def test_plan_and_orders_export_to_excel(cli_env: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    plan_file, orders_file = tmp_path / "plan.xlsx", tmp_path / "orders.xlsx"
+    _run("export", "plan", "--format", "xlsx", "--output", str(plan_file))
+    _run("export", "orders", "--output", str(orders_file))
+    book = load_workbook(plan_file, read_only=True)
+    lots = list(book.worksheets[0].iter_rows(values_only=True))
+    assert lots[0][0] == "批次组 / Lot"
+    assert len(lots) > 100
+    assert {row[5] for row in lots[1:]} <= {"L1", "L2"}
+    assert len(list(load_workbook(orders_file).worksheets[0].iter_rows())) > 100
