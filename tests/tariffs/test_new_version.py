@@ -52,11 +52,11 @@ def test_bands_must_price_every_hour_once(session: Session) -> None:
     )
     with pytest.raises(ValidationFailed, match="without a price: month 1 hour 23"):
         create_tariff(session, gap)
-    overlap = tariff()
-    overlap["bands"] = [
-        *overlap["bands"],
-        {"months": "7", "start_hour": 10, "end_hour": 12, "period": "sharp", "multiplier": 2},
-    ]  # type: ignore[list-item]
+    bands = list(tariff()["bands"])  # type: ignore[call-overload]
+    bands.append(
+        {"months": "7", "start_hour": 10, "end_hour": 12, "period": "sharp", "multiplier": 2}
+    )
+    overlap = tariff(bands=bands)
     with pytest.raises(ValidationFailed) as exc:
         create_tariff(session, overlap)
     assert where(exc) == {"bands.3"} and "already priced" in str(exc.value)

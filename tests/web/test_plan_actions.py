@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.audit.models import AuditEntry
 from mixshare.lines.models import Downtime
+from mixshare.orders import service as orders
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanLot
 from tests.web.conftest import World, soon
@@ -31,8 +33,8 @@ def wait_for_job(client: TestClient, location: str) -> dict[str, object]:
     raise AssertionError(f"plan job {job_id} still running")
 
 
-def errors_of(answer: object) -> str:
-    location = answer.headers["location"]  # type: ignore[attr-defined]
+def errors_of(answer: Any) -> str:
+    location: str = answer.headers["location"]
     assert location.startswith("/plan?errors="), location
     return parse_qs(urlsplit(location).query)["errors"][0]
 
@@ -67,7 +69,7 @@ def test_rush_order_replans_and_compare_shows_what_changed(
     )
     assert answer.status_code == 303, answer.text
     state = wait_for_job(client, answer.headers["location"])
-    assert state["state"] == "done", state
+    assert state["state"] == "done", state["error"]
     rush = db.scalar(select(Order).where(Order.note.like("rush order%")))
     assert rush is not None and rush.member_id == world.members["M02"]
     new_plan = db.get(Plan, state["plan_id"])
@@ -90,6 +92,11 @@ def test_outage_replans_and_records_the_downtime(
     plan = db.get(Plan, world.plan)
     assert plan is not None
     start = plan.horizon_start
+    due = start + timedelta(days=3)  # something to plan inside the horizon
+    orders.create_order(
+        db, {"member": "M01", "compound": "C-M01", "quantity_kg": 800, "due_at": due}
+    )
+    db.commit()
     answer = post_form(
         client,
         "/plan/outage",
@@ -102,8 +109,13 @@ def test_outage_replans_and_records_the_downtime(
     )
     assert answer.status_code == 303
     state = wait_for_job(client, answer.headers["location"])
-    assert state["state"] == "done", state
+    assert state["state"] == "done", state["error"]
     assert db.scalar(select(func.count(Downtime.id)).where(Downtime.reason == "motor")) == 1
+    replanned = db.get(Plan, state["plan_id"])
+    assert replanned is not None and replanned.version == 2
+    outage_end = start + timedelta(hours=6)
+    for lot in replanned.lots:  # nothing runs on the line during the outage
+        assert lot.line_id != world.line or lot.end <= start or lot.start >= outage_end
 
 
 def test_bad_action_forms_name_the_field_and_write_nothing(

@@ -48,8 +48,8 @@ class Model:
     previous: dict[int, tuple[int, int]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
     # TOU-aware decoding: the most expensive tariff periods, each lot's soft deadline (its due,
-    # or its order's due minus the downstream stages), and the slack margin a lot must keep to
-    # be delayed past a peak period (None: TOU-blind earliest-start decoding).
+    # or its order's due minus the downstream stages), and the slack margin every lot of the
+    # line must keep when a lot waits past a peak period (None: TOU-blind earliest start).
     peak: list[tuple[int, int]] = field(default_factory=list)
     peak_starts: list[int] = field(default_factory=list)
     soft_due: list[int] = field(default_factory=list)
@@ -290,10 +290,63 @@ def stay_starts(model: Model) -> list[int]:
 def decode(
     model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6
 ) -> Decoded:
-    """Earliest start times for the given sequences; max lags repaired by delaying preds."""
+    """Earliest start times for the given sequences; max lags repaired by delaying preds.
+
+    With :attr:`Model.tou_margin` set, the earliest-start plan is then re-timed in one forward
+    pass that lets a lot wait past the peak period it would run into, when that delay (and the
+    push it gives the lots after it on the line, minus the idle gaps that absorb it) keeps every
+    lot of the line at least ``tou_margin`` minutes before its soft due; when the TOU pass breaks
+    a constraint the earliest-start plan is returned.
+    """
     lower = list(model.release) if min_start is None else [
         max(r, s) for r, s in zip(model.release, min_start, strict=True)
     ]
+    dec = _decode_earliest(model, seqs, lower, repairs)
+    if model.tou_margin is None or not model.peak or dec.error is not None:
+        return dec
+    cap = _delay_caps(model, seqs, dec, model.tou_margin)
+    tdec = _forward(model, seqs, lower, cap, dec.start)
+    if tdec.error is not None or _max_lag_violation(model, tdec) >= 0:
+        return dec
+    return tdec
+
+
+def _delay_caps(model: Model, seqs: list[list[int]], dec: Decoded, margin: int) -> list[int]:
+    """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
+    its line ``margin`` minutes before their soft due dates (idle gaps absorb the push)."""
+    h = model.horizon
+    # a lot's own limit: its due, or (chain predecessor) its order's soft due at first; then,
+    # with every line's caps known, what its successors can absorb (their idle lag plus their
+    # own cap). Each pass only uses limits that are safe, so every pass is safe.
+    own = [min(model.soft_due[i], h) - dec.end[i] - margin for i in range(model.n)]
+    cap = [0] * model.n
+    for sweep in range(3):
+        if sweep:
+            for i in range(model.n):
+                if dec.start[i] < 0 or model.due[i] < NO_DUE:
+                    continue
+                lim = [
+                    dec.start[sc] - mn - dec.end[i] + cap[sc]
+                    for sc, mn, _mx in model.succs[i]
+                    if dec.start[sc] >= 0
+                ]
+                if lim:
+                    own[i] = min(min(lim), h - dec.end[i]) if sweep > 1 else min(own[i], *lim)
+        for seq in seqs:
+            nxt = 0
+            for k in range(len(seq) - 1, -1, -1):
+                i = seq[k]
+                e = dec.end[i]
+                room = (h - e) if k == len(seq) - 1 else (dec.co_start[seq[k + 1]] - e + nxt)
+                c = 0 if i in model.fixed else max(0, min(room, own[i]))
+                cap[i] = c
+                nxt = c
+    return cap
+
+
+def _decode_earliest(
+    model: Model, seqs: list[list[int]], lower: list[int], repairs: int
+) -> Decoded:
     dec = _forward(model, seqs, lower)
     first = -1  # the first successor whose rest window forced a repair
     for _ in range(repairs):
@@ -347,25 +400,32 @@ def earliest(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
 
 
 def _tou_delay(
-    model: Model, ln: int, i: int, b: int, s: int, prev_end: int, margin: int
+    model: Model, ln: int, i: int, b: int, s: int, prev_end: int, allowed: int,
+    latest: int,
 ) -> tuple[int, int]:
-    """Delay lot ``i`` past the peak period it would run into when its slack allows."""
+    """Delay lot ``i`` past the peak period it would run into, by at most ``allowed`` minutes
+    beyond its earliest start ``s`` and starting no later than ``latest`` (rest windows)."""
     d = model.dur[ln][i]
     k = bisect_right(model.peak_starts, s + d - 1) - 1
-    if k < 0 or model.peak[k][1] <= s:
+    if k < 0 or model.peak[k][1] <= s or model.kwh[ln][i] <= 0:
         return b, s
     co = s - b
     b2 = fit(model, ln, max(prev_end, model.peak[k][1] - co), co + d)
     s2 = b2 + co
-    if s2 + d + margin <= model.soft_due[i] and s2 + d <= model.horizon:
+    if s2 <= allowed and s2 <= latest and s2 + d <= model.horizon:
         return b2, s2
     return b, s
 
 
-def _forward(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
-    """One pass over the lines in parallel, each lot waiting for its chain predecessors."""
+def _forward(
+    model: Model, seqs: list[list[int]], lower: list[int], cap: list[int] | None = None,
+    base: list[int] | None = None,
+) -> Decoded:
+    """One pass over the lines in parallel, each lot waiting for its chain predecessors.
+
+    With ``cap`` (and the earliest starts ``base``) lots may wait past peak periods, each
+    starting at most ``cap`` minutes after its earliest start."""
     n = model.n
-    tou = model.tou_margin
     stay = model.stay
     start, end, cos = [-1] * n, [-1] * n, [-1] * n
     present = bytearray(n)  # chain partners outside the sequences (being re-inserted) are ignored
@@ -396,8 +456,13 @@ def _forward(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
                 if stay is not None and stay[i] >= 0 and model.previous[i][0] == ln:
                     lo = max(lo, stay[i])
                 b, s, err = _lot_start(model, ln, i, prev_key[ln], prev_end[ln], lo)
-                if tou is not None and err is None and i not in model.fixed:
-                    b, s = _tou_delay(model, ln, i, b, s, prev_end[ln], tou)
+                if cap is not None and base is not None and err is None and i not in model.fixed:
+                    latest = min(
+                        [NO_DUE] + [end[p] + mx for p, _mn, mx in model.preds[i] if present[p]]
+                    )
+                    b, s = _tou_delay(
+                        model, ln, i, b, s, prev_end[ln], base[i] + cap[i], latest
+                    )
                 if err is None and s < lo:
                     err = "locked start before release or chain lag"
                 e = s + model.dur[ln][i]
