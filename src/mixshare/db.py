@@ -25,7 +25,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on (SQLite leaves them off) and write-ahead logging, on every connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -41,7 +42,7 @@ def get_engine(url: str | None = None) -> Engine:
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -51,9 +52,9 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back on any error."""
-    session = session_factory(url)()
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session of ``factory``: committed when the block ends, rolled back on any error."""
+    session = factory()
     try:
         yield session
         session.commit()
@@ -62,3 +63,10 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction on the database at ``url`` (default: the configured one)."""
+    with transaction(session_factory(url)) as session:
+        yield session

@@ -8,11 +8,17 @@ time keeps every rule readable.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 CENTER_TIMEZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_FILE = "mixshare.db"
+
+
+def now_local() -> datetime:
+    """The center's wall-clock time, naive, as stored in the database."""
+    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
 
 
 def database_url() -> str:

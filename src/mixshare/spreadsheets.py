@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -255,6 +255,24 @@ def as_datetime(cell: Cell) -> datetime | None:
         return datetime.fromisoformat(text)  # also accepts a UTC offset
     except ValueError:
         raise ValueError("not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)") from None
+
+
+def convert_cells(
+    row: SheetRow, converters: Mapping[str, Callable[[Cell], Any]]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed values of the row's non-empty cells (one converter per column), and a problem
+    for each cell that could not be read."""
+    values: dict[str, Any] = {}
+    problems = []
+    for column, convert in converters.items():
+        try:
+            value = convert(row.values.get(column))
+        except ValueError as exc:
+            problems.append(row.problem(column, str(exc)))
+            continue
+        if value is not None:
+            values[column] = value
+    return values, problems
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from mixshare.errors import Problem, ValidationFailed
 from mixshare.users import service
 from mixshare.users.models import ApiToken
 from mixshare.users.schemas import TokenCreated, UserRead
+from mixshare.web.auth import authenticate
 from mixshare.web.deps import CurrentUser, SessionDep, client_of
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEMS)
@@ -35,18 +36,7 @@ def create_token(
     if missing:
         raise ValidationFailed(missing)
     client = client_of(request)
-    try:
-        user = service.authenticate(session, username.strip(), password, client)
-    except service.AuthenticationFailed:
-        audit.record(
-            session,
-            action="login_failed",
-            object_type="token",
-            client=client,
-            detail={"username": username[:64]},
-        )
-        session.commit()  # the failure counts towards the throttle
-        raise
+    user = authenticate(session, username, password, client, object_type="token")
     token, secret = service.create_token(session, user, name or "api")
     audit.record(
         session,

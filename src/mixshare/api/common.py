@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from mixshare.errors import Conflict
 
@@ -40,12 +40,6 @@ class Page(BaseModel, Generic[T]):
 
 def page_of(items: list[T], total: int, p: Paging) -> Page[T]:
     return Page[T](items=items, total=total, limit=p.limit, offset=p.offset)
-
-
-class VersionIn(BaseModel):
-    """The ``version`` the client read; a different stored version answers 409."""
-
-    version: int = Field(ge=1)
 
 
 def check_version(kind: str, object_id: int, stored: int, expected: int | None) -> None:

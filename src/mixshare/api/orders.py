@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
+from mixshare.audit import service as audit
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.orders import service
 from mixshare.orders.models import ORDER_STATUSES, Order
@@ -139,14 +140,10 @@ def update_order(order_id: int, body: OrderPatch, access: AccessDep, user: Write
         "order",
         order.id,
         member_id=order.member_id,
-        detail={"changes": _jsonable(changes), "version": order.row_version},
+        detail={"changes": audit.jsonable(changes), "version": order.row_version},
     )
     access.session.commit()
     return OrderRead.of(order)
-
-
-def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in changes.items()}
 
 
 def _cancel(order_id: int, version: int | None, access: AccessDep) -> Order:

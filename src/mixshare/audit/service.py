@@ -15,12 +15,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mixshare.audit.models import AuditEntry
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.settings import now_local
 from mixshare.users.models import User
-
-
-def now() -> datetime:
-    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
 
 
 def record(
@@ -36,7 +32,7 @@ def record(
 ) -> AuditEntry:
     """Add one entry to the caller's transaction."""
     entry = AuditEntry(
-        at=now(),
+        at=now_local(),
         user_id=user.id if user else None,
         username=user.username if user else "",
         actor_member_id=user.member_id if user else None,
@@ -49,6 +45,11 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` fit for an entry's JSON ``detail``: datetimes become ISO text."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 def record_apart(session: Session, **fields: Any) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from mixshare.compounds import service
 from mixshare.compounds.models import Compound, CompoundVersion
-from mixshare.compounds.schemas import CompoundCreate, pydantic_problems
-from mixshare.errors import Problem, ValidationFailed
+from mixshare.compounds.schemas import CompoundCreate
+from mixshare.errors import Problem, ValidationFailed, pydantic_problems
 from mixshare.members.models import Member
 from mixshare.spreadsheets import (
     Cell,
@@ -34,6 +34,7 @@ from mixshare.spreadsheets import (
     as_int,
     as_text,
     autosize,
+    convert_cells,
     read_rows,
     write_help_sheet,
 )
@@ -172,20 +173,6 @@ class Group:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _typed(row: SheetRow) -> tuple[dict[str, Any], list[Problem]]:
-    values: dict[str, Any] = {}
-    problems = []
-    for column, convert in CONVERTERS.items():
-        try:
-            value = convert(row.values.get(column))
-        except ValueError as exc:
-            problems.append(row.problem(column, str(exc)))
-            continue
-        if value is not None:
-            values[column] = value
-    return values, problems
-
-
 def _add_row(group: Group, row: SheetRow, values: dict[str, Any], bad: list[Problem]) -> None:
     group.rows.append(row)
     group.problems += bad
@@ -203,7 +190,7 @@ def _add_row(group: Group, row: SheetRow, values: dict[str, Any], bad: list[Prob
 def _groups(rows: list[SheetRow]) -> dict[tuple[str, str], Group]:
     groups: dict[tuple[str, str], Group] = {}
     for row in rows:
-        values, bad = _typed(row)
+        values, bad = convert_cells(row, CONVERTERS)
         key = (str(values.get("member", "")), str(values.get("compound", "")))
         _add_row(groups.setdefault(key, Group()), row, values, bad)
     return groups

@@ -1,4 +1,4 @@
-"""Input schemas for compounds (recipes) and a helper turning Pydantic errors into Problems.
+"""Input schemas for compounds (recipes).
 
 Only what can be checked without the database lives here; rules that need stored data
 (member and material exist, polymers of the masterbatch sum to 100 phr, some line may run
@@ -9,25 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES
-from mixshare.errors import Problem
 
 INGREDIENT_STAGES = ("MB", "FB")
-
-
-def pydantic_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
-    """One Problem per Pydantic error, located at ``prefix`` + the field path."""
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
-        location = f"{prefix}.{path}" if prefix and path else (prefix or path)
-        message = str(item["msg"]).removeprefix("Value error, ")
-        value = item.get("input")
-        shown = "" if isinstance(value, dict | list) or value is None else str(value)
-        problems.append(Problem(location or "input", message, shown))
-    return problems
 
 
 class IngredientIn(BaseModel):

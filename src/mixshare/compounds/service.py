@@ -9,36 +9,24 @@ not found, so a member cannot even learn that another member's compound exists.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.compounds.changeovers import runnable_on_line, stage_attributes
 from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
-from mixshare.compounds.schemas import (
-    CompoundChanges,
-    CompoundCreate,
-    VersionSpec,
-    pydantic_problems,
-)
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.compounds.schemas import CompoundChanges, CompoundCreate, VersionSpec
+from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems, validated
 from mixshare.lines.models import Line
 from mixshare.materials.models import Material
 from mixshare.members import service as members
 from mixshare.members.models import Member
-from mixshare.settings import CENTER_TIMEZONE
-
-M = TypeVar("M", bound=BaseModel)
+from mixshare.settings import now_local
 
 POLYMER_TOTAL_PHR = 100.0
 POLYMER_TOLERANCE_PHR = 0.5
-
-
-def _now() -> datetime:
-    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -167,7 +155,7 @@ def build_version(
     version is rejected (see :func:`new_version`).
     """
     fields = spec.model_dump(exclude={"ingredients"})
-    version = CompoundVersion(version=number, created_at=_now(), **fields)
+    version = CompoundVersion(version=number, created_at=now_local(), **fields)
     version.compound = compound
     ingredients, problems = _ingredients(session, spec)
     version.ingredients = ingredients
@@ -180,14 +168,6 @@ def _resolve_member(session: Session, member: str | int) -> Member:
     if isinstance(member, int):
         return members.get(session, member)
     return members.get_by_code(session, member)
-
-
-def _checked(model: type[M], data: Mapping[str, Any]) -> M:
-    """``data`` validated as ``model``; Pydantic errors become ``ValidationFailed``."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(pydantic_problems(exc)) from exc
 
 
 def build_compound(
@@ -231,8 +211,7 @@ def create_compound(
     member_id: int | None = None,
 ) -> Compound:
     """Create a compound and its version 1; raises ``ValidationFailed`` with every problem."""
-    if not isinstance(data, CompoundCreate):
-        data = _checked(CompoundCreate, data)
+    data = validated(CompoundCreate, data)
     compound, problems = build_compound(session, data, member_id)
     if problems:
         raise ValidationFailed(problems)
@@ -279,8 +258,7 @@ def new_version(
     """
     if member_id is not None and compound.member_id != member_id:
         raise NotFound(f"compound {compound.id} not found")
-    if not isinstance(changes, CompoundChanges):
-        changes = _checked(CompoundChanges, changes)
+    changes = validated(CompoundChanges, changes)
     latest = latest_version(compound)
     spec = merged_spec(session, latest, changes)
     # Linking the version to a persistent compound cascades it into the session; no

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import CompoundVersion
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
 from mixshare.lines.models import Downtime, Line, LineCompoundStage, LineStage
 
 T = TypeVar("T", bound=BaseModel)
@@ -181,8 +181,6 @@ def _parsed(model: type[T], data: Mapping[str, Any] | BaseModel) -> T:
 
 
 def _problems(exc: ValidationError) -> list[Problem]:
-    from mixshare.compounds.schemas import pydantic_problems
-
     problems = pydantic_problems(exc)
     # a model-level complaint about the window belongs to its end
     return [Problem("end", p.message, p.value) if p.location == "input" else p for p in problems]

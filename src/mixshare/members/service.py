@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.compounds.schemas import pydantic_problems
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.errors import NotFound, Problem, ValidationFailed, validated
 from mixshare.members.models import Member
 
 T = TypeVar("T", bound=BaseModel)
@@ -61,12 +60,10 @@ class MemberChange(BaseModel):
 
 
 def _parsed(model: type[T], data: Mapping[str, Any] | BaseModel) -> T:
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data if isinstance(data, Mapping) else data.model_dump())
-    except ValidationError as exc:
-        raise ValidationFailed(pydantic_problems(exc)) from exc
+    """``data`` as ``model``; an instance of another model is read as its fields."""
+    if not isinstance(data, Mapping | model):
+        data = data.model_dump()
+    return validated(model, data)
 
 
 def _code_taken(session: Session, code: str) -> list[Problem]:

@@ -17,11 +17,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from mixshare.compounds.schemas import pydantic_problems
-from mixshare.errors import Problem, ValidationFailed
+from mixshare.errors import Problem, ValidationFailed, pydantic_problems
 from mixshare.orders.models import Order
 from mixshare.orders.schemas import MAX_ORDER_KG, OrderCreate, local_naive
-from mixshare.orders.service import OrderChecker, now_local
+from mixshare.orders.service import OrderChecker
+from mixshare.settings import now_local
 from mixshare.spreadsheets import (
     Cell,
     ImportResult,
@@ -30,6 +30,7 @@ from mixshare.spreadsheets import (
     as_float,
     as_text,
     autosize,
+    convert_cells,
     read_rows,
     write_help_sheet,
 )
@@ -120,21 +121,6 @@ CONVERTERS: dict[str, Callable[[Cell], Any]] = {
 }
 
 
-def _cells(row: SheetRow) -> tuple[dict[str, Any], list[Problem]]:
-    """Typed values of the non-empty cells, and the cells that could not be read."""
-    values: dict[str, Any] = {}
-    problems = []
-    for column, convert in CONVERTERS.items():
-        try:
-            value = convert(row.values.get(column))
-        except ValueError as exc:
-            problems.append(row.problem(column, str(exc)))
-            continue
-        if value is not None:
-            values[column] = value
-    return values, problems
-
-
 def _located(row: SheetRow, problems: list[Problem]) -> list[Problem]:
     """Service problems (located by field name) moved to the row's cells."""
     located = []
@@ -148,7 +134,7 @@ def _located(row: SheetRow, problems: list[Problem]) -> list[Problem]:
 def _check_row(
     row: SheetRow, checker: OrderChecker, first_row: dict[str, int]
 ) -> tuple[Order | None, list[Problem]]:
-    values, problems = _cells(row)
+    values, problems = convert_cells(row, CONVERTERS)
     number = values.get("number")
     if number is not None and first_row[number] != row.number:
         message = f"order number appears twice in the file (first in row {first_row[number]})"

@@ -12,27 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import Compound, CompoundVersion
-from mixshare.compounds.schemas import pydantic_problems
-from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
+from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed, validated
 from mixshare.members import service as members
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.settings import now_local
 
 EDITABLE_STATUSES = ("open", "planned")
-
-
-def now_local() -> datetime:
-    """The center's wall-clock time, naive, as stored in the database."""
-    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
 
 
 # --- quantities ----------------------------------------------------------------------------
@@ -319,13 +312,6 @@ def next_number(session: Session, member: Member, now: datetime, taken: set[str]
     return f"{prefix}{highest + 1:04d}"
 
 
-def _parsed(model: type[OrderCreate] | type[OrderUpdate], data: Mapping[str, Any]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(pydantic_problems(exc)) from exc
-
-
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -336,7 +322,7 @@ def create_order(
     now: datetime | None = None,
 ) -> Order:
     """Create an open order; raises ``ValidationFailed`` listing every problem."""
-    parsed: OrderCreate = data if isinstance(data, OrderCreate) else _parsed(OrderCreate, data)
+    parsed = validated(OrderCreate, data)
     checker = OrderChecker(session, now or now_local(), member_id)
     order, problems = checker.check(parsed)
     if problems or order is None:
@@ -421,9 +407,7 @@ def update_order(
     ``expected_row_version`` is the ``row_version`` the caller read; if the order changed
     since, ``Conflict`` is raised instead of silently overwriting the other edit.
     """
-    parsed: OrderUpdate = (
-        changes if isinstance(changes, OrderUpdate) else _parsed(OrderUpdate, changes)
-    )
+    parsed = validated(OrderUpdate, changes)
     order = get(session, order_id, member_id)
     _editable(order, expected_row_version)
     _not_frozen(session, order, "changed")

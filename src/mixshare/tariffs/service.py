@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
 from mixshare.lines.models import Holiday
 from mixshare.tariffs.models import Tariff, TariffBand
 
@@ -64,13 +64,6 @@ def tariff_on(session: Session, day: date) -> Tariff:
     if tariff is None:
         raise NotFound(f"no electricity tariff is in force on {day.isoformat()}")
     return tariff
-
-
-def _band_at(tariff: Tariff, month: int, hour: int) -> TariffBand:
-    for band in tariff.bands:
-        if str(month) in band.months.split(",") and band.start_hour <= hour < band.end_hour:
-            return band
-    raise NotFound(f"tariff {tariff.code} has no band for month {month}, hour {hour}")
 
 
 class _PriceTable:
@@ -253,8 +246,6 @@ def create_tariff(session: Session, data: TariffIn | Mapping[str, Any]) -> Tarif
     try:
         parsed = data if isinstance(data, TariffIn) else TariffIn.model_validate(data)
     except ValidationError as exc:
-        from mixshare.compounds.schemas import pydantic_problems
-
         code = data.get("code") if isinstance(data, Mapping) else None
         taken = _code_taken(session, code.strip()) if isinstance(code, str) else []
         raise ValidationFailed(pydantic_problems(exc) + taken) from exc

@@ -13,14 +13,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from mixshare.compounds.schemas import pydantic_problems
-from mixshare.errors import MixshareError, NotFound, Problem, ValidationFailed
+from mixshare.errors import MixshareError, NotFound, Problem, ValidationFailed, validated
 from mixshare.members.models import Member
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.settings import now_local
 from mixshare.users.models import MEMBER_ROLES, ApiToken, LoginFailure, User, WebSession
 from mixshare.users.schemas import UserCreate, UserUpdate
 
@@ -45,10 +43,6 @@ class Throttled(MixshareError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(f"too many failed logins; try again in {retry_after // 60 + 1} minutes")
-
-
-def now() -> datetime:
-    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
 
 
 def digest(secret: str) -> str:
@@ -120,27 +114,18 @@ def _role_problems(
     return []
 
 
-def _validated(model: type[UserCreate] | type[UserUpdate], data: Any) -> Any:
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(pydantic_problems(exc)) from exc
-
-
 def create_user(
     session: Session, data: UserCreate | dict[str, Any], member_id: int | None = None
 ) -> User:
     """Create an account; ``member_id`` scopes a member admin to its own company."""
-    spec: UserCreate = _validated(UserCreate, data)
+    spec = validated(UserCreate, data)
     problems = _role_problems(session, spec.role, spec.member_id, member_id)
     if get_by_username(session, spec.username) is not None:
         problems.append(Problem("username", "already taken", spec.username))
     if problems:
         raise ValidationFailed(problems)
     fields = spec.model_dump(exclude={"password"})
-    user = User(**fields, password_hash=hash_password(spec.password), created_at=now())
+    user = User(**fields, password_hash=hash_password(spec.password), created_at=now_local())
     session.add(user)
     session.flush()
     return user
@@ -154,7 +139,7 @@ def update_user(
     acting_user_id: int | None = None,
 ) -> User:
     """Apply ``changes``; nobody may demote or deactivate themselves (no lock-out by mistake)."""
-    spec: UserUpdate = _validated(UserUpdate, changes)
+    spec = validated(UserUpdate, changes)
     if member_id is not None and user.member_id != member_id:
         raise NotFound(f"user {user.id} not found")
     role = spec.role or user.role
@@ -186,7 +171,7 @@ def _apply(user: User, spec: UserUpdate, role: str, member_id: int | None) -> No
 
 def check_throttle(session: Session, username: str, client: str) -> None:
     """Raise ``Throttled`` when this client failed too often recently."""
-    since = now() - THROTTLE_WINDOW
+    since = now_local() - THROTTLE_WINDOW
     recent = select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
         LoginFailure.at >= since, LoginFailure.client == client
     )
@@ -200,12 +185,12 @@ def check_throttle(session: Session, username: str, client: str) -> None:
 
 
 def _retry_after(first: datetime) -> int:
-    return max(1, int((first + THROTTLE_WINDOW - now()).total_seconds()))
+    return max(1, int((first + THROTTLE_WINDOW - now_local()).total_seconds()))
 
 
 def record_failure(session: Session, username: str, client: str) -> None:
-    session.add(LoginFailure(username=username.lower()[:64], client=client[:64], at=now()))
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now() - THROTTLE_WINDOW))
+    session.add(LoginFailure(username=username.lower()[:64], client=client[:64], at=now_local()))
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now_local() - THROTTLE_WINDOW))
     session.flush()
 
 
@@ -227,7 +212,7 @@ def authenticate(session: Session, username: str, password: str, client: str) ->
             LoginFailure.username == user.username, LoginFailure.client == client
         )
     )
-    user.last_login_at = now()
+    user.last_login_at = now_local()
     session.flush()
     return user
 
@@ -240,13 +225,13 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``: the row, and the secret (shown once, never stored)."""
     secret = "mx_" + secrets.token_urlsafe(32)
-    expires = now() + lifetime if lifetime else None
+    expires = now_local() + lifetime if lifetime else None
     token = ApiToken(
         user_id=user.id,
         name=name[:80],
         token_hash=digest(secret),
         prefix=secret[:10],
-        created_at=now(),
+        created_at=now_local(),
         expires_at=expires,
     )
     session.add(token)
@@ -261,7 +246,7 @@ def token_for_secret(session: Session, secret: str) -> ApiToken | None:
     ).one_or_none()
     if token is None or token.revoked or not token.user.active:
         return None
-    if token.expires_at is not None and token.expires_at <= now():
+    if token.expires_at is not None and token.expires_at <= now_local():
         return None
     return token
 
@@ -277,7 +262,7 @@ def revoke_token(session: Session, token: ApiToken) -> None:
 def create_session(session: Session, user: User) -> str:
     """Start a browser session for ``user``; returns the cookie value."""
     secret = secrets.token_urlsafe(32)
-    started = now()
+    started = now_local()
     session.add(
         WebSession(
             id=digest(secret),
@@ -294,7 +279,7 @@ def create_session(session: Session, user: User) -> str:
 def user_for_session(session: Session, secret: str) -> User | None:
     """The active user of a live session cookie, or ``None``."""
     row = session.get(WebSession, digest(secret), options=[joinedload(WebSession.user)])
-    if row is None or row.expires_at <= now() or not row.user.active:
+    if row is None or row.expires_at <= now_local() or not row.user.active:
         return None
     return row.user
 

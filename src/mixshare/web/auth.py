@@ -16,9 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from mixshare.audit import service as audit
 from mixshare.users import service as users
+from mixshare.users.models import User
 from mixshare.web import i18n
 from mixshare.web.deps import (
     CSRF_FIELD,
@@ -42,6 +44,26 @@ def safe_next(target: str | None) -> str:
     if target.startswith(("/login", "/logout")):
         return "/"
     return target
+
+
+def authenticate(
+    session: Session, username: str, password: str, client: str, *, object_type: str
+) -> User:
+    """``users.authenticate`` for the login form and the API token endpoint. A failed login is
+    audited as ``login_failed`` (on ``object_type``) and committed at once, since it counts
+    towards the throttle, before ``AuthenticationFailed`` goes on to the caller."""
+    try:
+        return users.authenticate(session, username.strip(), password, client)
+    except users.AuthenticationFailed:
+        audit.record(
+            session,
+            action="login_failed",
+            object_type=object_type,
+            client=client,
+            detail={"username": username[:64]},
+        )
+        session.commit()
+        raise
 
 
 def set_session_cookie(response: Response, request: Request, secret: str) -> None:
@@ -117,7 +139,7 @@ def login(
     client = client_of(request)
     target = safe_next(next)
     try:
-        user = users.authenticate(session, username.strip(), password, client)
+        user = authenticate(session, username, password, client, object_type="user")
     except users.Throttled as exc:
         return render_login(
             request,
@@ -128,14 +150,6 @@ def login(
             status_code=429,
         )
     except users.AuthenticationFailed:
-        audit.record(
-            session,
-            action="login_failed",
-            object_type="user",
-            client=client,
-            detail={"username": username[:64]},
-        )
-        session.commit()  # keep the failure: it counts towards the throttle
         return render_login(
             request, next_url=target, username=username, error="invalid", status_code=401
         )

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.audit import service as audit
 from mixshare.compounds.models import Compound
+from mixshare.db import transaction
 from mixshare.errors import NotFound
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
@@ -83,15 +84,8 @@ def client_of(request: Request) -> str:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.session_factory()
-    try:
+    with transaction(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES, Compound
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.errors import Problem, ValidationFailed
 from mixshare.lines import service as lines
 from mixshare.lines.models import Calendar, Downtime, Holiday, Line
 from mixshare.materials.models import Material
@@ -20,7 +20,15 @@ from mixshare.tariffs.models import Tariff
 from mixshare.users.models import CENTER_ROLES, User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
-from mixshare.web.pages.common import FormFields, PageUser, field_errors, redirect, render, require
+from mixshare.web.pages.common import (
+    FormFields,
+    PageUser,
+    field_errors,
+    redirect,
+    render,
+    require,
+    visible_or_404,
+)
 
 router = APIRouter()
 SPEC_FIELDS = ("polymer_family", "colour_class", "density", "max_dump_temp_c")
@@ -33,11 +41,7 @@ DOWNTIME_LIMIT = 200
 
 
 def _visible_compound(session: Session, user: User, compound_id: int) -> Compound:
-    try:
-        return compounds.get(session, compound_id, user.scope)
-    except NotFound:
-        audit.denied(session, user, "compound", compound_id)
-        raise HTTPException(status_code=404) from None
+    return visible_or_404(compounds.get, session, user, "compound", compound_id)
 
 
 @router.get("/compounds", response_class=HTMLResponse)

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from mixshare.errors import Problem
-from mixshare.users.models import CENTER_ROLES, User
+from mixshare.errors import NotFound, Problem
+from mixshare.users.models import User
 from mixshare.web import i18n
 from mixshare.web.deps import CurrentUser, csrf_token
+from mixshare.web.pages import audit
 
 PLANNER_ROLES = ("center_admin", "planner")
 ADMIN_ROLES = ("center_admin",)
 USER_ADMIN_ROLES = ("center_admin", "member_admin")
 PAGE_SIZE = 50
+T = TypeVar("T")
 
 
 def N_(message: str) -> str:
@@ -167,12 +170,20 @@ def require(user: User, roles: tuple[str, ...]) -> None:
         raise HTTPException(status_code=404)
 
 
-def is_center(user: User) -> bool:
-    return user.role in CENTER_ROLES
-
-
-def is_planner(user: User) -> bool:
-    return user.role in PLANNER_ROLES
+def visible_or_404(
+    get: Callable[[Session, int, int | None], T],
+    session: Session,
+    user: User,
+    object_type: str,
+    object_id: int,
+) -> T:
+    """``get(session, object_id, user.scope)`` from a service; a missing object or another
+    member's answers 404, and the attempt is audited as denied."""
+    try:
+        return get(session, object_id, user.scope)
+    except NotFound:
+        audit.denied(session, user, object_type, object_id)
+        raise HTTPException(status_code=404) from None
 
 
 # --- forms --------------------------------------------------------------------------------

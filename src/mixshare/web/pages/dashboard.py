@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from mixshare.errors import NotFound
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.settings import now_local
 from mixshare.web.deps import SessionDep
 from mixshare.web.pages.common import PageUser, parse_day, render
 from mixshare.web.pages.figures import dashboard_figures, dashboard_window
@@ -44,8 +42,6 @@ def dashboard(
     chosen = _chosen_plan(session, plan)
     figures = None
     if chosen is not None:
-        window = dashboard_window(
-            chosen, datetime.now(CENTER_TIMEZONE).replace(tzinfo=None), parse_day(week)
-        )
+        window = dashboard_window(chosen, now_local(), parse_day(week))
         figures = dashboard_figures(session, chosen, user.scope, window)
     return render(request, "dashboard.html", {"figures": figures}, user=user)

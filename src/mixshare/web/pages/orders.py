@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from mixshare.compounds import service as compounds
-from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
+from mixshare.errors import Conflict, Problem, ValidationFailed
 from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
@@ -28,6 +28,7 @@ from mixshare.web.pages.common import (
     redirect,
     render,
     translate,
+    visible_or_404,
 )
 
 router = APIRouter()
@@ -36,11 +37,7 @@ UPDATE_FIELDS = ("quantity_kg", "due_at", "release_at", "note")
 
 
 def _visible_order(session: Session, user: User, order_id: int) -> Order:
-    try:
-        return orders.get(session, order_id, user.scope)
-    except NotFound:
-        audit.denied(session, user, "order", order_id)
-        raise HTTPException(status_code=404) from None
+    return visible_or_404(orders.get, session, user, "order", order_id)
 
 
 @router.get("/orders", response_class=HTMLResponse)
@@ -164,6 +161,11 @@ def _row_version(form: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _problems_of(exc: ValidationFailed | Conflict) -> list[Problem]:
+    """Why an edit was rejected; a conflict (someone saved the order first) is one problem."""
+    return exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
+
+
 @router.post("/orders/{order_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_order(
     request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
@@ -175,9 +177,7 @@ def update_order(
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         order = _visible_order(session, user, order_id)
-        problems = (
-            exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
-        )
+        problems = _problems_of(exc)
         return _edit_page(
             request, session, user, order, dict(form), field_errors(problems), status_code=422
         )
@@ -196,9 +196,7 @@ def cancel_order(
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         order = _visible_order(session, user, order_id)
-        problems = (
-            exc.problems if isinstance(exc, ValidationFailed) else [Problem("order", str(exc))]
-        )
+        problems = _problems_of(exc)
         return _edit_page(
             request, session, user, order, _edit_values(order), field_errors(problems), 409
         )

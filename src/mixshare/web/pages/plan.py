@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mixshare.audit import service as audit_service
 from mixshare.compounds import service as compounds
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines import service as lines
@@ -23,7 +24,7 @@ from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.settings import now_local
 from mixshare.users.models import CENTER_ROLES, User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
@@ -52,13 +53,9 @@ MAX_TIME_LIMIT = 120.0
 BOARD_CACHE_SECONDS = 15.0
 
 
-def _now() -> datetime:
-    return datetime.now(CENTER_TIMEZONE).replace(tzinfo=None)
-
-
 def default_start() -> datetime:
     """The next full hour of the center's clock."""
-    return _now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return now_local().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def _plan_or_404(session: Session, plan_id: int) -> Plan:
@@ -266,13 +263,11 @@ def declare_outage(session: SessionDep, user: PageUser, form: FormFields) -> Res
     except NotFound:
         session.rollback()
         return _error_redirect([Problem("line_id", "unknown line")])
-    audit.changed(session, user, "outage", "downtime", downtime.id, detail=_jsonable(outage))
+    audit.changed(
+        session, user, "outage", "downtime", downtime.id, detail=audit_service.jsonable(outage)
+    )
     session.commit()
     return _start_job(session, user, plan, "outage")
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 def _outage_fields(form: dict[str, str]) -> dict[str, Any]:
@@ -324,7 +319,7 @@ def freeze_plan(session: SessionDep, user: PageUser, plan_id: int, form: FormFie
     try:
         if problems:
             raise ValidationFailed(problems)
-        planning.freeze(session, plan, hours, now=_now())
+        planning.freeze(session, plan, hours, now=now_local())
     except ValidationFailed as exc:
         session.rollback()
         return _error_redirect(exc.problems)

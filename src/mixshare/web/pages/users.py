@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from mixshare.errors import NotFound, ValidationFailed
+from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
 from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
@@ -25,17 +25,14 @@ from mixshare.web.pages.common import (
     redirect,
     render,
     require,
+    visible_or_404,
 )
 
 router = APIRouter()
 
 
 def _visible_user(session: Session, actor: User, user_id: int) -> User:
-    try:
-        return users.get(session, user_id, actor.scope)
-    except NotFound:
-        audit.denied(session, actor, "user", user_id)
-        raise HTTPException(status_code=404) from None
+    return visible_or_404(users.get, session, actor, "user", user_id)
 
 
 def _form_context(session: Session, actor: User) -> dict[str, Any]:
@@ -44,6 +41,30 @@ def _form_context(session: Session, actor: User) -> dict[str, Any]:
         "languages": LANGUAGES,
         "members": [] if actor.is_member_user else members.get_all(session),
     }
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    actor: User,
+    account: User | None,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The account form: a new account when ``account`` is None."""
+    context = {
+        **_form_context(session, actor),
+        "account": account,
+        "values": values,
+        "errors": errors or {},
+    }
+    return render(request, "users/form.html", context, user=actor, status_code=status_code)
+
+
+def _shown_again(form: dict[str, str]) -> dict[str, Any]:
+    """A rejected form's values to show again: all but the password."""
+    return {k: v for k, v in form.items() if k != "password"}
 
 
 def user_data(form: dict[str, str], actor: User, creating: bool) -> dict[str, Any]:
@@ -79,8 +100,7 @@ def user_list(
 @router.get("/users/new", response_class=HTMLResponse)
 def new_user(request: Request, session: SessionDep, actor: PageUser) -> HTMLResponse:
     require(actor, USER_ADMIN_ROLES)
-    context = {**_form_context(session, actor), "account": None, "values": {}, "errors": {}}
-    return render(request, "users/form.html", context, user=actor)
+    return _form_page(request, session, actor, None, {})
 
 
 @router.post("/users/new", dependencies=[Depends(verify_csrf)], response_model=None)
@@ -92,14 +112,8 @@ def create_user(
         account = users.create_user(session, user_data(form, actor, True), member_id=actor.scope)
     except ValidationFailed as exc:
         session.rollback()
-        values = {k: v for k, v in form.items() if k != "password"}
-        context = {
-            **_form_context(session, actor),
-            "account": None,
-            "values": values,
-            "errors": field_errors(exc.problems),
-        }
-        return render(request, "users/form.html", context, user=actor, status_code=422)
+        errors = field_errors(exc.problems)
+        return _form_page(request, session, actor, None, _shown_again(form), errors, 422)
     audit.changed(session, actor, "create", "user", account.id, account.member_id)
     session.commit()
     return redirect("/users")
@@ -116,8 +130,7 @@ def edit_user(request: Request, session: SessionDep, actor: PageUser, user_id: i
         "language": account.language,
         "active": account.active,
     }
-    context = {**_form_context(session, actor), "account": account, "values": values, "errors": {}}
-    return render(request, "users/form.html", context, user=actor)
+    return _form_page(request, session, actor, account, values)
 
 
 @router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)], response_model=None)
@@ -137,14 +150,8 @@ def update_user(
     except ValidationFailed as exc:
         session.rollback()
         account = _visible_user(session, actor, user_id)
-        values = {k: v for k, v in form.items() if k != "password"}
-        context = {
-            **_form_context(session, actor),
-            "account": account,
-            "values": values,
-            "errors": field_errors(exc.problems),
-        }
-        return render(request, "users/form.html", context, user=actor, status_code=422)
+        errors = field_errors(exc.problems)
+        return _form_page(request, session, actor, account, _shown_again(form), errors, 422)
     audit.changed(session, actor, "update", "user", account.id, account.member_id)
     session.commit()
     return redirect("/users")
