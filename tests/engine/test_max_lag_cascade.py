@@ -65,3 +65,25 @@ def test_decode_blames_the_successor_and_finalize_moves_it() -> None:
     seqs, dec2, excluded = finalize(m, [seq], set())
     assert dec2.error is None and excluded == set()
     assert sum(len(q) for q in seqs) == m.n
+
+
+def test_starvation_window_lets_a_lot_behind_a_long_changeover_compete() -> None:
+    # Line A starts in key M. Forty 10-min M lots (due 1000) and one F lot "y" (10 min, due
+    # 100); M->F and F->M take 30 min. In the plain active set "y" (earliest start t + 30) never
+    # competes while an M lot (done at t + 10) waits, so it runs last, ~400 min late. With the
+    # starvation window its soft due (100) is near, it competes on readiness, EDD picks it first
+    # and it ends at 40 (30 changeover + 10), on time.
+    from mixshare.engine.construct import construct, edd_rule
+
+    mx = {"M": {"F": Changeover(30)}, "F": {"M": Changeover(30)}}
+    lots = [lot(f"x{k:02d}", 10, "M", due=1000) for k in range(N_OTHER)]
+    lots.append(lot("y", 10, "F", due=100))
+    p = Problem(horizon=1000, lines=(line("A", mx, initial_key="M"),), lots=tuple(lots))
+    m = compile_problem(p)
+    y = m.index["y"]
+    plain, _ = construct(m, edd_rule(m))
+    assert plain[0][-1] == y
+    windowed, _ = construct(m, edd_rule(m), window=720)
+    assert windowed[0][0] == y
+    _seqs, dec, excluded = finalize(m, windowed, set())
+    assert excluded == set() and dec.end[y] == 40

@@ -2,9 +2,13 @@
 
 The simulation repeatedly takes the line that frees up first, restricts the chain-ready lots to
 those that could start before the earliest candidate completes (active-schedule rule), and lets
-a priority rule pick one. Lots whose rest window (max lag) is about to expire jump the queue.
-:func:`finalize` re-times the sequences with the decoder and drops whole orders until the plan is
-valid, so callers always get a feasible plan.
+a priority rule pick one. Lots whose rest window (max lag) is about to expire jump the queue,
+active or not (a successor left out of the active set by a long changeover used to run days after
+its masterbatch, and repairing that rest window shifted whole lines off the horizon). With a
+starvation ``window`` a lot close to its soft due competes on readiness even behind a long
+changeover. :func:`finalize` re-times the sequences with the decoder and, when a rest window is
+missed, first moves the successor forward in its line; only then drops the culprit's whole order,
+so callers always get a feasible plan.
 """
 
 from __future__ import annotations
@@ -123,6 +127,8 @@ def _lookahead(model: Model, ln: int) -> int:
 def _pick(
     model: Model, st: _State, ln: int, rule: Rule, dur: np.ndarray, co: np.ndarray,
     lookahead: int = 240,
+    window: int | None = None,
+    sdue: list[int] | None = None,
 ) -> tuple[int, int, int]:
     """Choose a lot for line ``ln``; returns (lot, block start, lot start) or (-1, ...)."""
     cl = np.fromiter((c for c in st.cands if dur[c] > 0), dtype=np.int64)
@@ -138,6 +144,12 @@ def _pick(
     est = np.maximum(ready, st.t[ln] + setup)
     ect = est + dur[cl]
     active = est < ect.min()
+    if window is not None and sdue is not None:
+        # a lot behind a long changeover is never in the active set while a same-key lot
+        # waits, and starves for days in a backlog: once its soft due is within ``window``
+        # minutes it competes on readiness alone (the rule weighs the setup itself)
+        near = np.array([sdue[c] for c in cl], dtype=np.int64) <= st.t[ln] + window
+        active |= near & (np.maximum(ready, st.t[ln]) < ect.min())
     dl = np.array([st.deadline[c] for c in cl], dtype=np.int64)
     # a lot whose rest window (max lag) is about to close jumps the queue even when it is not
     # in the active set (a long changeover in front of it would otherwise keep it out forever,
@@ -158,9 +170,12 @@ def _pick(
 
 
 def construct(
-    model: Model, rule: Rule, skip: set[int] | None = None
+    model: Model, rule: Rule, skip: set[int] | None = None, window: int | None = None
 ) -> tuple[list[list[int]], set[int]]:
-    """Per-line sequences built by list scheduling; returns also orders that failed."""
+    """Per-line sequences built by list scheduling; returns also orders that failed.
+
+    ``window`` (minutes) lets a lot whose soft due is that close compete for the line even when
+    a long changeover keeps it out of the active set (None: the plain active set)."""
     skip = set(skip or ())
     n, m = model.n, model.m
     st = _State([0] * m, list(model.init_key), [-1] * n, [0] * n, [NO_DUE] * n, set(), [False] * m)
@@ -180,7 +195,9 @@ def construct(
             failed |= {model.order[c] for c in st.cands}
             break
         ln = min(live, key=lambda x: (st.t[x], x))
-        i, _b, s = _pick(model, st, ln, rule, dur[ln], co[ln], look[ln])
+        i, _b, s = _pick(
+            model, st, ln, rule, dur[ln], co[ln], look[ln], window, model.soft_due
+        )
         if fixed_q[ln] and (i < 0 or _collides(model, ln, i, s, fixed_q[ln][0])):
             _place_fixed(model, st, ln, fixed_q[ln].pop(0), seqs, skip)
             continue

@@ -389,11 +389,21 @@ def _topo_rank(model: Model) -> list[int]:
 
 
 # -- construction portfolio ------------------------------------------------------------------
-def _rules(model: Model) -> list[tuple[str, Rule]]:
-    out: list[tuple[str, Rule]] = [("edd", edd_rule(model))]
-    for k1 in (0.5, 1.5, 3.0):
-        for k2 in (0.2, 0.6, 2.0):
-            out.append((f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5)))
+# a lot whose soft due is this close competes for its line even behind a long changeover
+STARVE_WINDOW = 720
+
+
+def _rules(model: Model) -> list[tuple[str, Rule, int | None]]:
+    """Construction portfolio, most useful first (large instances only get the first few):
+    ATCS with the starvation window cuts tardiness several-fold on a backlogged center; the
+    plain active set keeps changeovers (and so unplanned orders near full load) lowest."""
+    out: list[tuple[str, Rule, int | None]] = [("edd", edd_rule(model), None)]
+    params = [(3.0, 0.2), (3.0, 0.6), (1.5, 0.2), (1.5, 0.6), (0.5, 0.2), (0.5, 0.6),
+              (3.0, 2.0), (1.5, 2.0), (0.5, 2.0)]
+    for k1, k2 in params:
+        out.append((f"atcs-{k1}-{k2}-w", atcs_rule(model, k1, k2, campaign=0.5), STARVE_WINDOW))
+    for k1, k2 in params:
+        out.append((f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5), None))
     return out
 
 
@@ -442,10 +452,10 @@ def initial(
             fixed_dropped = any(model.order[i] in sol.excluded for i in model.fixed)
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
-    for rname, rule in _rules(model):
+    for rname, rule, window in _rules(model):
         if best is not None and time.perf_counter() > t_end:
             break
-        seqs, failed = construct(model, rule, bad)
+        seqs, failed = construct(model, rule, bad, window)
         try:
             seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
         except InfeasibleProblem as err:  # this rule stranded a frozen lot's order; try others
