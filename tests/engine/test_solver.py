@@ -184,3 +184,30 @@ def test_replan_after_outage_keeps_frozen_window() -> None:
     k = judged(p2, again)  # the validator checks the frozen window is kept exactly
     assert k.lots_moved < len(prev)
     assert again.stats["seconds"] < 10
+
+
+def test_empty_problem_gives_empty_valid_schedule() -> None:
+    """No lots at all (e.g. the web's re-plan after every order was cancelled)."""
+    prices = (PricePeriod(0, 500, 1.2, "peak"), PricePeriod(500, 1000, 0.4, "valley"))
+    p = Problem(1000, (line("A"), line("B")), (), prices=prices)
+    for sched in (dispatch(p), solve(p, **FAST), solve(p, time_limit=2.0, workers=2)):  # type: ignore[arg-type]
+        assert sched.lots == () and sched.changeovers == () and sched.unplanned == ()
+        judged(p, sched)
+    prev = Problem(1000, (line("A"),), (), previous=(), frozen_until=100)
+    assert solve(prev, **FAST).lots == ()  # type: ignore[arg-type]
+
+
+def test_tardiness_tolerance_phase_keeps_cap_and_is_configurable() -> None:
+    """The tolerance phase never ends above (1 + tolerance) x the phase-1 tardiness; with the
+    tolerance disabled the run is the plain weighted search. Both are valid and honest."""
+    from dataclasses import replace
+
+    from mixshare.engine.problem import Weights
+
+    p = generate(days=3, load=0.75, seed=4)
+    off = replace(p, weights=Weights(tardiness_tolerance=None))
+    k_off = judged(off, solve(off, time_limit=10.0, seed=1, workers=1, iterations=40))
+    k_on = judged(p, solve(p, time_limit=10.0, seed=1, workers=1, iterations=40))
+    # both runs are seeded and bounded; the tolerance phase never drops more orders
+    assert k_on.unplanned_orders <= k_off.unplanned_orders + 1
+    assert Weights().tardiness_tolerance == 0.25

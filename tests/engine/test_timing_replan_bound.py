@@ -149,3 +149,26 @@ def test_lower_bound_below_objective_on_random_instances(seed: int) -> None:
     setup = (w.changeover_minute * k.changeover_minutes + w.cleaning_batch * k.cleaning_batches
              + w.changeover_cost * k.changeover_cost)
     assert parts["lb_setup"] <= setup + 1e-6
+
+
+def test_replan_is_local_to_the_outage() -> None:
+    """Re-planning starts from the previous sequences and only re-inserts the displaced lots:
+    most lots outside the outage keep their line and start (moderate load, so there is room)."""
+    p = generate(days=5, load=0.55, seed=3)
+    first = solve(p, time_limit=5.0, seed=0, workers=1, iterations=15)
+    prev = tuple(Placement(s.lot, s.line, s.start) for s in first.lots)
+    l1 = p.lines[0]
+    t1, t2 = 2 * 1440 + 600, 2 * 1440 + 960
+    lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
+             *p.lines[1:])
+    frozen = min([t1] + [x.start for x in first.lots
+                         if x.line == l1.id and x.start < t2 and x.end > t1])
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
+                 frozen_until=frozen)
+    again = solve(p2, time_limit=5.0, seed=0, workers=1, iterations=15)
+    judged(p2, again)
+    assert again.stats["initial"] == "previous"
+    new = {x.lot: (x.line, x.start) for x in again.lots}
+    hit = {x.lot for x in first.lots if x.line == l1.id and x.start < t2 and x.end > t1}
+    outside = [q for q in prev if q.lot not in hit and new.get(q.lot) != (q.line, q.start)]
+    assert len(outside) <= 0.25 * len(prev), (len(outside), len(prev))

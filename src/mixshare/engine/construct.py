@@ -119,8 +119,8 @@ def _release_succs(model: Model, st: _State, i: int, e: int, skip: set[int]) -> 
 def _lookahead(model: Model, ln: int) -> int:
     """Minutes before a rest window closes at which a waiting successor becomes urgent: a few
     of the longest lots plus changeovers, so that several urgent lots in a row still fit."""
-    longest = max(model.dur[ln]) if model.n else 0
-    worst_co = max((max(r) for r in model.co_min[ln]), default=0)
+    longest = max(model.dur[ln], default=0)
+    worst_co = max((max(r, default=0) for r in model.co_min[ln]), default=0)
     return max(240, 3 * (longest + max(0, worst_co)))
 
 

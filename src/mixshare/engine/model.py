@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
+from mixshare.engine.problem import InfeasibleProblem, Placement, Problem, Weights
 from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
 
 NO_DUE = 1 << 40
@@ -57,6 +57,13 @@ class Model:
     # re-planning: lots that stay on their previous line start no earlier than before
     # (previous start per lot, -1 for none); None disables it
     stay: list[int] | None = None
+    # weights the search optimises (re-planning raises the moved-lot weight); None: the
+    # problem's own weights, which the reported objective always uses
+    search_weights: Weights | None = None
+
+    @property
+    def w(self) -> Weights:
+        return self.search_weights or self.problem.weights
 
     @property
     def n(self) -> int:
@@ -492,8 +499,9 @@ class Cost:
     moved: int = 0
     unplanned_orders: int = 0
 
-    def total(self, model: Model) -> float:
-        w = model.problem.weights
+    def total(self, model: Model, weights: Weights | None = None) -> float:
+        """Weighted objective under ``weights`` (default: the problem's own weights)."""
+        w = weights or model.problem.weights
         return (
             w.tardiness * self.tardiness
             + w.changeover_minute * self.co_minutes

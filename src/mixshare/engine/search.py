@@ -22,7 +22,7 @@ import multiprocessing as mp
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, fina
 from mixshare.engine.dispatch import dispatch_model
 from mixshare.engine.model import (
     NO_DUE,
+    Cost,
     Decoded,
     Model,
     check_structure,
@@ -65,8 +66,11 @@ class Search:
         self.rng = random.Random(seed)
         self.energy = energy
         self.min_start = min_start
-        w = model.problem.weights
+        w = model.w
         self.wt = w.tardiness
+        # tolerance phase: (weighted tardiness cap, most unplanned orders allowed); None: off
+        self.cap: tuple[float, int] | None = None
+        self.replan = bool(model.previous)
         m = model
         self.co = [np.array(m.co_min[ln], dtype=np.int64) for ln in range(m.m)]
         self.sw = []  # weighted setup cost per (from, to), inf when forbidden
@@ -86,6 +90,8 @@ class Search:
         self.rank = _topo_rank(m)
         self.calls = 0
         self.anchors: dict[int, tuple[int, list[int]]] = {}
+        self._kept: set[int] = set()
+        self.fixed_orders = {m.order[i] for i in m.fixed}
 
     # -- evaluation ---------------------------------------------------------------------------
     def cost(self, seqs: list[list[int]], excluded: set[int]) -> tuple[float, Decoded]:
@@ -94,7 +100,32 @@ class Search:
         if dec.error is not None:
             return INF, dec
         c = evaluate(self.model, seqs, dec, len(excluded), self.energy)
-        return c.total(self.model), dec
+        # an order with a frozen/locked lot may be left out only transiently (re-plan seed)
+        stuck = sum(1 for o in excluded if o in self.fixed_orders)
+        return self.price(c) + 1.0e12 * stuck, dec
+
+    def price(self, c: Cost) -> float:
+        """The objective the search minimises: the weighted one, or in the tolerance phase
+        changeovers + energy (+ a tardiness tie-break) under the tardiness cap."""
+        m = self.model
+        if self.cap is None:
+            return c.total(m, m.w)
+        w = m.w
+        cap, unplanned = self.cap
+        tot = c.total(m, replace(w, tardiness=w.tolerance_tardiness))
+        if c.tardiness > cap + 1e-6 or c.unplanned_orders > unplanned:
+            tot += 1.0e12 + w.tardiness * max(0.0, c.tardiness - cap)
+        return tot
+
+    def set_cap(self, sol: Sol, tolerance: float) -> None:
+        """Enter the tolerance phase around ``sol`` (its tardiness is the best found)."""
+        self.cap = None
+        dec = decode(self.model, sol.seqs, self.min_start)
+        c = evaluate(self.model, sol.seqs, dec, len(sol.excluded), self.energy)
+        self.cap = ((1.0 + tolerance) * c.tardiness, len(sol.excluded))
+        # screening still steers away from tardiness, but at the changeover scale
+        self.wt = self.model.w.changeover_minute
+        sol.cost = self.price(c)
 
     # -- insertion -----------------------------------------------------------------------------
     def screen(
@@ -157,12 +188,16 @@ class Search:
         gc = np.cumsum(gaps)
         due, w = self.due[sq], self.w[sq]
         base = w * np.maximum(0, en - due)
+        # re-planning: every pushed lot of the previous plan costs the moved-lot weight
+        mv = self.model.w.moved_lot / max(self.wt, 1e-9) if self.replan else 0.0
         width = min(n, 120)  # pushes are absorbed by idle time within a few dozen lots
         for off in range(width):
             p = np.arange(0, n - off)
             q = p + off
             sh = np.maximum(0, shift0[p] - (gc[q] - gc[p]))
             out[p] += w[q] * np.maximum(0, en[q] + sh - due[q]) - base[q]
+            if mv:
+                out[p] += mv * (sh > 0)
         return out
 
     def insert(self, sol: Sol, i: int, best_k: int = 3, wide: int = 0) -> bool:
@@ -239,7 +274,11 @@ class Search:
         if not placed:
             return []
         op = rng.random()
-        if op < 0.25:
+        if self.replan:
+            chosen = self._replan_pool(sol, placed, k)
+        elif self.cap is not None and op < 0.5:
+            chosen = self._setup_pool(sol, k)
+        elif op < 0.25:
             chosen = set(rng.sample(placed, min(k, len(placed))))
         elif op < 0.5:
             ln = rng.randrange(m.m)
@@ -258,10 +297,60 @@ class Search:
         if rng.random() < 0.3:  # whole orders, so a stage chain can move together
             chosen |= {j for i in list(chosen) for j in m.order_lots[m.order[i]]}
         chosen -= set(m.fixed)
+        if self.replan and rng.random() < 0.7:
+            # keep the other lots of the orders that already sit where they were
+            chosen = {i for i in chosen if not self._in_place(sol, i)} or chosen
         self.remember(sol.seqs, chosen)
         for s in sol.seqs:
             s[:] = [i for i in s if i not in chosen]
         return sorted(chosen, key=lambda x: (self.rank[x], self.due[x], x))
+
+    def _setup_pool(self, sol: Sol, k: int) -> set[int]:
+        """Tolerance phase: the lots behind the longest changeovers (sampled by squared
+        minutes) and lots of the same setup key, to be regrouped into campaigns."""
+        m, rng = self.model, self.rng
+        cand, wts = [], []
+        for ln, q in enumerate(sol.seqs):
+            pk = m.init_key[ln]
+            for i in q:
+                c = m.co_min[ln][pk][m.key[i]]
+                pk = m.key[i]
+                if c > 0 and i not in m.fixed:
+                    cand.append(i)
+                    wts.append(float(c * c))
+        if not cand:
+            return set()
+        chosen: set[int] = set()
+        for i in rng.choices(cand, weights=wts, k=max(1, k // 3)):
+            chosen.add(i)
+        key = m.key[rng.choice(sorted(chosen))]
+        same = [i for q in sol.seqs for i in q if m.key[i] == key and i not in m.fixed]
+        chosen |= set(rng.sample(same, min(k // 2, len(same))))
+        return chosen
+
+    def _in_place(self, sol: Sol, i: int) -> bool:
+        return i in self._kept
+
+    def _replan_pool(self, sol: Sol, placed: list[int], k: int) -> set[int]:
+        """Re-planning destroys only lots that already left their previous line/start (the
+        lots displaced by the disruption and those they pushed) and a few line neighbours."""
+        m, rng = self.model, self.rng
+        _, dec = self.cost(sol.seqs, sol.excluded)
+        line_of = {i: ln for ln, q in enumerate(sol.seqs) for i in q}
+        self._kept = {
+            i for i in placed
+            if (pv := m.previous.get(i)) is not None and pv == (line_of[i], dec.start[i])
+        }
+        pool = [i for i in placed if i not in self._kept]
+        if not pool:
+            return set()
+        chosen = set(rng.sample(pool, min(k, len(pool))))
+        if rng.random() < 0.5:  # and the lots next to one of them on its line
+            i = rng.choice(sorted(chosen))
+            q = sol.seqs[line_of[i]]
+            p = q.index(i)
+            chosen |= {j for j in q[max(0, p - 2) : p + 3] if j not in m.fixed}
+        return chosen
 
     def repair(self, sol: Sol, removed: list[int]) -> None:
         m = self.model
@@ -296,7 +385,10 @@ class Search:
         prev_orders = {m.order[i] for i in m.previous}
         todo = sorted(sol.excluded, key=lambda o: (o not in prev_orders, m.order_ids[o]))
         for o in todo:
-            lots = sorted(m.order_lots[o], key=lambda x: self.rank[x])
+            placed = {i for q in sol.seqs for i in q}  # frozen lots of the order stay put
+            lots = sorted(
+                (x for x in m.order_lots[o] if x not in placed), key=lambda x: self.rank[x]
+            )
             for attempt in range(4):
                 if time.perf_counter() > deadline:
                     return
@@ -353,7 +445,8 @@ class Search:
         ):
             it += 1
             cand = _copy(cur)
-            k = self.rng.randint(6, 16)
+            # the tolerance phase makes small, setup-focused moves: more of them per second
+            k = self.rng.randint(4, 10) if self.cap is not None else self.rng.randint(6, 16)
             removed = self.destroy(cand, k)
             if self.rng.random() < 0.2:
                 removed = self.try_unplanned(cand) + removed
@@ -431,6 +524,23 @@ def _displace(model: Model, seqs: list[list[int]]) -> list[list[int]]:
     return out
 
 
+def _seed_repair(srch: Search, sol: Sol, todo: list[int]) -> None:
+    """Re-insert the displaced lots of the previous plan; an order that does not fit is left
+    out for :meth:`Search.restore` (which makes room), its frozen lots staying in place."""
+    m = srch.model
+    failed: set[int] = set()
+    for i in todo:
+        if m.order[i] in failed or m.order[i] in sol.excluded:
+            continue
+        if not (srch.insert(sol, i) or srch.insert(sol, i, wide=60)):
+            failed.add(m.order[i])
+    if failed:
+        sol.excluded |= failed
+        for q in sol.seqs:
+            q[:] = [i for i in q if m.order[i] not in failed or i in m.fixed]
+    sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
+
+
 def initial(
     model: Model, srch: Search, bad: set[int], budget: float
 ) -> tuple[Sol, str]:
@@ -444,14 +554,33 @@ def initial(
         placed = {i for q in seqs for i in q}
         missing = [i for i in range(model.n) if i not in placed]
         seqs = [[i for i in q if model.order[i] not in bad] for q in seqs]
-        sol = Sol(seqs, set(bad), 0.0)
-        if srch.cost(seqs, sol.excluded)[0] < INF:
-            srch.repair(sol, sorted(
-                [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
-            ))
+        todo = sorted(
+            [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
+        )
+        stay = model.stay
+        # near full load the displaced lots only fit when the others may also start earlier
+        # than before: then the stay rule is lifted (the stability weight still holds them)
+        for stay_rule in (stay, None) if stay is not None else (None,):
+            model.stay = stay_rule
+            sol = Sol([list(q) for q in seqs], set(bad), 0.0)
+            extra: list[int] = []
+            for _ in range(30):  # taking lots out can leave a forbidden pair: take that out too
+                c, dec = srch.cost(sol.seqs, sol.excluded)
+                if c < INF or dec.culprit < 0 or dec.culprit in model.fixed:
+                    break
+                extra.append(dec.culprit)
+                sol.seqs = [[i for i in q if i != dec.culprit] for q in sol.seqs]
+            if srch.cost(sol.seqs, sol.excluded)[0] >= INF:
+                continue
+            _seed_repair(srch, sol, sorted(todo + extra, key=lambda x: srch.rank[x]))
+            if sol.excluded and sol.cost < INF:  # displaced orders: make room near their due
+                srch.restore(sol, time.perf_counter() + 0.5 * budget)
             fixed_dropped = any(model.order[i] in sol.excluded for i in model.fixed)
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
+                break
+        if best is None:
+            model.stay = stay
     for rname, rule, window in _rules(model):
         if best is not None and time.perf_counter() > t_end:
             break
@@ -472,10 +601,12 @@ def initial(
 # -- parallel portfolio ------------------------------------------------------------------------
 def _worker(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, margin: int | None, queue: Any,
+    energy: bool, margin: int | None, queue: Any, cap: tuple[float, int] | None = None,
 ) -> None:
     model = _compiled(problem, margin)
     srch = Search(model, seed, energy, None)
+    if cap is not None:
+        srch.cap, srch.wt = cap, model.w.changeover_minute
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     t0 = time.perf_counter()
     res = srch.run(sol, t0 + seconds, iterations, None, t0)
@@ -488,6 +619,8 @@ def _compiled(problem: Problem, margin: int | None = None) -> Model:
     model = compile_problem(problem)
     if model.previous:
         model.stay = stay_starts(model)
+        w = problem.weights
+        model.search_weights = replace(w, moved_lot=max(w.moved_lot, w.replan_moved_lot))
     model.tou_margin = margin
     return model
 
@@ -512,6 +645,12 @@ def solve(
     seed = 0 if seed is None else seed
     model = _compiled(problem)
     bad = check_structure(model, strict=strict)
+    if model.n == 0:  # nothing to plan (e.g. a re-plan after every order was cancelled)
+        empty: list[list[int]] = [[] for _ in range(model.m)]
+        return to_schedule(
+            model, empty, decode(model, empty), [], objective=0.0, lower_bound=0.0,
+            stats={"method": "lns", "initial": "empty", "seconds": 0.0},
+        )
     srch = Search(model, seed, energy_aware, None)
     sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
     margins = _margins(model, srch, sol, energy_aware)
@@ -523,22 +662,56 @@ def solve(
         progress(time.perf_counter() - t0, sol.cost)
     remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
     helper_margin = margins[1] if len(margins) > 1 else margins[0]
-    helpers = _start_helpers(
-        problem, sol, seed, remaining, iterations, energy_aware, workers, helper_margin
+    w = model.w
+    tol = w.tardiness_tolerance
+    share = 0.0 if tol is None or model.previous else min(max(w.tolerance_share, 0.0), 0.9)
+    first = remaining * (1.0 - share)
+    it1 = None if iterations is None else round(iterations * (1.0 - share))
+    best, best_margin, calls = _phase(
+        problem, srch, sol, seed, first, it1, energy_aware, workers, margins[0], helper_margin,
+        progress, t0,
     )
-    best = srch.run(sol, time.perf_counter() + remaining, iterations, progress, t0)
-    best_margin = margins[0]
-    calls = srch.calls
-    for res in _collect(helpers, remaining):
+    model.tou_margin = best_margin
+    best.cost = srch.cost(best.seqs, best.excluded)[0]
+    if share > 0.0 and tol is not None:
+        # lexicographic with tolerance: changeovers, cleaning and energy under a tardiness cap
+        srch.set_cap(best, tol)
+        second = max(0.0, t0 + 0.95 * time_limit - 0.3 - time.perf_counter())
+        it2 = None if iterations is None else max(0, iterations - (it1 or 0))
+        best, best_margin, more = _phase(
+            problem, srch, best, seed + 1, second, it2, energy_aware, workers, best_margin,
+            best_margin, progress, t0,
+        )
+        calls += more
+        model.tou_margin = best_margin
+        best.cost = srch.cost(best.seqs, best.excluded)[0]
+        srch.cap, srch.wt = None, w.tardiness
+        best.cost = srch.cost(best.seqs, best.excluded)[0]
+    if best.excluded and (iterations is not None or time.perf_counter() - t0 < time_limit):
+        srch.restore(best, time.perf_counter() + max(0.0, 0.04 * time_limit))
+    return _finish(model, best, energy_aware, t0, origin, calls)
+
+
+def _phase(
+    problem: Problem, srch: Search, sol: Sol, seed: int, seconds: float,
+    iterations: int | None, energy: bool, workers: int, margin: int | None,
+    helper_margin: int | None, progress: Progress | None, t0: float,
+) -> tuple[Sol, int | None, int]:
+    """One search phase on both cores (the helpers use ``helper_margin``); returns the best
+    plan under the search's current objective, its TOU margin and the evaluations spent."""
+    helpers = _start_helpers(
+        problem, sol, seed, seconds, iterations, energy, workers, helper_margin, srch.cap
+    )
+    calls0 = srch.calls
+    best = srch.run(sol, time.perf_counter() + seconds, iterations, progress, t0)
+    best_margin = margin
+    calls = srch.calls - calls0
+    for res in _collect(helpers, seconds):
         if res[0] < best.cost:
             best = Sol(res[1], set(res[2]), res[0])
             best_margin = helper_margin
         calls += res[3]
-    model.tou_margin = best_margin
-    best.cost = srch.cost(best.seqs, best.excluded)[0]
-    if best.excluded and (iterations is not None or time.perf_counter() - t0 < time_limit):
-        srch.restore(best, time.perf_counter() + max(0.0, 0.04 * time_limit))
-    return _finish(model, best, energy_aware, t0, origin, calls)
+    return best, best_margin, calls
 
 
 MARGINS: tuple[int | None, ...] = (None, 1440, 480, 120, 0)
@@ -559,7 +732,7 @@ def _margins(model: Model, srch: Search, sol: Sol, energy: bool) -> list[int | N
 
 def _start_helpers(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, workers: int, margin: int | None,
+    energy: bool, workers: int, margin: int | None, cap: tuple[float, int] | None = None,
 ) -> list[tuple[Any, Any]]:
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
@@ -574,7 +747,7 @@ def _start_helpers(
         p = ctx.Process(
             target=_worker,
             args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
-                  margin, q),
+                  margin, q, cap),
             daemon=True,
         )
         p.start()

@@ -112,7 +112,7 @@ def _line_dp(
     seq = seqs[ln]
     if not seq:
         return None
-    w = model.problem.weights
+    w = model.w
     down = timer.down[ln]
     pc = timer.price
     h = model.horizon
@@ -189,7 +189,7 @@ def _line_dp(
 def _line_cost(
     model: Model, ln: int, seq: list[int], starts: list[int], energy: bool, stability: bool
 ) -> float:
-    w = model.problem.weights
+    w = model.w
     c = 0.0
     for i, s in zip(seq, starts, strict=True):
         d = model.dur[ln][i]
