@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mixshare.engine import kernels
+from mixshare.engine.kernels import KernelData, csr
 from mixshare.engine.problem import InfeasibleProblem, Placement, Problem, Weights
 from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
 
@@ -60,6 +62,14 @@ class Model:
     # weights the search optimises (re-planning raises the moved-lot weight); None: the
     # problem's own weights, which the reported objective always uses
     search_weights: Weights | None = None
+    _kernel: KernelData | None = None
+
+    def kernel(self) -> KernelData:
+        """The model as flat arrays for :mod:`mixshare.engine.kernels` (built on first use,
+        after :func:`compile_problem` has set every field)."""
+        if self._kernel is None:
+            self._kernel = _kernel_data(self)
+        return self._kernel
 
     @property
     def w(self) -> Weights:
@@ -134,6 +144,57 @@ def _price_cum(problem: Problem) -> np.ndarray:
     cum = np.zeros(problem.horizon + 1, dtype=np.float64)
     np.cumsum(per_min, out=cum[1:])
     return cum
+
+
+def _kernel_data(model: Model) -> KernelData:
+    m, n = model.m, model.n
+    rows = max(len(t) for t in model.co_min) if m else 1
+    n_keys = len(model.keys)
+
+    def padded(tables: list[list[list[int]]] | list[list[list[float]]], fill: float,
+               dtype: type) -> np.ndarray:
+        out: np.ndarray = np.full((m, rows, n_keys), fill, dtype=dtype)
+        for ln in range(m):
+            table: np.ndarray = np.array(tables[ln], dtype=dtype)
+            if table.size:
+                out[ln, : table.shape[0], :] = table
+        return out
+
+    down = [iv for d in model.down for iv in d]
+    down_ptr = np.zeros(m + 1, dtype=np.int64)
+    down_ptr[1:] = np.cumsum([len(d) for d in model.down])
+    fixed_line = np.full(n, -1, dtype=np.int64)
+    fixed_start = np.full(n, -1, dtype=np.int64)
+    for i, (ln, st) in model.fixed.items():
+        fixed_line[i], fixed_start[i] = ln, st
+    prev_line = np.full(n, -1, dtype=np.int64)
+    prev_start = np.full(n, -1, dtype=np.int64)
+    for i, (ln, st) in model.previous.items():
+        prev_line[i], prev_start[i] = ln, st
+    pred_ptr, pred_lot, pred_min, pred_max = csr(model.preds)
+    succ_ptr, succ_lot, succ_min, _ = csr(model.succs)
+    return KernelData(
+        dur=np.array(model.dur, dtype=np.int64).reshape(m, n),
+        kwh=np.array(model.kwh, dtype=np.float64).reshape(m, n),
+        key=np.array(model.key, dtype=np.int64),
+        co_min=padded(model.co_min, FORBIDDEN, np.int64),
+        co_clean=padded(model.co_clean, 0, np.int64),
+        co_cost=padded(model.co_cost, 0.0, np.float64),
+        init_key=np.array(model.init_key, dtype=np.int64),
+        down_ptr=down_ptr,
+        down_s=np.array([a for a, _ in down], dtype=np.int64),
+        down_e=np.array([b for _, b in down], dtype=np.int64),
+        pred_ptr=pred_ptr, pred_lot=pred_lot, pred_min=pred_min, pred_max=pred_max,
+        succ_ptr=succ_ptr, succ_lot=succ_lot, succ_min=succ_min,
+        fixed_line=fixed_line, fixed_start=fixed_start,
+        prev_line=prev_line, prev_start=prev_start,
+        due=np.array(model.due, dtype=np.int64),
+        soft_due=np.array(model.soft_due, dtype=np.int64),
+        weight=np.array(model.weight, dtype=np.float64),
+        price_cum=model.price_cum,
+        peak_s=np.array([a for a, _ in model.peak], dtype=np.int64),
+        peak_e=np.array([b for _, b in model.peak], dtype=np.int64),
+    )
 
 
 def compile_problem(problem: Problem) -> Model:
@@ -268,24 +329,6 @@ class Decoded:
     culprit: int = -1
 
 
-def _lot_start(
-    model: Model, ln: int, i: int, prev_key: int, prev_end: int, lower: int
-) -> tuple[int, int, str | None]:
-    """Block (changeover + lot) start and lot start for lot ``i`` placed after ``prev_end``."""
-    co = model.co_min[ln][prev_key][model.key[i]]
-    if co < 0:
-        return -1, -1, "forbidden changeover"
-    d = model.dur[ln][i]
-    fx = model.fixed.get(i)
-    if fx is not None:
-        b = fx[1] - co
-        if b < prev_end or fit(model, ln, b, co + d) != b:
-            return -1, -1, "locked start unreachable"
-        return b, fx[1], None
-    b = fit(model, ln, max(prev_end, lower - co), co + d)
-    return b, b + co, None
-
-
 def stay_starts(model: Model) -> list[int]:
     """Previous start of every lot (-1: none), for :attr:`Model.stay`."""
     out = [-1] * model.n
@@ -299,86 +342,67 @@ def decode(
 ) -> Decoded:
     """Earliest start times for the given sequences; max lags repaired by delaying preds.
 
+    The lines are decoded in parallel, each lot starting as early as its line (previous lot
+    and the changeover from it, unavailable time), its release, ``min_start`` and its chain
+    predecessors (min lag) allow; locked lots keep their start. A successor that would start
+    more than the max lag after a predecessor ends delays that predecessor (up to ``repairs``
+    rounds).
+
     With :attr:`Model.tou_margin` set, the earliest-start plan is then re-timed in one forward
     pass that lets a lot wait past the peak period it would run into, when that delay (and the
     push it gives the lots after it on the line, minus the idle gaps that absorb it) keeps every
     lot of the line at least ``tou_margin`` minutes before its soft due; when the TOU pass breaks
     a constraint the earliest-start plan is returned.
     """
-    lower = list(model.release) if min_start is None else [
-        max(r, s) for r, s in zip(model.release, min_start, strict=True)
-    ]
-    dec = _decode_earliest(model, seqs, lower, repairs)
+    kd = model.kernel()
+    rel = np.asarray(model.release, dtype=np.int64)
+    lower = rel.copy() if min_start is None else np.maximum(rel, np.asarray(min_start))
+    flat, ptr = kernels.pack(seqs)
+    dec = _decode_earliest(model, kd, flat, ptr, lower, repairs)
     if model.tou_margin is None or not model.peak or dec.error is not None:
-        return dec
-    cap = _delay_caps(model, seqs, dec, model.tou_margin)
-    tdec = _forward(model, seqs, lower, cap, dec.start)
-    if tdec.error is not None or _max_lag_violation(model, tdec) >= 0:
-        return dec
-    return tdec
+        return _decoded(dec)
+    start, end, cos = dec.start, dec.end, dec.co_start
+    cap = kernels.delay_caps(
+        flat, ptr, start, end, cos, model.tou_margin, model.horizon, kd.soft_due, kd.due,
+        kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line, NO_DUE,
+    )
+    tdec = _forward(model, kd, flat, ptr, lower, cap, start)
+    if tdec.error is not None or kernels.lag_violation(
+        tdec.start, tdec.end, kd.pred_ptr, kd.pred_lot, kd.pred_max
+    ) >= 0:
+        return _decoded(dec)
+    return _decoded(tdec)
 
 
-def _delay_caps(model: Model, seqs: list[list[int]], dec: Decoded, margin: int) -> list[int]:
-    """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
-    its line ``margin`` minutes before their soft due dates (idle gaps absorb the push)."""
-    h = model.horizon
-    # a lot's own limit: its due, or (chain predecessor) its order's soft due at first; then,
-    # with every line's caps known, what its successors can absorb (their idle lag plus their
-    # own cap). Each pass only uses limits that are safe, so every pass is safe.
-    own = [min(model.soft_due[i], h) - dec.end[i] - margin for i in range(model.n)]
-    cap = [0] * model.n
-    for sweep in range(3):
-        if sweep:
-            for i in range(model.n):
-                if dec.start[i] < 0 or model.due[i] < NO_DUE:
-                    continue
-                lim = [
-                    dec.start[sc] - mn - dec.end[i] + cap[sc]
-                    for sc, mn, _mx in model.succs[i]
-                    if dec.start[sc] >= 0
-                ]
-                if lim:
-                    own[i] = min(min(lim), h - dec.end[i]) if sweep > 1 else min(own[i], *lim)
-        for seq in seqs:
-            nxt = 0
-            for k in range(len(seq) - 1, -1, -1):
-                i = seq[k]
-                e = dec.end[i]
-                room = (h - e) if k == len(seq) - 1 else (dec.co_start[seq[k + 1]] - e + nxt)
-                c = 0 if i in model.fixed else max(0, min(room, own[i]))
-                cap[i] = c
-                nxt = c
-    return cap
+def _decoded(dec: Decoded) -> Decoded:
+    """Plain-list times (callers index them one lot at a time, faster on lists)."""
+    return Decoded(
+        np.asarray(dec.start).tolist(), np.asarray(dec.end).tolist(),
+        np.asarray(dec.co_start).tolist(), dec.error, dec.culprit,
+    )
 
 
 def _decode_earliest(
-    model: Model, seqs: list[list[int]], lower: list[int], repairs: int
+    model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
+    repairs: int,
 ) -> Decoded:
-    dec = _forward(model, seqs, lower)
+    dec = _forward(model, kd, flat, ptr, lower)
     first = -1  # the first successor whose rest window forced a repair
     for _ in range(repairs):
         if dec.error is not None:
             return _blame(dec, first)
-        bumped = False
-        for i in range(model.n):
-            if dec.start[i] < 0:
-                continue
-            for p, _mn, mx in model.preds[i]:
-                if dec.start[p] >= 0 and dec.start[i] - dec.end[p] > mx:
-                    # pred must end no earlier than succ.start - max_lag
-                    d = dec.end[p] - dec.start[p]
-                    need = dec.start[i] - mx - d
-                    if need > lower[p]:
-                        lower[p] = need
-                        bumped = True
-                        if first < 0:
-                            first = i
+        bumped, f = kernels.lag_repairs(
+            dec.start, dec.end, lower, kd.pred_ptr, kd.pred_lot, kd.pred_max
+        )
         if not bumped:
             return dec
-        dec = _forward(model, seqs, lower)
-    if dec.error is None and _max_lag_violation(model, dec) >= 0:
-        v = _max_lag_violation(model, dec)
-        dec.error, dec.culprit = "max lag", v
+        if first < 0:
+            first = f
+        dec = _forward(model, kd, flat, ptr, lower)
+    if dec.error is None:
+        v = kernels.lag_violation(dec.start, dec.end, kd.pred_ptr, kd.pred_lot, kd.pred_max)
+        if v >= 0:
+            dec.error, dec.culprit = "max lag", v
     return _blame(dec, first)
 
 
@@ -391,101 +415,34 @@ def _blame(dec: Decoded, first: int) -> Decoded:
     return dec
 
 
-def _max_lag_violation(model: Model, dec: Decoded) -> int:
-    for i in range(model.n):
-        if dec.start[i] < 0:
-            continue
-        for p, _mn, mx in model.preds[i]:
-            if dec.start[p] >= 0 and dec.start[i] - dec.end[p] > mx:
-                return i
-    return -1
-
-
 def earliest(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
     """Earliest start times of the sequences without the max-lag repair of :func:`decode`."""
-    return _forward(model, seqs, lower)
+    flat, ptr = kernels.pack(seqs)
+    return _decoded(
+        _forward(model, model.kernel(), flat, ptr, np.asarray(lower, dtype=np.int64))
+    )
 
 
-def _tou_delay(
-    model: Model, ln: int, i: int, b: int, s: int, prev_end: int, allowed: int,
-    latest: int,
-) -> tuple[int, int]:
-    """Delay lot ``i`` past the peak period it would run into, by at most ``allowed`` minutes
-    beyond its earliest start ``s`` and starting no later than ``latest`` (rest windows)."""
-    d = model.dur[ln][i]
-    k = bisect_right(model.peak_starts, s + d - 1) - 1
-    if k < 0 or model.peak[k][1] <= s or model.kwh[ln][i] <= 0:
-        return b, s
-    co = s - b
-    b2 = fit(model, ln, max(prev_end, model.peak[k][1] - co), co + d)
-    s2 = b2 + co
-    if s2 <= allowed and s2 <= latest and s2 + d <= model.horizon:
-        return b2, s2
-    return b, s
+_NO_ARRAY = np.zeros(0, dtype=np.int64)
 
 
 def _forward(
-    model: Model, seqs: list[list[int]], lower: list[int], cap: list[int] | None = None,
-    base: list[int] | None = None,
+    model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
+    cap: np.ndarray | None = None, base: list[int] | np.ndarray | None = None,
 ) -> Decoded:
-    """One pass over the lines in parallel, each lot waiting for its chain predecessors.
-
-    With ``cap`` (and the earliest starts ``base``) lots may wait past peak periods, each
-    starting at most ``cap`` minutes after its earliest start."""
-    n = model.n
-    stay = model.stay
-    start, end, cos = [-1] * n, [-1] * n, [-1] * n
-    present = bytearray(n)  # chain partners outside the sequences (being re-inserted) are ignored
-    for seq in seqs:
-        for i in seq:
-            present[i] = 1
-    pos = [0] * len(seqs)
-    prev_key = list(model.init_key)
-    prev_end = [0] * len(seqs)
-    remaining = sum(len(s) for s in seqs)
-    horizon = model.horizon
-    while remaining:
-        progressed = False
-        for ln, seq in enumerate(seqs):
-            while pos[ln] < len(seq):
-                i = seq[pos[ln]]
-                lo = lower[i]
-                blocked = False
-                for p, mn, _mx in model.preds[i]:
-                    if not present[p]:
-                        continue
-                    if end[p] < 0:
-                        blocked = True
-                        break
-                    lo = max(lo, end[p] + mn)
-                if blocked:
-                    break
-                if stay is not None and stay[i] >= 0 and model.previous[i][0] == ln:
-                    lo = max(lo, stay[i])
-                b, s, err = _lot_start(model, ln, i, prev_key[ln], prev_end[ln], lo)
-                if cap is not None and base is not None and err is None and i not in model.fixed:
-                    latest = min(
-                        [NO_DUE] + [end[p] + mx for p, _mn, mx in model.preds[i] if present[p]]
-                    )
-                    b, s = _tou_delay(
-                        model, ln, i, b, s, prev_end[ln], base[i] + cap[i], latest
-                    )
-                if err is None and s < lo:
-                    err = "locked start before release or chain lag"
-                e = s + model.dur[ln][i]
-                if err is None and e > horizon:
-                    err = "ends after horizon"
-                if err is not None:
-                    return Decoded(start, end, cos, err, i)
-                start[i], end[i], cos[i] = s, e, b
-                prev_key[ln], prev_end[ln] = model.key[i], e
-                pos[ln] += 1
-                remaining -= 1
-                progressed = True
-        if not progressed:
-            stuck = next(seq[pos[ln]] for ln, seq in enumerate(seqs) if pos[ln] < len(seq))
-            return Decoded(start, end, cos, "chain deadlock between lines", stuck)
-    return Decoded(start, end, cos)
+    """One pass over the lines in parallel (:func:`mixshare.engine.kernels.forward`); times
+    stay NumPy arrays until :func:`_decoded`."""
+    stay = _NO_ARRAY if model.stay is None else np.asarray(model.stay, dtype=np.int64)
+    use_cap = cap is not None and base is not None
+    start, end, cos, err, culprit = kernels.forward(
+        flat, ptr, lower, stay, model.stay is not None,
+        cap if cap is not None else _NO_ARRAY,
+        np.asarray(base, dtype=np.int64) if base is not None else _NO_ARRAY, use_cap,
+        model.horizon, kd.dur, kd.kwh, kd.key, kd.co_min, kd.init_key, kd.down_ptr,
+        kd.down_s, kd.down_e, kd.pred_ptr, kd.pred_lot, kd.pred_min, kd.pred_max,
+        kd.fixed_line, kd.fixed_start, kd.prev_line, kd.peak_s, kd.peak_e,
+    )
+    return Decoded(start, end, cos, kernels.ERRORS.get(err), int(culprit))
 
 
 @dataclass
@@ -516,29 +473,19 @@ class Cost:
 def evaluate(
     model: Model, seqs: list[list[int]], dec: Decoded, unplanned_orders: int, energy: bool = True
 ) -> Cost:
-    c = Cost(unplanned_orders=unplanned_orders)
-    for ln, seq in enumerate(seqs):
-        pk = model.init_key[ln]
-        mins, clean, cost = model.co_min[ln], model.co_clean[ln], model.co_cost[ln]
-        for i in seq:
-            k = model.key[i]
-            c.co_minutes += mins[pk][k]
-            c.cleaning += clean[pk][k]
-            c.co_cost += cost[pk][k]
-            pk = k
-            late = dec.end[i] - model.due[i]
-            if late > 0:
-                c.tardiness += model.weight[i] * late
-                c.late += 1
-            if energy:
-                c.energy += model.energy(ln, i, dec.start[i])
-            prev = model.previous.get(i)
-            if prev is not None and (prev[0] != ln or prev[1] != dec.start[i]):
-                c.moved += 1
-    for i, (pl, _ps) in model.previous.items():
-        if dec.start[i] < 0 and pl >= 0:
-            c.moved += 1
-    return c
+    """Cost terms of decoded sequences; a lot of the previous plan that is not planned, or not
+    at its previous line and start, counts as moved."""
+    kd = model.kernel()
+    flat, ptr = kernels.pack(seqs)
+    tard, late, co_minutes, cleaning, co_cost, energy_cost, moved = kernels.cost_terms(
+        flat, ptr, np.asarray(dec.start, dtype=np.int64), np.asarray(dec.end, dtype=np.int64),
+        energy, kd.dur, kd.kwh, kd.key, kd.init_key, kd.co_min, kd.co_clean, kd.co_cost,
+        kd.due, kd.weight, kd.price_cum, kd.prev_line, kd.prev_start,
+    )
+    return Cost(
+        tardiness=tard, late=late, co_minutes=co_minutes, cleaning=cleaning, co_cost=co_cost,
+        energy=energy_cost, moved=moved, unplanned_orders=unplanned_orders,
+    )
 
 
 def to_schedule(

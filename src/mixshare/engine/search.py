@@ -7,8 +7,14 @@
    its best position. Positions are screened with NumPy-vectorised tardiness and setup deltas
    (shift propagation through idle gaps), the best few are decoded exactly. Unplanned orders
    are retried regularly. Accept equal-or-better, restart from the best after stagnation.
-3. Energy: with ``energy_aware`` the objective prices energy and a final pass moves lots into
-   cheaper hours where the plan has slack (never adding tardiness).
+3. Lexicographic phases: the first share of the time minimises the weighted objective
+   (tardiness first); the next minimises changeovers with tardiness allowed to grow by a
+   tolerance; with ``energy_aware`` the last minimises the weighted objective with energy
+   (changeovers and energy traded by their weights) with weighted tardiness capped at what the
+   earlier phases reached. The first two phases are TOU-blind;
+   the energy phase decodes with a TOU slack margin (lots wait past peak periods where they
+   have slack) and destroys lots that run in peak hours. A final exact re-timing
+   (:mod:`mixshare.engine.timing`) places the idle time.
 4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
 
 Determinism: with ``iterations`` set, every worker runs exactly that many iterations and the
@@ -21,6 +27,7 @@ import contextlib
 import multiprocessing as mp
 import random
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,6 +37,7 @@ import numpy as np
 from mixshare.engine.bound import lower_bound
 from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
 from mixshare.engine.dispatch import dispatch_model
+from mixshare.engine.kernels import push_delta
 from mixshare.engine.model import (
     NO_DUE,
     Cost,
@@ -48,7 +56,22 @@ from mixshare.engine.timing import retime
 from mixshare.engine.validate import validate
 
 Progress = Callable[[float, float], None]
+PhaseHook = Callable[[str, Schedule], None]
+PHASES = ("weighted", "changeovers", "energy")
 INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Limits of a lexicographic phase: a plan above either is (nearly) never accepted.
+
+    With ``tolerance`` tardiness inside its cap is only a tie-break (the changeover phase);
+    otherwise the full weighted objective is minimised under the caps (the energy phase).
+    """
+
+    tardiness: float
+    unplanned: int
+    tolerance: bool = True
 
 
 @dataclass
@@ -68,8 +91,8 @@ class Search:
         self.min_start = min_start
         w = model.w
         self.wt = w.tardiness
-        # tolerance phase: (weighted tardiness cap, most unplanned orders allowed); None: off
-        self.cap: tuple[float, int] | None = None
+        # lexicographic phases (changeovers, energy): their caps; None: weighted objective
+        self.caps: Caps | None = None
         self.replan = bool(model.previous)
         m = model
         self.co = [np.array(m.co_min[ln], dtype=np.int64) for ln in range(m.m)]
@@ -105,27 +128,34 @@ class Search:
         return self.price(c) + 1.0e12 * stuck, dec
 
     def price(self, c: Cost) -> float:
-        """The objective the search minimises: the weighted one, or in the tolerance phase
-        changeovers + energy (+ a tardiness tie-break) under the tardiness cap."""
+        """The objective the search minimises: the weighted one, or that of a lexicographic
+        phase under its caps (see :class:`Caps`)."""
         m = self.model
-        if self.cap is None:
-            return c.total(m, m.w)
         w = m.w
-        cap, unplanned = self.cap
-        tot = c.total(m, replace(w, tardiness=w.tolerance_tardiness))
-        if c.tardiness > cap + 1e-6 or c.unplanned_orders > unplanned:
-            tot += 1.0e12 + w.tardiness * max(0.0, c.tardiness - cap)
+        caps = self.caps
+        if caps is None:
+            return c.total(m, w)
+        tot = c.total(m, replace(w, tardiness=w.tolerance_tardiness) if caps.tolerance else w)
+        if c.tardiness > caps.tardiness + 1e-6 or c.unplanned_orders > caps.unplanned:
+            tot += 1.0e12 + w.tardiness * max(0.0, c.tardiness - caps.tardiness)
         return tot
 
-    def set_cap(self, sol: Sol, tolerance: float) -> None:
-        """Enter the tolerance phase around ``sol`` (its tardiness is the best found)."""
-        self.cap = None
+    def set_caps(self, caps: Caps | None) -> None:
+        self.caps = caps
+        # the changeover phase screens tardiness at the changeover scale
+        w = self.model.w
+        self.wt = w.changeover_minute if caps is not None and caps.tolerance else w.tardiness
+
+    def caps_around(self, sol: Sol, tolerance: float | None) -> Caps:
+        """Caps at ``sol``'s own tardiness and unplanned orders: with ``tolerance`` for the
+        changeover phase (tardiness may grow that much); without it for the energy phase,
+        where changeovers and energy are traded by their weights but tardiness never grows."""
+        self.set_caps(None)
         dec = decode(self.model, sol.seqs, self.min_start)
         c = evaluate(self.model, sol.seqs, dec, len(sol.excluded), self.energy)
-        self.cap = ((1.0 + tolerance) * c.tardiness, len(sol.excluded))
-        # screening still steers away from tardiness, but at the changeover scale
-        self.wt = self.model.w.changeover_minute
-        sol.cost = self.price(c)
+        if tolerance is not None:
+            return Caps((1.0 + tolerance) * c.tardiness, len(sol.excluded))
+        return Caps(c.tardiness, len(sol.excluded), tolerance=False)
 
     # -- insertion -----------------------------------------------------------------------------
     def screen(
@@ -164,6 +194,10 @@ class Search:
         lim = min([dec.start[s] - mn for s, mn, _ in m.succs[i] if dec.start[s] >= 0] + [NO_DUE])
         ok &= e_i <= lim
         cost = s_in + s_out - s_old + self.wt * self.w[i] * np.maximum(0, e_i - self.sdue[i])
+        if self.energy and m.kwh[ln][i] > 0:  # the lot's own energy where it would run
+            pc = m.price_cum
+            e_c = np.minimum(e_i, m.horizon)
+            cost += m.w.energy_cost * m.kwh[ln][i] / d * (pc[e_c] - pc[np.maximum(e_c - d, 0)])
         if ln_len:
             cost += self.wt * self._push_delta(sq, st, en, cs, e_i, m_out)
             # the push must not carry the line's last lot past the horizon
@@ -181,23 +215,15 @@ class Search:
         e_i: np.ndarray, m_out: np.ndarray,
     ) -> np.ndarray:
         """Extra weighted tardiness of the lots pushed right by an insertion at each position."""
-        n = len(sq)
-        out = np.zeros(n + 1)
         shift0 = np.maximum(0, e_i[:-1] + m_out[:-1] - st)  # shift of the lot at position p
         gaps = np.concatenate(([0], cs[1:] - en[:-1]))
-        gc = np.cumsum(gaps)
-        due, w = self.due[sq], self.w[sq]
-        base = w * np.maximum(0, en - due)
         # re-planning: every pushed lot of the previous plan costs the moved-lot weight
         mv = self.model.w.moved_lot / max(self.wt, 1e-9) if self.replan else 0.0
-        width = min(n, 120)  # pushes are absorbed by idle time within a few dozen lots
-        for off in range(width):
-            p = np.arange(0, n - off)
-            q = p + off
-            sh = np.maximum(0, shift0[p] - (gc[q] - gc[p]))
-            out[p] += w[q] * np.maximum(0, en[q] + sh - due[q]) - base[q]
-            if mv:
-                out[p] += mv * (sh > 0)
+        # pushes are absorbed by idle time within a few dozen lots
+        out: np.ndarray = push_delta(
+            shift0.astype(np.int64), np.cumsum(gaps).astype(np.int64), en, self.due[sq],
+            self.w[sq], mv, 120,
+        )
         return out
 
     def insert(self, sol: Sol, i: int, best_k: int = 3, wide: int = 0) -> bool:
@@ -276,8 +302,9 @@ class Search:
         op = rng.random()
         if self.replan:
             chosen = self._replan_pool(sol, placed, k)
-        elif self.cap is not None and op < 0.5:
-            chosen = self._setup_pool(sol, k)
+        elif self.caps is not None and op < 0.5:
+            tol = self.caps.tolerance
+            chosen = self._setup_pool(sol, k) if tol else self._peak_pool(sol, k)
         elif op < 0.25:
             chosen = set(rng.sample(placed, min(k, len(placed))))
         elif op < 0.5:
@@ -326,6 +353,23 @@ class Search:
         key = m.key[rng.choice(sorted(chosen))]
         same = [i for q in sol.seqs for i in q if m.key[i] == key and i not in m.fixed]
         chosen |= set(rng.sample(same, min(k // 2, len(same))))
+        return chosen
+
+    def _peak_pool(self, sol: Sol, k: int) -> set[int]:
+        """Energy phase: lots running in the most expensive hours, and their line
+        neighbours, to be moved so the idle time falls there instead."""
+        m, rng = self.model, self.rng
+        _, dec = self.cost(sol.seqs, sol.excluded)
+        if dec.error is not None or not m.peak:
+            return set()
+        hot = [
+            (ln, p) for ln, q in enumerate(sol.seqs) for p, i in enumerate(q)
+            if i not in m.fixed and _in_peak(m, dec.start[i], dec.end[i])
+        ]
+        chosen: set[int] = set()
+        for ln, p in rng.sample(hot, min(max(1, k // 3), len(hot))):
+            q = sol.seqs[ln]
+            chosen |= {j for j in q[max(0, p - 1) : p + 2] if j not in m.fixed}
         return chosen
 
     def _in_place(self, sol: Sol, i: int) -> bool:
@@ -446,7 +490,7 @@ class Search:
             it += 1
             cand = _copy(cur)
             # the tolerance phase makes small, setup-focused moves: more of them per second
-            k = self.rng.randint(4, 10) if self.cap is not None else self.rng.randint(6, 16)
+            k = self.rng.randint(4, 10) if self.caps is not None else self.rng.randint(6, 16)
             removed = self.destroy(cand, k)
             if self.rng.random() < 0.2:
                 removed = self.try_unplanned(cand) + removed
@@ -462,6 +506,11 @@ class Search:
             if stall and stall % 150 == 0:
                 cur = _copy(best)
         return best
+
+
+def _in_peak(model: Model, start: int, end: int) -> bool:
+    k = bisect_right(model.peak_starts, end - 1) - 1
+    return k >= 0 and model.peak[k][1] > start
 
 
 def _copy(s: Sol) -> Sol:
@@ -601,12 +650,11 @@ def initial(
 # -- parallel portfolio ------------------------------------------------------------------------
 def _worker(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, margin: int | None, queue: Any, cap: tuple[float, int] | None = None,
+    energy: bool, margin: int | None, queue: Any, caps: Caps | None = None,
 ) -> None:
     model = _compiled(problem, margin)
     srch = Search(model, seed, energy, None)
-    if cap is not None:
-        srch.cap, srch.wt = cap, model.w.changeover_minute
+    srch.set_caps(caps)
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     t0 = time.perf_counter()
     res = srch.run(sol, t0 + seconds, iterations, None, t0)
@@ -625,6 +673,14 @@ def _compiled(problem: Problem, margin: int | None = None) -> Model:
     return model
 
 
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) the decoder kernels by planning a tiny
+    problem; the first compilation takes several seconds, later runs load it."""
+    from mixshare.engine.synthetic import generate
+
+    solve(generate(days=1, load=0.5, seed=0), time_limit=0.3, workers=1)
+
+
 def solve(
     problem: Problem,
     time_limit: float,
@@ -634,12 +690,14 @@ def solve(
     energy_aware: bool = True,
     iterations: int | None = None,
     strict: bool = True,
+    on_phase: PhaseHook | None = None,
 ) -> Schedule:
     """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
 
     ``iterations`` fixes the work per worker for a reproducible run. ``strict`` raises
     :class:`~mixshare.engine.problem.InfeasibleProblem` on structurally infeasible inputs,
-    otherwise their orders are reported unplanned.
+    otherwise their orders are reported unplanned. ``on_phase`` receives the best plan at the
+    end of each search phase (``PHASES``), e.g. the TOU-blind plan the energy phase starts from.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
@@ -651,56 +709,80 @@ def solve(
             model, empty, decode(model, empty), [], objective=0.0, lower_bound=0.0,
             stats={"method": "lns", "initial": "empty", "seconds": 0.0},
         )
-    srch = Search(model, seed, energy_aware, None)
+    # tardiness and changeovers are planned TOU-blind; energy gets the last phase (lexicographic)
+    srch = Search(model, seed, False, None)
     sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
-    margins = _margins(model, srch, sol, energy_aware)
-    model.tou_margin = margins[0]
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     if sol.excluded:  # orders left out cost more than anything else: try hard to place them
         srch.restore(sol, time.perf_counter() + 0.3 * time_limit)
     if progress is not None:
         progress(time.perf_counter() - t0, sol.cost)
+    # the bound depends on the problem only: computed here, its time comes out of the search's
+    bound = lower_bound(model, True, time_limit=min(1.5, 0.05 * time_limit))
     remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
-    helper_margin = margins[1] if len(margins) > 1 else margins[0]
     w = model.w
     tol = w.tardiness_tolerance
-    share = 0.0 if tol is None or model.previous else min(max(w.tolerance_share, 0.0), 0.9)
-    first = remaining * (1.0 - share)
-    it1 = None if iterations is None else round(iterations * (1.0 - share))
-    best, best_margin, calls = _phase(
-        problem, srch, sol, seed, first, it1, energy_aware, workers, margins[0], helper_margin,
-        progress, t0,
-    )
-    model.tou_margin = best_margin
-    best.cost = srch.cost(best.seqs, best.excluded)[0]
-    if share > 0.0 and tol is not None:
-        # lexicographic with tolerance: changeovers, cleaning and energy under a tardiness cap
-        srch.set_cap(best, tol)
-        second = max(0.0, t0 + 0.95 * time_limit - 0.3 - time.perf_counter())
-        it2 = None if iterations is None else max(0, iterations - (it1 or 0))
+    shares = _phase_shares(model, tol is not None and not model.previous, energy_aware)
+    best, calls = sol, 0
+    done_iterations = 0
+    margins: list[int | None] = [None]
+    for k, share in enumerate(shares):
+        if share <= 0.0:
+            continue
+        if k == 1:
+            srch.set_caps(srch.caps_around(best, tol))
+        elif k == 2:  # caps from the TOU-blind plan, so energy never buys tardiness
+            srch.set_caps(srch.caps_around(best, None))
+            srch.energy = True
+            margins = _margins(model, srch, best)
+            model.tou_margin = margins[0]
+        best.cost = srch.cost(best.seqs, best.excluded)[0]
+        last = k == len(shares) - 1 or all(x <= 0.0 for x in shares[k + 1 :])
+        seconds = share * remaining
+        if last:
+            seconds = max(0.0, t0 + 0.95 * time_limit - 0.3 - time.perf_counter())
+        its = None
+        if iterations is not None:
+            its = iterations - done_iterations if last else round(iterations * share)
+            done_iterations += its
+        margin = model.tou_margin
+        helper_margin = margins[1] if k == 2 and len(margins) > 1 else margin
         best, best_margin, more = _phase(
-            problem, srch, best, seed + 1, second, it2, energy_aware, workers, best_margin,
-            best_margin, progress, t0,
+            problem, srch, best, seed + k, seconds, its, workers, margin, helper_margin,
+            progress, t0,
         )
         calls += more
         model.tou_margin = best_margin
-        best.cost = srch.cost(best.seqs, best.excluded)[0]
-        srch.cap, srch.wt = None, w.tardiness
-        best.cost = srch.cost(best.seqs, best.excluded)[0]
+        if on_phase is not None:
+            placed = {i for q in best.seqs for i in q}
+            unplanned = [i for i in range(model.n) if i not in placed]
+            on_phase(PHASES[k], to_schedule(model, best.seqs, decode(model, best.seqs), unplanned))
+    srch.set_caps(None)
+    best.cost = srch.cost(best.seqs, best.excluded)[0]
     if best.excluded and (iterations is not None or time.perf_counter() - t0 < time_limit):
         srch.restore(best, time.perf_counter() + max(0.0, 0.04 * time_limit))
-    return _finish(model, best, energy_aware, t0, origin, calls)
+    return _finish(model, best, energy_aware, t0, origin, calls, bound)
+
+
+def _phase_shares(model: Model, tolerance: bool, energy: bool) -> list[float]:
+    """Share of the search time of each phase: weighted (tardiness first), changeovers under
+    a tardiness tolerance, energy under tardiness and changeover caps."""
+    w = model.w
+    e = min(max(w.energy_share, 0.0), 0.9) if energy and model.peak else 0.0
+    t = min(max(w.tolerance_share, 0.0), 0.9) if tolerance else 0.0
+    return [(1.0 - e) * (1.0 - t), (1.0 - e) * t, e]
 
 
 def _phase(
     problem: Problem, srch: Search, sol: Sol, seed: int, seconds: float,
-    iterations: int | None, energy: bool, workers: int, margin: int | None,
+    iterations: int | None, workers: int, margin: int | None,
     helper_margin: int | None, progress: Progress | None, t0: float,
 ) -> tuple[Sol, int | None, int]:
     """One search phase on both cores (the helpers use ``helper_margin``); returns the best
     plan under the search's current objective, its TOU margin and the evaluations spent."""
     helpers = _start_helpers(
-        problem, sol, seed, seconds, iterations, energy, workers, helper_margin, srch.cap
+        problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
+        srch.caps,
     )
     calls0 = srch.calls
     best = srch.run(sol, time.perf_counter() + seconds, iterations, progress, t0)
@@ -717,22 +799,22 @@ def _phase(
 MARGINS: tuple[int | None, ...] = (None, 1440, 480, 120, 0)
 
 
-def _margins(model: Model, srch: Search, sol: Sol, energy: bool) -> list[int | None]:
-    """TOU slack margins ordered by the cost of the initial plan decoded with each."""
-    if not energy or not model.peak:
+def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
+    """TOU slack margins ordered by the cost of the plan decoded with each."""
+    if not model.peak:
         return [None]
     scored = []
     for k, mg in enumerate(MARGINS):
         model.tou_margin = mg
         scored.append((srch.cost(sol.seqs, sol.excluded)[0], k, mg))
     model.tou_margin = None
-    scored.sort()
+    scored.sort()  # a margin whose plan breaks the phase's caps sorts last
     return [mg for _c, _k, mg in scored]
 
 
 def _start_helpers(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, workers: int, margin: int | None, cap: tuple[float, int] | None = None,
+    energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
 ) -> list[tuple[Any, Any]]:
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
@@ -747,7 +829,7 @@ def _start_helpers(
         p = ctx.Process(
             target=_worker,
             args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
-                  margin, q, cap),
+                  margin, q, caps),
             daemon=True,
         )
         p.start()
@@ -769,7 +851,8 @@ def _collect(
 
 
 def _finish(
-    model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int
+    model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int,
+    bound: tuple[float, dict[str, float]],
 ) -> Schedule:
     dec = decode(model, best.seqs)
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
@@ -783,7 +866,7 @@ def _finish(
     if validate(model.problem, sched):  # safety net: never hand out an invalid plan
         _seqs, fallback = dispatch_model(model, strict=False)
         return fallback
-    lb, parts = lower_bound(model, True)
+    lb, parts = bound
     stats: dict[str, float | int | str] = {
         "method": "lns",
         "initial": origin,

@@ -1,0 +1,334 @@
+"""Compiled inner loops of the decoder: sequences in, start times and cost terms out.
+
+The search decodes and prices a full plan several thousand times per second of search; in plain
+Python that was about 70 % of the engine's time. These functions are the same algorithms as the
+documented ones in :mod:`mixshare.engine.model` (which calls them), written over flat NumPy
+arrays and compiled with Numba (``cache=True``: compiled once per machine, then loaded).
+
+Array conventions (see :class:`KernelData`): a set of line sequences is ``flat`` (all lots, line
+after line) with ``ptr[ln]:ptr[ln + 1]`` the slice of line ``ln``; chain predecessors and
+successors are in CSR form (``*_ptr``, ``*_lot``, ``*_min``, ``*_max``); unavailable time of
+line ``ln`` is ``down_s/down_e[down_ptr[ln]:down_ptr[ln + 1]]`` (merged, sorted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+# error codes of :func:`forward`; :data:`ERRORS` gives their messages
+OK, FORBIDDEN_CO, LOCKED_UNREACHABLE, LOCKED_EARLY, PAST_HORIZON, DEADLOCK = range(6)
+ERRORS = {
+    FORBIDDEN_CO: "forbidden changeover",
+    LOCKED_UNREACHABLE: "locked start unreachable",
+    LOCKED_EARLY: "locked start before release or chain lag",
+    PAST_HORIZON: "ends after horizon",
+    DEADLOCK: "chain deadlock between lines",
+}
+
+
+@dataclass
+class KernelData:
+    """The compiled model as flat arrays (built once per model by ``Model.kernel``)."""
+
+    dur: np.ndarray  # int64 [m, n]
+    kwh: np.ndarray  # float64 [m, n]
+    key: np.ndarray  # int64 [n]
+    co_min: np.ndarray  # int64 [m, rows, keys]; rows padded with -1
+    co_clean: np.ndarray  # int64 [m, rows, keys]
+    co_cost: np.ndarray  # float64 [m, rows, keys]
+    init_key: np.ndarray  # int64 [m]
+    down_ptr: np.ndarray
+    down_s: np.ndarray
+    down_e: np.ndarray
+    pred_ptr: np.ndarray
+    pred_lot: np.ndarray
+    pred_min: np.ndarray
+    pred_max: np.ndarray
+    succ_ptr: np.ndarray
+    succ_lot: np.ndarray
+    succ_min: np.ndarray
+    fixed_line: np.ndarray  # int64 [n], -1 when not fixed
+    fixed_start: np.ndarray
+    prev_line: np.ndarray  # previous plan, -1 when none
+    prev_start: np.ndarray
+    due: np.ndarray
+    soft_due: np.ndarray
+    weight: np.ndarray
+    price_cum: np.ndarray
+    peak_s: np.ndarray
+    peak_e: np.ndarray
+
+
+def csr(rows: list[list[tuple[int, int, int]]]) -> tuple[np.ndarray, ...]:
+    """(ptr, lot, min_lag, max_lag) arrays of per-lot chain lists."""
+    ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    flat = [x for r in rows for x in r]
+    cols = np.array(flat, dtype=np.int64).reshape(-1, 3)
+    return ptr, cols[:, 0].copy(), cols[:, 1].copy(), cols[:, 2].copy()
+
+
+def pack(seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """``flat`` and ``ptr`` of a set of line sequences."""
+    ptr = np.zeros(len(seqs) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(s) for s in seqs])
+    flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(ptr[-1]))
+    return flat, ptr
+
+
+@njit(cache=True)
+def fit(down_s: Any, down_e: Any, a: int, b: int, t: int, length: int) -> int:
+    """Earliest ``x >= t`` with ``[x, x + length)`` clear of the intervals ``a:b``."""
+    lo, hi = a, b
+    while lo < hi:  # first interval starting after t
+        mid = (lo + hi) // 2
+        if down_s[mid] <= t:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo - 1
+    if k >= a and down_e[k] > t:
+        t = down_e[k]
+    k += 1
+    while k < b and down_s[k] < t + length:
+        if down_e[k] > t:
+            t = down_e[k]
+        k += 1
+    return t
+
+
+@njit(cache=True)
+def _peak_before(peak_s: Any, t: int) -> int:
+    lo, hi = 0, len(peak_s)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if peak_s[mid] <= t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@njit(cache=True)
+def forward(
+    flat: Any, ptr: Any, lower: Any, stay: Any, use_stay: bool, cap: Any, base: Any,
+    use_cap: bool, horizon: int, dur: Any, kwh: Any, key: Any, co_min: Any, init_key: Any,
+    down_ptr: Any, down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any,
+    pred_max: Any, fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any,
+    peak_e: Any,
+) -> tuple[Any, Any, Any, int, int]:
+    """Earliest start of every lot, the lines in parallel, each lot waiting for its chain
+    predecessors; with ``use_cap`` a lot may wait past the peak period it would run into, by
+    at most ``cap`` minutes after its earliest start ``base`` (see ``model.decode``)."""
+    n = dur.shape[1]
+    m = len(ptr) - 1
+    start = np.full(n, -1, dtype=np.int64)
+    end = np.full(n, -1, dtype=np.int64)
+    cos = np.full(n, -1, dtype=np.int64)
+    present = np.zeros(n, dtype=np.bool_)
+    for k in range(len(flat)):
+        present[flat[k]] = True
+    pos = ptr[:-1].copy()
+    prev_key = init_key.copy()
+    prev_end = np.zeros(m, dtype=np.int64)
+    remaining = len(flat)
+    while remaining > 0:
+        progressed = False
+        for ln in range(m):
+            while pos[ln] < ptr[ln + 1]:
+                i = flat[pos[ln]]
+                lo = lower[i]
+                blocked = False
+                latest = np.int64(1) << 40
+                for q in range(pred_ptr[i], pred_ptr[i + 1]):
+                    p = pred_lot[q]
+                    if not present[p]:
+                        continue
+                    if end[p] < 0:
+                        blocked = True
+                        break
+                    lo = max(lo, end[p] + pred_min[q])
+                    latest = min(latest, end[p] + pred_max[q])
+                if blocked:
+                    break
+                if use_stay and stay[i] >= 0 and prev_line[i] == ln:
+                    lo = max(lo, stay[i])
+                co = co_min[ln, prev_key[ln], key[i]]
+                if co < 0:
+                    return start, end, cos, FORBIDDEN_CO, i
+                d = dur[ln, i]
+                a, b = down_ptr[ln], down_ptr[ln + 1]
+                if fixed_line[i] >= 0:
+                    blk = fixed_start[i] - co
+                    if blk < prev_end[ln] or fit(down_s, down_e, a, b, blk, co + d) != blk:
+                        return start, end, cos, LOCKED_UNREACHABLE, i
+                    s = fixed_start[i]
+                else:
+                    blk = fit(down_s, down_e, a, b, max(prev_end[ln], lo - co), co + d)
+                    s = blk + co
+                    if use_cap:
+                        k = _peak_before(peak_s, s + d - 1)
+                        if k >= 0 and peak_e[k] > s and kwh[ln, i] > 0:
+                            b2 = fit(down_s, down_e, a, b, max(prev_end[ln], peak_e[k] - co),
+                                     co + d)
+                            s2 = b2 + co
+                            if s2 <= base[i] + cap[i] and s2 <= latest and s2 + d <= horizon:
+                                blk, s = b2, s2
+                if s < lo:
+                    return start, end, cos, LOCKED_EARLY, i
+                e = s + d
+                if e > horizon:
+                    return start, end, cos, PAST_HORIZON, i
+                start[i], end[i], cos[i] = s, e, blk
+                prev_key[ln], prev_end[ln] = key[i], e
+                pos[ln] += 1
+                remaining -= 1
+                progressed = True
+        if not progressed:
+            for ln in range(m):
+                if pos[ln] < ptr[ln + 1]:
+                    return start, end, cos, DEADLOCK, flat[pos[ln]]
+    return start, end, cos, OK, -1
+
+
+@njit(cache=True)
+def lag_repairs(
+    start: Any, end: Any, lower: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any
+) -> tuple[bool, int]:
+    """Raise ``lower`` of every predecessor whose successor starts more than the max lag after
+    it ends (so it ends later); returns (anything raised, the first successor concerned)."""
+    bumped, first = False, -1
+    for i in range(len(start)):
+        if start[i] < 0:
+            continue
+        for q in range(pred_ptr[i], pred_ptr[i + 1]):
+            p = pred_lot[q]
+            if start[p] >= 0 and start[i] - end[p] > pred_max[q]:
+                need = start[i] - pred_max[q] - (end[p] - start[p])
+                if need > lower[p]:
+                    lower[p] = need
+                    bumped = True
+                    if first < 0:
+                        first = i
+    return bumped, first
+
+
+@njit(cache=True)
+def lag_violation(start: Any, end: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any) -> int:
+    for i in range(len(start)):
+        if start[i] < 0:
+            continue
+        for q in range(pred_ptr[i], pred_ptr[i + 1]):
+            p = pred_lot[q]
+            if start[p] >= 0 and start[i] - end[p] > pred_max[q]:
+                return i
+    return -1
+
+
+@njit(cache=True)
+def delay_caps(
+    flat: Any, ptr: Any, start: Any, end: Any, cos: Any, margin: int, horizon: int,
+    soft_due: Any, due: Any, succ_ptr: Any, succ_lot: Any, succ_min: Any, fixed_line: Any,
+    no_due: int,
+) -> Any:
+    """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
+    its line ``margin`` minutes before their soft due dates (idle gaps absorb the push).
+
+    A lot's own limit is its due, or (chain predecessor) its order's soft due at first; then,
+    with every line's caps known, what its successors can absorb (their idle lag plus their own
+    cap). Each sweep only uses limits that are safe, so every sweep is safe."""
+    n = len(start)
+    own = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        own[i] = min(soft_due[i], horizon) - end[i] - margin
+    cap = np.zeros(n, dtype=np.int64)
+    for sweep in range(3):
+        if sweep:
+            for i in range(n):
+                if start[i] < 0 or due[i] < no_due:
+                    continue
+                lim = np.int64(-1)
+                have = False
+                for q in range(succ_ptr[i], succ_ptr[i + 1]):
+                    sc = succ_lot[q]
+                    if start[sc] >= 0:
+                        v = start[sc] - succ_min[q] - end[i] + cap[sc]
+                        if not have or v < lim:
+                            lim, have = v, True
+                if have:
+                    if sweep > 1:
+                        own[i] = min(lim, horizon - end[i])
+                    else:
+                        own[i] = min(own[i], lim)
+        for ln in range(len(ptr) - 1):
+            nxt = 0
+            for k in range(ptr[ln + 1] - 1, ptr[ln] - 1, -1):
+                i = flat[k]
+                e = end[i]
+                last = k == ptr[ln + 1] - 1
+                room = horizon - e if last else cos[flat[k + 1]] - e + nxt
+                c = 0 if fixed_line[i] >= 0 else max(0, min(room, own[i]))
+                cap[i] = c
+                nxt = c
+    return cap
+
+
+@njit(cache=True)
+def cost_terms(
+    flat: Any, ptr: Any, start: Any, end: Any, energy: bool, dur: Any, kwh: Any, key: Any,
+    init_key: Any, co_min: Any, co_clean: Any, co_cost: Any, due: Any, weight: Any,
+    price_cum: Any, prev_line: Any, prev_start: Any,
+) -> tuple[float, int, int, int, float, float, int]:
+    """(weighted tardiness, late lots, changeover minutes, cleaning batches, changeover cost,
+    energy cost, moved lots) of a decoded plan (see ``model.evaluate``)."""
+    tard, co_cost_sum, energy_cost = 0.0, 0.0, 0.0
+    late, co_minutes, cleaning, moved = 0, 0, 0, 0
+    for ln in range(len(ptr) - 1):
+        pk = init_key[ln]
+        for q in range(ptr[ln], ptr[ln + 1]):
+            i = flat[q]
+            k = key[i]
+            co_minutes += co_min[ln, pk, k]
+            cleaning += co_clean[ln, pk, k]
+            co_cost_sum += co_cost[ln, pk, k]
+            pk = k
+            over = end[i] - due[i]
+            if over > 0:
+                tard += weight[i] * over
+                late += 1
+            if energy:
+                d = dur[ln, i]
+                energy_cost += kwh[ln, i] / d * (price_cum[start[i] + d] - price_cum[start[i]])
+            if prev_line[i] >= 0 and (prev_line[i] != ln or prev_start[i] != start[i]):
+                moved += 1
+    for i in range(len(start)):
+        if start[i] < 0 and prev_line[i] >= 0:
+            moved += 1
+    return tard, late, co_minutes, cleaning, co_cost_sum, energy_cost, moved
+
+
+@njit(cache=True)
+def push_delta(
+    shift0: Any, gap_cum: Any, end: Any, due: Any, weight: Any, moved: float, width: int
+) -> Any:
+    """Extra weighted tardiness (plus ``moved`` per pushed lot) when the lot at position ``p``
+    of a line is pushed right by ``shift0[p]``, for every ``p``: the push travels down the line,
+    shrinking by each idle gap (``gap_cum`` is their running sum), over at most ``width`` lots.
+    Entry ``len(end)`` (inserting at the end pushes nothing) is 0."""
+    n = len(end)
+    out = np.zeros(n + 1)
+    for p in range(n):
+        s0 = shift0[p]
+        for q in range(p, min(n, p + width)):
+            sh = s0 - (gap_cum[q] - gap_cum[p])
+            if sh <= 0:  # gaps only add up: the push is absorbed for good
+                break
+            new = end[q] + sh - due[q]
+            old = end[q] - due[q]
+            out[p] += weight[q] * (max(0, new) - max(0, old)) + moved
+    return out
