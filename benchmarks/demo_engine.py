@@ -152,10 +152,10 @@ def energy_ceiling(p: Problem, s: Schedule) -> float:
 
 
 def energy(p: Problem, limit: float, runs: int) -> None:
-    """TOU-aware vs TOU-blind, seeds 0..runs-1, two ways: against the TOU-blind plan the same
-    run's energy phase starts from (``on_phase`` snapshot: same search, so the difference is the
-    energy phase alone), and against an independent TOU-blind run given the same time (differs
-    also by search noise, hence the medians)."""
+    """TOU-aware vs TOU-blind, seeds 0..runs-1: against an independent TOU-blind run of the same
+    engine given the same time (the comparison the issue asks for; it differs by search noise
+    too, hence the medians), and against the plan the same run's energy phase starts from
+    (``on_phase`` snapshot: what the energy phase alone changed)."""
     print(f"\n## TOU-aware vs TOU-blind engine ({limit:.0f}s each, seeds 0-{runs - 1})")
     print(HEAD)
     rows: list[tuple[Kpis, Kpis, float, Kpis, float]] = []
@@ -164,7 +164,7 @@ def energy(p: Problem, limit: float, runs: int) -> None:
         aware, _ = timed_solve(p, limit, seed=seed, on_phase=snaps.__setitem__)
         blind, secs = timed_solve(p, limit, seed=seed, energy_aware=False)
         ka = row(f"TOU-aware seed {seed}", p, aware, limit, aware.lower_bound)
-        kp = row("  its TOU-blind phases", p, snaps["changeovers"], limit, None)
+        kp = row("  before energy phase", p, snaps["changeovers"], limit, None)
         kb = row(f"TOU-blind seed {seed}", p, blind, secs, blind.lower_bound)
         assert ka is not None and kp is not None and kb is not None
         rows.append((ka, kp, energy_ceiling(p, snaps["changeovers"]), kb,
@@ -178,11 +178,11 @@ def energy(p: Problem, limit: float, runs: int) -> None:
               f"{kb.changeover_hours:.1f} -> {ka.changeover_hours:.1f}")
 
     for seed, (ka, kp, cp, kb, cb) in enumerate(rows):
-        report(f"seed {seed} vs own TOU-blind phases", ka, kp, cp)
-        report(f"seed {seed} vs TOU-blind run      ", ka, kb, cb)
+        report(f"seed {seed} vs TOU-blind run          ", ka, kb, cb)
+        report(f"seed {seed} vs before its energy phase", ka, kp, cp)
     versus = {
-        "own TOU-blind phases": [(ka, kp, cp) for ka, kp, cp, _kb, _cb in rows],
         "independent TOU-blind run": [(ka, kb, cb) for ka, _kp, _cp, kb, cb in rows],
+        "the plan before its energy phase": [(ka, kp, cp) for ka, kp, cp, _kb, _cb in rows],
     }
     for label, trio in versus.items():
         share = [(b.energy_cost - a.energy_cost) / max(c, 1e-9) for a, b, c in trio]
@@ -223,7 +223,8 @@ def replan(p: Problem, plan: Schedule, limit: float) -> None:
     prev_orders = {lots[q.lot].order for q in prev}
     dropped = sorted({lots[u].order for u in s.unplanned} & prev_orders)
     earlier = sum(1 for q in moved if q.lot in new and new[q.lot].start < q.start)
-    print(f"time to new plan {secs:.1f}s; lots in the outage {len(affected)}; moved in total "
+    print(f"first plan from '{s.stats.get('initial')}'; time to new plan {secs:.1f}s; lots in "
+          f"the outage {len(affected)}; moved in total "
           f"{len(moved)} ({k.lots_moved if k else '?'} by KPI, {earlier} of them earlier); "
           f"moved outside the affected window {len(outside)} of {len(prev) - len(affected)}; "
           f"orders of the previous plan dropped: {len(dropped)} {dropped[:5]}")

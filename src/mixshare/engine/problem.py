@@ -205,13 +205,12 @@ class Weights:
     tolerance_tardiness: float = 1.0
     # Energy phase (TOU-aware runs): the last ``energy_share`` of the search time minimises the
     # weighted objective including energy cost, with weighted tardiness (and unplanned orders)
-    # capped at what the TOU-blind phases before reached: energy never buys tardiness, and is
-    # traded against changeovers by their weights. Demo week, 20 s, seeds 0/1: with changeovers
-    # capped too the phase saved 12 % / 16 % of the energy ceiling; traded, 51 % / 47 %, at
-    # +1.3 h / +9.9 h of changeovers (and lower tardiness). Demo week, 60 s, seeds 0-2, saving
-    # vs the plan the phase starts from: shares 0.3 / 0.45 / 0.6 captured (median) 44 / 43 /
-    # 63 % of the ceiling at median weighted tardiness 291 / 336 / 1158; TOU-blind runs of the
-    # same engine reached 978-1470, so 0.45 keeps tardiness lowest with the saving of 0.3.
+    # capped at what the phases before reached: from there on energy never buys tardiness, and
+    # is traded against changeovers by their weights. Demo week, 60 s, seeds 0-2, against
+    # TOU-blind runs of the same engine (weighted tardiness 1624 / 1814 / 804, energy 124.5k /
+    # 127.6k / 126.5k yuan): TOU-blind phases then this phase (share 0.45) saved 29 / 46 / 32 %
+    # of the energy ceiling at tardiness 1242 / 3169 / 392; pricing energy and TOU timing from
+    # the start as well saved 24 / 54 / 46 % at tardiness 986 / 160 / 443 (kept).
     energy_share: float = 0.45
     # Re-planning (``Problem.previous`` given): a moved lot costs ``replan_moved_lot`` instead
     # of ``moved_lot`` during the search, i.e. as much as 1000 weighted minutes of tardiness,

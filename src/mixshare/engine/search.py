@@ -7,14 +7,13 @@
    its best position. Positions are screened with NumPy-vectorised tardiness and setup deltas
    (shift propagation through idle gaps), the best few are decoded exactly. Unplanned orders
    are retried regularly. Accept equal-or-better, restart from the best after stagnation.
-3. Lexicographic phases: the first share of the time minimises the weighted objective
-   (tardiness first); the next minimises changeovers with tardiness allowed to grow by a
-   tolerance; with ``energy_aware`` the last minimises the weighted objective with energy
-   (changeovers and energy traded by their weights) with weighted tardiness capped at what the
-   earlier phases reached. The first two phases are TOU-blind;
-   the energy phase decodes with a TOU slack margin (lots wait past peak periods where they
-   have slack) and destroys lots that run in peak hours. A final exact re-timing
-   (:mod:`mixshare.engine.timing`) places the idle time.
+3. Phases: the first share of the time minimises the weighted objective (tardiness first);
+   the next minimises changeovers with tardiness allowed to grow by a tolerance; with
+   ``energy_aware`` the last minimises the weighted objective with energy (changeovers and
+   energy traded by their weights) with weighted tardiness capped at what the earlier phases
+   reached, and lots in peak hours are destroyed more often. TOU-aware runs price energy and
+   decode with a TOU slack margin (a lot waits past a peak period where it has slack) from
+   the start; a final exact re-timing (:mod:`mixshare.engine.timing`) places the idle time.
 4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
 
 Determinism: with ``iterations`` set, every worker runs exactly that many iterations and the
@@ -628,6 +627,14 @@ def initial(
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
                 break
+        if best is not None and model.stay is None and stay is not None:
+            # the displaced lots are in now: keep the others from drifting earlier if that fits
+            model.stay = stay
+            cost = srch.cost(best.seqs, best.excluded)[0]
+            if cost < INF:
+                best.cost = cost
+            else:
+                model.stay = None
         if best is None:
             model.stay = stay
     for rname, rule, window in _rules(model):
@@ -697,7 +704,7 @@ def solve(
     ``iterations`` fixes the work per worker for a reproducible run. ``strict`` raises
     :class:`~mixshare.engine.problem.InfeasibleProblem` on structurally infeasible inputs,
     otherwise their orders are reported unplanned. ``on_phase`` receives the best plan at the
-    end of each search phase (``PHASES``), e.g. the TOU-blind plan the energy phase starts from.
+    end of each search phase (``PHASES``), e.g. the plan the energy phase starts from.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
@@ -709,9 +716,10 @@ def solve(
             model, empty, decode(model, empty), [], objective=0.0, lower_bound=0.0,
             stats={"method": "lns", "initial": "empty", "seconds": 0.0},
         )
-    # tardiness and changeovers are planned TOU-blind; energy gets the last phase (lexicographic)
-    srch = Search(model, seed, False, None)
+    srch = Search(model, seed, energy_aware, None)
     sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
+    margins = _margins(model, srch, sol) if energy_aware else [None]
+    model.tou_margin = margins[0]
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     if sol.excluded:  # orders left out cost more than anything else: try hard to place them
         srch.restore(sol, time.perf_counter() + 0.3 * time_limit)
@@ -725,15 +733,13 @@ def solve(
     shares = _phase_shares(model, tol is not None and not model.previous, energy_aware)
     best, calls = sol, 0
     done_iterations = 0
-    margins: list[int | None] = [None]
     for k, share in enumerate(shares):
         if share <= 0.0:
             continue
         if k == 1:
             srch.set_caps(srch.caps_around(best, tol))
-        elif k == 2:  # caps from the TOU-blind plan, so energy never buys tardiness
+        elif k == 2:  # from here on energy never buys tardiness
             srch.set_caps(srch.caps_around(best, None))
-            srch.energy = True
             margins = _margins(model, srch, best)
             model.tou_margin = margins[0]
         best.cost = srch.cost(best.seqs, best.excluded)[0]
@@ -746,7 +752,7 @@ def solve(
             its = iterations - done_iterations if last else round(iterations * share)
             done_iterations += its
         margin = model.tou_margin
-        helper_margin = margins[1] if k == 2 and len(margins) > 1 else margin
+        helper_margin = margins[1] if len(margins) > 1 else margin
         best, best_margin, more = _phase(
             problem, srch, best, seed + k, seconds, its, workers, margin, helper_margin,
             progress, t0,
