@@ -638,7 +638,9 @@ def initial(
         if best is None:
             model.stay = stay
     for rname, rule, window in _rules(model):
-        if best is not None and time.perf_counter() > t_end:
+        # a re-plan starts from the previous plan when it can: a fresh construction may price
+        # lower at first, but it has given up the previous sequences the search keeps lots in
+        if best is not None and (time.perf_counter() > t_end or name == "previous"):
             break
         seqs, failed = construct(model, rule, bad, window)
         try:
