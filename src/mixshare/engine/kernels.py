@@ -3,7 +3,8 @@
 The search decodes and prices a full plan several thousand times per second of search; in plain
 Python that was about 70 % of the engine's time. These functions are the same algorithms as the
 documented ones in :mod:`mixshare.engine.model` (which calls them), written over flat NumPy
-arrays and compiled with Numba (``cache=True``: compiled once per machine, then loaded).
+arrays and compiled with Numba (``cache=True``: compiled once per checkout, then loaded from
+``__pycache__``; ``scripts/setup`` does it).
 
 Array conventions (see :class:`KernelData`): a set of line sequences is ``flat`` (all lots, line
 after line) with ``ptr[ln]:ptr[ln + 1]`` the slice of line ``ln``; chain predecessors and
