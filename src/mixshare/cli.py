@@ -302,10 +302,21 @@ def _summary_table(plan: Plan, kpis: dict[str, Any]) -> Table:
         ("changeover hours", f"{kpis.get('changeover_hours', 0):,.1f}"),
         ("cleaning batches", f"{kpis.get('cleaning_batches', 0)}"),
         ("objective / lower bound", _gap_text(plan)),
+        ("lower bound by part", _bound_parts_text(kpis.get("lower_bound_by_part", {}))),
     ]
     for name, value in rows:
         table.add_row(name, value)
     return table
+
+
+def _bound_parts_text(parts: dict[str, float]) -> str:
+    if not parts:
+        return "n/a"
+    return (
+        f"tardiness >= {parts.get('weighted_tardiness', 0):,.0f}, changeovers >= "
+        f"{parts.get('changeover_weighted', 0):,.0f}, energy >= {parts.get('energy_cost', 0):,.0f}"
+        " yuan"
+    )
 
 
 def _gap_text(plan: Plan) -> str:

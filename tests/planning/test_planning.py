@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from mixshare.engine.problem import Weights
 from mixshare.lines import service as lines_service
 from mixshare.planning import service as planning
 from mixshare.planning.export import plan_document
@@ -34,6 +35,14 @@ def test_engine_plan_passes_the_independent_check(demo_session: Session) -> None
     assert check_plan_document(plan_document(demo_session, plan)) == []
     assert plan.kpis["changeover_hours"] >= 0
     assert set(plan.kpis["energy_cost_by_period"]) <= {"valley", "flat", "peak", "sharp"}
+    # every part of the stored lower bound is below what the plan itself achieves
+    bound = plan.kpis["lower_bound_by_part"]
+    assert 0 <= bound["weighted_tardiness"] <= plan.kpis["weighted_tardiness"] + 1e-6
+    assert 0 < bound["energy_cost"] <= plan.kpis["energy_cost"]
+    w, k = Weights(), plan.kpis
+    setup = (w.changeover_minute * k["changeover_minutes"] + w.cleaning_batch
+             * k["cleaning_batches"] + w.changeover_cost * k["changeover_cost"])
+    assert 0 < bound["changeover_weighted"] <= setup + 1e-6
 
 
 def test_checker_catches_broken_plans(demo_session: Session) -> None:

@@ -168,7 +168,7 @@ def _store(
         method=method,
         objective=kpis.objective,
         lower_bound=schedule.lower_bound,
-        kpis=asdict(kpis),
+        kpis={**asdict(kpis), **_bound_parts(schedule)},
     )
     plan.lots = _plan_lots(planning, schedule)
     plan.changeovers = _plan_changeovers(planning, schedule)
@@ -180,6 +180,19 @@ def _store(
             order.status = "planned"
     session.flush()
     return plan
+
+
+def _bound_parts(schedule: Schedule) -> dict[str, dict[str, float]]:
+    """The engine's lower bound per objective part (weighted tardiness minutes, weighted
+    changeover cost, energy yuan), so the planner sees how far each part can still improve;
+    a bound of 0 proves nothing for its part."""
+    names = {"lb_tardiness": "weighted_tardiness", "lb_setup": "changeover_weighted",
+             "lb_energy": "energy_cost"}
+    parts = {
+        label: float(value) for key, label in names.items()
+        if isinstance(value := schedule.stats.get(key), (int, float))
+    }
+    return {"lower_bound_by_part": parts} if parts else {}
 
 
 def _unplanned_numbers(planning: PlanningInput, schedule: Schedule) -> set[str]:
