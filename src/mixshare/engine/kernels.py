@@ -199,10 +199,14 @@ def forward(
 
 @njit(cache=True)
 def lag_repairs(
-    start: Any, end: Any, lower: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any
+    start: Any, end: Any, lower: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any,
+    repair: bool,
 ) -> tuple[bool, int]:
-    """Raise ``lower`` of every predecessor whose successor starts more than the max lag after
-    it ends (so it ends later); returns (anything raised, the first successor concerned)."""
+    """Find successors that start more than the max lag after their predecessor ends.
+
+    With ``repair``, raise ``lower`` of every such predecessor (so it ends later) and return
+    (anything raised, the first successor concerned); without, only return (False, the first
+    such successor), -1 meaning every rest window holds."""
     bumped, first = False, -1
     for i in range(len(start)):
         if start[i] < 0:
@@ -210,6 +214,8 @@ def lag_repairs(
         for q in range(pred_ptr[i], pred_ptr[i + 1]):
             p = pred_lot[q]
             if start[p] >= 0 and start[i] - end[p] > pred_max[q]:
+                if not repair:
+                    return False, i
                 need = start[i] - pred_max[q] - (end[p] - start[p])
                 if need > lower[p]:
                     lower[p] = need
@@ -217,18 +223,6 @@ def lag_repairs(
                     if first < 0:
                         first = i
     return bumped, first
-
-
-@njit(cache=True)
-def lag_violation(start: Any, end: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any) -> int:
-    for i in range(len(start)):
-        if start[i] < 0:
-            continue
-        for q in range(pred_ptr[i], pred_ptr[i + 1]):
-            p = pred_lot[q]
-            if start[p] >= 0 and start[i] - end[p] > pred_max[q]:
-                return i
-    return -1
 
 
 @njit(cache=True)

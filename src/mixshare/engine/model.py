@@ -367,9 +367,7 @@ def decode(
         kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line, NO_DUE,
     )
     tdec = _forward(model, kd, flat, ptr, lower, cap, start)
-    if tdec.error is not None or kernels.lag_violation(
-        tdec.start, tdec.end, kd.pred_ptr, kd.pred_lot, kd.pred_max
-    ) >= 0:
+    if tdec.error is not None or _lag_violation(kd, tdec) >= 0:
         return _decoded(dec)
     return _decoded(tdec)
 
@@ -392,7 +390,7 @@ def _decode_earliest(
         if dec.error is not None:
             return _blame(dec, first)
         bumped, f = kernels.lag_repairs(
-            dec.start, dec.end, lower, kd.pred_ptr, kd.pred_lot, kd.pred_max
+            dec.start, dec.end, lower, kd.pred_ptr, kd.pred_lot, kd.pred_max, True
         )
         if not bumped:
             return dec
@@ -400,10 +398,17 @@ def _decode_earliest(
             first = f
         dec = _forward(model, kd, flat, ptr, lower)
     if dec.error is None:
-        v = kernels.lag_violation(dec.start, dec.end, kd.pred_ptr, kd.pred_lot, kd.pred_max)
+        v = _lag_violation(kd, dec)
         if v >= 0:
             dec.error, dec.culprit = "max lag", v
     return _blame(dec, first)
+
+
+def _lag_violation(kd: KernelData, dec: Decoded) -> int:
+    """The first successor whose rest window (max lag) is broken, or -1."""
+    return int(kernels.lag_repairs(
+        dec.start, dec.end, _NO_ARRAY, kd.pred_ptr, kd.pred_lot, kd.pred_max, False
+    )[1])
 
 
 def _blame(dec: Decoded, first: int) -> Decoded:
