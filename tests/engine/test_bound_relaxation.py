@@ -244,7 +244,8 @@ def test_energy_bound_uses_each_lines_own_minutes() -> None:
 @pytest.fixture(scope="module")
 def synthetic_week() -> tuple[Problem, Schedule]:
     p = generate(days=7, load=0.7, seed=0)
-    return p, solve(p, time_limit=3, seed=0, workers=1)
+    # a fixed amount of work, so the plan is the same on every machine
+    return p, solve(p, time_limit=60, seed=0, workers=1, iterations=300)
 
 
 def test_synthetic_week_bounds_below_the_plan(synthetic_week: tuple[Problem, Schedule]) -> None:
@@ -272,13 +273,25 @@ def test_synthetic_week_energy_bound_beats_the_naive_one(
     assert new >= 1.2 * naive
 
 
+def planned_part(p: Problem, sched: Schedule) -> Problem:
+    """``p`` without the orders ``sched`` left unplanned (their tardiness is not in its KPIs)."""
+    out = set(sched.unplanned)
+    return replace(
+        p,
+        lots=tuple(x for x in p.lots if x.id not in out),
+        chains=tuple(c for c in p.chains if c.pred not in out and c.succ not in out),
+    )
+
+
 def test_synthetic_week_with_tight_due_dates() -> None:
     # every due date 1500 min earlier: much tardiness is forced; the bound stays valid and at
-    # least the former one
+    # least the former one. A short search may leave an order unplanned, so the bound is taken
+    # over the orders the plan covers (dropping lots can only lower a valid bound).
     p = generate(days=3, load=0.7, seed=0)
     p = replace(p, lots=tuple(
         replace(x, due=None if x.due is None else max(0, x.due - 1500)) for x in p.lots))
-    k = compute_kpis(p, solve(p, time_limit=2, seed=0, workers=1))
-    m = compile_problem(p)
+    sched = solve(p, time_limit=60, seed=0, workers=1, iterations=40)
+    k = compute_kpis(p, sched)
+    m = compile_problem(planned_part(p, sched))
     lb = tardiness_bound(m)
     assert 0 < tardiness_bound(m, time_limit=0) <= lb <= k.weighted_tardiness + 1e-9
