@@ -11,7 +11,8 @@ so a bad problem fails before any search starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 
 class InfeasibleProblem(ValueError):
@@ -256,6 +257,20 @@ class Problem:
                 raise ValueError(f"locked placement: unknown lot {placement.lot!r}")
             if placement.line not in line_ids:
                 raise ValueError(f"locked lot {placement.lot!r}: unknown line {placement.line!r}")
+
+    def without(self, lot_ids: Iterable[str]) -> Problem:
+        """This problem minus the given lots, their chains and their placements (e.g. the
+        part of the order book a plan with unplanned orders actually covers)."""
+        out = set(lot_ids)
+        if not out:
+            return self
+        return replace(
+            self,
+            lots=tuple(x for x in self.lots if x.id not in out),
+            chains=tuple(c for c in self.chains if c.pred not in out and c.succ not in out),
+            locked=tuple(x for x in self.locked if x.lot not in out),
+            previous=tuple(x for x in self.previous if x.lot not in out),
+        )
 
     def lot(self, lot_id: str) -> Lot:
         for lot in self.lots:

@@ -875,6 +875,9 @@ def _finish(
         _seqs, fallback = dispatch_model(model, strict=False)
         return fallback
     lb, parts = bound
+    if len(placed) < model.n:  # the parts the planner compares with cover what the plan covers
+        left_out = [model.lot_ids[i] for i in range(model.n) if i not in placed]
+        _lb, parts = lower_bound(compile_problem(model.problem.without(left_out)), True, 0.0)
     stats: dict[str, float | int | str] = {
         "method": "lns",
         "initial": origin,
