@@ -89,6 +89,19 @@ def test_entry_changeovers_count() -> None:
     assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(130.0)  # type: ignore[arg-type]
 
 
+def test_capacity_argument_counts_entry_changeovers() -> None:
+    # keys X, Y, W, one 60-min lot each, all due 180; any change of key takes 30 min and the
+    # line starts in state X. Whatever the order, two changeovers of 30 are needed (only X is
+    # free from the initial state), so the last lot ends at 180 + 60 = 240: the optimum is 60.
+    # The fast bound (no CP-SAT) sees it by adding the entry changeovers to the work due by 180.
+    keys = ("X", "Y", "W")
+    co = {a: {b: Changeover(30) for b in keys if b != a} for a in keys}
+    p = Problem(horizon=1000, lines=(line("A", co, initial_key="X"),),
+                lots=tuple(lot(k.lower(), 60, k, due=180) for k in keys))
+    assert old_tardiness_bound(p) == pytest.approx(60.0)
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(60.0)  # type: ignore[arg-type]
+
+
 def test_locked_lot_outage_release_and_chain() -> None:
     # line A: b is locked on [0, 60) and A is down on [60, 120); line B is down on [0, 200).
     # a (60 min, due 60) can only run on A from 120 (B is free only from 200): late 120.

@@ -3,8 +3,9 @@
 * Tardiness: the largest of
   (a) each lot's own earliest completion (release, chain minimum lags, fastest line, calendar);
   (b) a capacity relaxation: all lots due by ``D`` (and their chain predecessors) need their
-      minimum processing time on the lines' available minutes, so the last of them ends no
-      earlier than when that capacity is reached;
+      minimum processing time, plus one shortest entry changeover per setup key they use (at
+      most one key per line comes from the initial state), on the lines' available minutes, so
+      the last of them ends no earlier than when that capacity is reached;
   (c) CP-SAT relaxations of the most urgent lots (:func:`relaxation_tardiness_bound`), plus (a)
       for the due lots those relaxations do not count.
 * Changeovers: every distinct setup key must be entered at least once on some line, from some
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 
@@ -66,8 +68,11 @@ def _available_upto(model: Model) -> np.ndarray:
 def _capacity_bound(model: Model) -> float:
     cum = _available_upto(model)
     minp = [min(model.dur[ln][i] for ln in model.eligible(i)) for i in range(model.n)]
+    entry, saving = _entry_minutes(model)
     due_lots = sorted((model.due[i], i) for i in range(model.n) if model.due[i] < NO_DUE)
     work, best, counted = 0, 0.0, set()
+    keys: set[int] = set()
+    savings: list[int] = []
     min_w = float("inf")
     for d, i in due_lots:
         stack = [i]
@@ -77,13 +82,47 @@ def _capacity_bound(model: Model) -> float:
                 continue
             counted.add(j)
             work += minp[j]
+            if model.key[j] not in keys:  # a new setup key: entered once before its first lot
+                keys.add(model.key[j])
+                work += entry[model.key[j]]
+                savings.append(saving[model.key[j]])
             stack.extend(p for p, _a, _b in model.preds[j])
         min_w = min(min_w, model.weight[i])
+        # at most one key per line is entered from the line's initial state instead
+        spared = sum(heapq.nlargest(model.m, savings))
         # earliest time the lines can have done `work` (cum[t] counts the minutes [0, t + 1))
-        t = int(np.searchsorted(cum, work)) + 1
+        t = int(np.searchsorted(cum, work - spared)) + 1
         if t > d:
             best = max(best, min_w * (t - d))
     return best
+
+
+def _entry_minutes(model: Model) -> tuple[list[int], list[int]]:
+    """Per setup key: the shortest changeover into it from another key on any line, and how
+    much shorter entering it from a line's initial state can be (the line's first lot).
+
+    Why the capacity bound may add them: every key used by the lots due by ``D`` is entered
+    on some line before its first lot there, by a changeover that overlaps no lot, no other
+    changeover and no unavailable time, so it takes line minutes before the last of those lots
+    ends; only the first lot of each line may come from the initial state instead."""
+    nk = len(model.keys)
+    entry, saving = [0] * nk, [0] * nk
+    for k in range(nk):
+        inner = [
+            model.co_min[ln][f][k]
+            for ln in range(model.m) for f in range(nk)
+            if f != k and model.co_min[ln][f][k] >= 0
+        ]
+        first = [
+            0 if model.init_key[ln] == k else model.co_min[ln][model.init_key[ln]][k]
+            for ln in range(model.m)
+        ]
+        first = [x for x in first if x >= 0]
+        if not inner:  # only reachable from an initial state
+            inner = first or [0]
+        entry[k] = min(inner)
+        saving[k] = entry[k] - min([*first, entry[k]])
+    return entry, saving
 
 
 # -- CP-SAT relaxation of the most urgent lots ----------------------------------------------------
