@@ -208,10 +208,13 @@ def replan(p: Problem, plan: Schedule, limit: float) -> None:
     prev_orders = {lots[q.lot].order for q in prev}
     dropped = sorted({lots[u].order for u in s.unplanned} & prev_orders)
     earlier = sum(1 for q in moved if q.lot in new and new[q.lot].start < q.start)
+    far = sum(1 for q in outside if q.lot not in new or new[q.lot].line != q.line
+              or abs(new[q.lot].start - q.start) > 60)
     print(f"first plan from '{s.stats.get('initial')}'; time to new plan {secs:.1f}s; lots in "
           f"the outage {len(affected)}; moved in total "
           f"{len(moved)} ({k.lots_moved if k else '?'} by KPI, {earlier} of them earlier); "
-          f"moved outside the affected window {len(outside)} of {len(prev) - len(affected)}; "
+          f"moved outside the affected window {len(outside)} of {len(prev) - len(affected)} "
+          f"({far} to another line or by more than 60 min); "
           f"orders of the previous plan dropped: {len(dropped)} {dropped[:5]}")
 
 
