@@ -112,3 +112,27 @@ def test_plan_and_orders_export_to_excel(cli_env: str, tmp_path: Path) -> None:
     assert len(lots) > 100
     assert {row[5] for row in lots[1:]} <= {"L1", "L2"}
     assert len(list(load_workbook(orders_file).worksheets[0].iter_rows())) > 100
+
+
+def test_workbook_to_stdout_never_touches_a_planted_tmp_file(
+    cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 finding 8: stdout used to go through $TMPDIR/mixshare-<pid>.xlsx, following a
+    symlink planted there by another local user."""
+    import io
+    import os
+
+    from openpyxl import load_workbook
+
+    _run("init")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    planted = tmp_path / f"mixshare-{os.getpid()}.xlsx"
+    planted.symlink_to(victim)
+    for command in (["export", "orders"], ["template", "orders"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert load_workbook(io.BytesIO(result.stdout_bytes)).sheetnames
+        assert victim.read_text() == "precious"
+        assert planted.is_symlink()

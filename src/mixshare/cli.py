@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -348,7 +349,7 @@ def import_compounds(file: Path) -> None:
 
 
 def _write_binary(write: Any, output: Path | None) -> None:
-    """Run ``write(path)`` to ``output`` or, when None, stream the file to stdout."""
+    """Run ``write(target)`` to the path ``output`` or, when None, to stdout."""
     if output is not None:
         write(output)
         return
@@ -356,12 +357,10 @@ def _write_binary(write: Any, output: Path | None) -> None:
         raise MixshareError(
             "refusing to write a binary file to the terminal; use > FILE or --output"
         )
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"mixshare-{os.getpid()}.xlsx"
-    try:
-        write(tmp)
-        sys.stdout.buffer.write(tmp.read_bytes())
-    finally:
-        tmp.unlink(missing_ok=True)
+    # In memory: a file with a predictable name in a shared /tmp could be a planted symlink.
+    buffer = io.BytesIO()
+    write(buffer)
+    sys.stdout.buffer.write(buffer.getvalue())
 
 
 @template_app.command("orders")

@@ -4,12 +4,22 @@ Importers see every row as a :class:`SheetRow` that knows its file, sheet and ro
 each problem they report can name the exact cell. A file that cannot be read at all (not a
 spreadsheet, empty, header columns missing) is rejected as a whole with ``ValidationFailed``
 naming the file.
+
+Files are bounded before they are expanded: at most ``MAX_FILE_BYTES`` on disk and
+``MAX_XLSX_EXPANDED_BYTES`` unzipped, and at most ``MAX_ROWS`` data rows, so a small
+file that unzips to millions of rows is rejected in a second instead of running for
+minutes. At most ``MAX_PROBLEMS`` problems are listed ("... and N more").
+
+Every export writes its cells through :func:`append_row`: text from users is always a text
+cell, never a formula, and characters an .xlsx cannot hold are replaced, so one member's
+note can neither run in a colleague's Excel nor break the export for the whole center.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,6 +37,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mixshare.errors import Problem, ValidationFailed
 
 Cell = str | int | float | bool | datetime | date | time | None
+
+MAX_ROWS = 20_000  # data rows per file: ten times a busy month of the whole center
+MAX_RAW_ROWS = 100_000  # rows read at all, blank ones included
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_XLSX_EXPANDED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before it is unzipped
+MAX_PROBLEMS = 200
 
 
 @dataclass(frozen=True)
@@ -105,15 +123,54 @@ def _reject(path: Path, message: str) -> ValidationFailed:
     return ValidationFailed([Problem(path.name, message)])
 
 
+def _too_many_rows(path: Path) -> ValidationFailed:
+    return _reject(
+        path, f"more than {MAX_ROWS:,} rows: split the file into parts of at most {MAX_ROWS:,}"
+    )
+
+
+def _bounded(path: Path, rows: Iterable[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+    """The rows, or ``ValidationFailed`` as soon as there are too many (never all of them)."""
+    table: list[tuple[Cell, ...]] = []
+    filled = 0
+    for row in rows:
+        table.append(row)
+        filled += any(c is not None for c in row)
+        if filled > MAX_ROWS + 1 or len(table) > MAX_RAW_ROWS:  # + 1: the header
+            raise _too_many_rows(path)
+    return table
+
+
+def _check_unzipped_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _reject(path, f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
+        mib = MAX_XLSX_EXPANDED_BYTES // 2**20
+        raise _reject(path, f"unzips to more than {mib} MiB; split the file")
+
+
+def _data_sheet(path: Path, names: list[str], wanted: str | None) -> str:
+    """``wanted`` if the book has it, else the first sheet that is not help or example."""
+    if wanted is not None and wanted in names:
+        return wanted
+    data = [n for n in names if n not in (HELP_SHEET, EXAMPLE_SHEET)]
+    if not data:
+        raise _reject(path, f"no sheet to import (the {EXAMPLE_SHEET} sheet is never imported)")
+    return data[0]
+
+
 def _xlsx_table(path: Path, sheet: str | None) -> tuple[str, list[tuple[Cell, ...]]]:
+    _check_unzipped_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise _reject(path, f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
     try:
-        names = book.sheetnames
-        chosen: str = sheet if sheet is not None and sheet in names else names[0]
-        table = [tuple(row) for row in book[chosen].iter_rows(values_only=True)]
+        chosen = _data_sheet(path, book.sheetnames, sheet)
+        table = _bounded(path, (tuple(r) for r in book[chosen].iter_rows(values_only=True)))
     finally:
         book.close()
     return chosen, table
@@ -131,8 +188,14 @@ def _csv_table(path: Path) -> list[tuple[Cell, ...]]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = csv.reader(io.StringIO(text), dialect)
-    return [tuple(cell.strip() or None for cell in row) for row in rows]
+    reader = csv.reader(io.StringIO(text), dialect)
+    cells = (tuple(cell.strip() or None for cell in row) for row in reader)
+    try:
+        return _bounded(path, cells)
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB limit, a stray NUL, ...
+        raise ValidationFailed(
+            [Problem(f"{path.name}, row {reader.line_num}", f"cannot be read as CSV ({exc})")]
+        ) from exc
 
 
 def _rows(
@@ -165,6 +228,8 @@ def read_rows(
     suffix = path.suffix.lower()
     if not path.is_file():
         raise _reject(path, "file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise _reject(path, f"larger than {MAX_FILE_BYTES // 2**20} MiB; split the file")
     if suffix == ".xlsx":
         sheet_name, table = _xlsx_table(path, sheet)
     elif suffix == ".csv":
@@ -183,6 +248,15 @@ def read_rows(
             [Problem(where, f"header row lacks required column {c!r}") for c in missing]
         )
     return list(_rows(path, sheet_name, table, mapping))
+
+
+def rejected(file: str, problems: list[Problem]) -> ValidationFailed:
+    """The error for a rejected file: its first ``MAX_PROBLEMS`` problems, and how many more."""
+    if len(problems) <= MAX_PROBLEMS:
+        return ValidationFailed(problems)
+    more = len(problems) - MAX_PROBLEMS
+    summary = Problem(file, f"... and {more:,} more problems (the first {MAX_PROBLEMS} are listed)")
+    return ValidationFailed([*problems[:MAX_PROBLEMS], summary])
 
 
 # --- cell conversion: each raises ValueError with a reason a person understands ------------
@@ -206,11 +280,15 @@ def as_float(cell: Cell) -> float | None:
     if isinstance(cell, bool | datetime | date | time):
         raise ValueError("not a number")
     if isinstance(cell, int | float):
-        return float(cell)
-    try:
-        return float(str(cell).replace(",", "").replace("，", ""))
-    except ValueError:
-        raise ValueError("not a number") from None
+        value = float(cell)
+    else:
+        try:
+            value = float(str(cell).replace(",", "").replace("，", ""))
+        except ValueError:
+            raise ValueError("not a number") from None
+    if not math.isfinite(value):  # "NaN", "inf" and "1e999" parse as floats
+        raise ValueError("not a finite number")
+    return value
 
 
 def as_int(cell: Cell) -> int | None:
@@ -278,6 +356,27 @@ def convert_cells(
 # --- writing ---------------------------------------------------------------------------------
 
 
+def text_cell(sheet: Worksheet, text: str) -> SheetCell:
+    """A cell that shows ``text`` exactly and is never a formula.
+
+    openpyxl turns any string starting with "=" into a formula; the cell is made a text cell
+    again, and marked with Excel's own quote prefix (the hidden ' that OWASP recommends) so
+    that editing it in Excel keeps it text. The value itself stays unchanged, so an export
+    imports back as it was. Characters that XML 1.0 cannot carry (NUL, other C0 controls in
+    old data) are shown as U+FFFD instead of making the whole workbook fail.
+    """
+    cell = SheetCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    cell.data_type = "s"
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+        cell.quotePrefix = True
+    return cell
+
+
+def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
+    """Append a row; every string becomes a :func:`text_cell`, other values stay typed."""
+    sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+
+
 def autosize(sheet: Worksheet, minimum: int = 8, maximum: int = 60) -> None:
     """Fit column widths to the longest cell; CJK characters count double (full width)."""
     widths: dict[int, int] = {}
@@ -299,12 +398,14 @@ def _display_width(text: str) -> int:
 
 # Excel forbids "/" in sheet names; the full-width solidus reads the same.
 HELP_SHEET = "说明 ／ Help"
+# The template's example lives on a sheet of its own, which imports never read.
+EXAMPLE_SHEET = "示例 ／ Example"
 
 
 def write_help_sheet(book: Workbook, rows: Sequence[tuple[str, str, str, str]]) -> None:
     """The help sheet: column, required, 中文说明, English explanation."""
     help_sheet = book.create_sheet(HELP_SHEET)
-    help_sheet.append(["列 / Column", "必填 / Required", "说明", "Explanation"])
+    append_row(help_sheet, ["列 / Column", "必填 / Required", "说明", "Explanation"])
     for row in rows:
-        help_sheet.append(list(row))
+        append_row(help_sheet, row)
     autosize(help_sheet)

@@ -13,7 +13,7 @@ from mixshare.compounds.imports import COLUMNS, import_compounds, template_compo
 from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import ValidationFailed
 from mixshare.materials.models import Material
-from mixshare.spreadsheets import HELP_SHEET
+from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
 from tests.orders.conftest import build_center
 
 HEADER = list(COLUMNS)
@@ -88,7 +88,7 @@ def test_good_csv_imports_and_reimport_versions_only_changes(
         (0, "density", 3.5, "less than or equal to 2.5"),
         (0, "density", "heavy", "not a number"),
         (0, "staining", "maybe", "not yes/no"),
-        (0, "compound", "BAD CODE", "without spaces"),
+        (0, "compound", "BAD CODE", "ASCII letters, digits"),
         (1, "family", "SBR", "differs from row 2"),
         (1, "material", "UNOBTAINIUM", "unknown material"),
         (2, "phr", -5, "greater than 0"),
@@ -157,12 +157,61 @@ def test_malformed_file(center: Session, tmp_path: Path) -> None:
     assert str(exc.value).startswith("c.xlsx: not a readable .xlsx workbook")
 
 
-def test_template_is_documented_and_its_example_imports(center: Session, tmp_path: Path) -> None:
+def test_template_is_documented_and_its_example_never_imports(
+    center: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "template.xlsx"
     template_compounds(path)
     book = load_workbook(path)
-    assert book.sheetnames == ["Compounds", HELP_SHEET]
+    assert book.sheetnames == ["Compounds", EXAMPLE_SHEET, HELP_SHEET]
+    assert book["Compounds"].max_row == 1  # the sheet that is imported holds no example
     help_rows = list(book[HELP_SHEET].iter_rows(values_only=True))
     assert {r[0] for r in help_rows[1:] if r[0]} == set(HEADER)
     assert all(r[2] and r[3] for r in help_rows[1:])
+    with pytest.raises(ValidationFailed) as exc:
+        import_compounds(center, path)  # as downloaded: nothing to import
+    assert "no data rows" in str(exc.value)
+    assert versions(center) == 0
+    for row in book[EXAMPLE_SHEET].iter_rows(min_row=2, values_only=True):
+        book["Compounds"].append(row)  # the example copied onto the Compounds sheet imports
+    book.save(path)
     assert import_compounds(center, path).created == ["M01.CV-NR-70.v1"]
+
+
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "reason"),
+    [
+        (0, "compound", "<b>BELT</b>", "ASCII letters, digits"),
+        (0, "name", "=HYPERLINK(\"http://evil.example\")", "formula"),
+        (0, "name", "-2+3+cmd|'/C calc'!A0", "formula"),
+        (1, "material", "SBR1502\x00", "ASCII letters, digits"),
+        (0, "density", "NaN", "not a finite number"),
+    ],
+)
+def test_hostile_cells_name_row_column_and_reason(
+    center: Session, tmp_path: Path, row: int, column: str, value: object, reason: str
+) -> None:
+    rows = good_rows()
+    rows[row][HEADER.index(column)] = value
+    path = tmp_path / "bad.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    with pytest.raises(ValidationFailed) as exc:
+        import_compounds(center, path)
+    located = [p for p in exc.value.problems if p.location.endswith(f"column {column}")]
+    assert located, exc.value.problems
+    assert located[0].location == f"bad.csv, row {row + 2}, column {column}"
+    assert reason in located[0].message
+    assert versions(center) == 0
+
+
+def test_a_recipe_of_thousands_of_ingredients_is_rejected(center: Session, tmp_path: Path) -> None:
+    blank = [None] * (len(ATTRS) - 1)
+    rows = [["BELT", *ATTRS, "MB", "NR-SMR20", 100]]
+    rows += [["BELT", "M01", *blank, "MB", "N330", 1] for _ in range(2_000)]
+    with pytest.raises(ValidationFailed) as exc:
+        import_compounds(center, write_xlsx(tmp_path / "long.xlsx", rows))
+    assert any("at most 60" in p.message for p in exc.value.problems), exc.value.problems[:3]
+    assert versions(center) == 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -8,11 +9,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.orm import Session
 
+from mixshare import spreadsheets
 from mixshare.compounds import service as compounds
 from mixshare.errors import ValidationFailed
 from mixshare.orders import service as orders
 from mixshare.orders.imports import import_orders, template_orders
-from mixshare.spreadsheets import HELP_SHEET
+from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
 
 from .conftest import NOW, recipe
 
@@ -87,8 +89,8 @@ def test_good_csv_imports_every_row(center: Session, tmp_path: Path, bom: bool) 
     [
         ("member", "M99", "unknown member"),
         ("compound", "NOPE", "unknown compound for this member"),
-        ("quantity_kg", -100, "more than 0 kg"),
-        ("quantity_kg", 0, "more than 0 kg"),
+        ("quantity_kg", -100, "at least 1 kg"),
+        ("quantity_kg", 0, "at least 1 kg"),
         ("quantity_kg", 5_000_000, "absurd"),
         ("quantity_kg", "lots", "not a number"),
         ("due_at", NOW - timedelta(days=1), "due date is in the past"),
@@ -192,15 +194,139 @@ def test_bilingual_and_chinese_headers_are_understood(center: Session, tmp_path:
     assert len(import_orders(center, path, now=NOW).created) == 3
 
 
-def test_template_is_documented_and_its_example_imports(center: Session, tmp_path: Path) -> None:
+def test_template_is_documented_and_its_example_never_imports(
+    center: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "template.xlsx"
     template_orders(path, now=NOW)
     book = load_workbook(path)
-    assert book.sheetnames == ["Orders", HELP_SHEET]
+    assert book.sheetnames == ["Orders", EXAMPLE_SHEET, HELP_SHEET]
     assert [c.value for c in book["Orders"][1]][:2] == ["订单号 / number", "成员 / member"]
+    assert book["Orders"].max_row == 1  # the sheet that is imported holds no example
+    example = [c.value for c in book[EXAMPLE_SHEET][2]]
+    assert example[1:3] == ["M01", "CV-NR-60"]
     help_rows = list(book[HELP_SHEET].iter_rows(values_only=True))
     assert {r[0] for r in help_rows[1:] if r[0]} == set(HEADER)
     assert all(r[2] and r[3] for r in help_rows[1:])  # Chinese and English for every column
     compounds.create_compound(center, recipe(code="CV-NR-60"))  # the example's compound
-    result = import_orders(center, path, now=NOW)
-    assert result.created == ["M01-2610-0001"]
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)  # as downloaded: nothing to import
+    assert "no data rows" in str(exc.value)
+    assert orders.count(center) == 0
+    # the example row copied onto the Orders sheet imports as a real order
+    book["Orders"].append(example)
+    book.save(path)
+    assert import_orders(center, path, now=NOW).created == ["M01-2610-0001"]
+
+
+def test_without_the_orders_sheet_the_example_sheet_is_still_not_read(
+    center: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "template.xlsx"
+    template_orders(path, now=NOW)
+    book = load_workbook(path)
+    del book["Orders"]
+    book.save(path)
+    compounds.create_compound(center, recipe(code="CV-NR-60"))
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    assert "no sheet to import" in str(exc.value)
+    assert orders.count(center) == 0
+
+
+
+
+# --- hostile and absurd files (issue 11, findings 1, 4, 5, 12) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("number", "<img/src/onerror=alert(1)>", "ASCII letters, digits"),
+        ("number", "A-1/MB", "ASCII letters, digits"),
+        ("compound", "=BELT-NR-01", "ASCII letters, digits"),
+        ("note", "=HYPERLINK(\"http://evil.example\",\"x\")", "formula"),
+        ("note", "=cmd|'/C calc'!A0", "formula"),
+        ("note", "+1+cmd|'/C calc'!A0", "formula"),
+        ("note", "a\x00b", "U+0000"),
+        ("note", "\u202egnp.exe", "U+202E"),
+        ("quantity_kg", "NaN", "not a finite number"),
+        ("quantity_kg", "inf", "not a finite number"),
+        ("quantity_kg", "1e-300", "at least 1 kg"),
+        ("due_at", "9999-12-31", "between 2000 and 2100"),
+        ("due_at", "2033-03-02", "more than five years ahead"),
+    ],
+)
+def test_hostile_csv_cell_names_row_column_and_reason(
+    center: Session, tmp_path: Path, column: str, value: object, reason: str
+) -> None:
+    rows = good_rows()
+    rows[0][HEADER.index(column)] = value
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_csv(tmp_path / "bad.csv", rows), now=NOW)
+    [problem] = exc.value.problems
+    assert problem.location == f"bad.csv, row 2, column {column}"
+    assert reason in problem.message
+    center.rollback()
+    assert orders.count(center) == 0
+
+
+def test_oversized_csv_cell_is_a_clear_error_not_a_traceback(
+    center: Session, tmp_path: Path
+) -> None:
+    rows = good_rows()
+    rows[1][HEADER.index("note")] = "x" * (129 * 1024)
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_csv(tmp_path / "big.csv", rows), now=NOW)
+    [problem] = exc.value.problems
+    assert problem.location == "big.csv, row 3"
+    assert "cannot be read as CSV" in problem.message
+    assert orders.count(center) == 0
+
+
+def _many_rows(path: Path, count: int, member: str = "M01") -> Path:
+    """A write-only workbook with ``count`` order rows (fast to write, like a real export)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Orders")
+    sheet.append(HEADER)
+    for _ in range(count):
+        sheet.append([None, member, "BELT-NR-01", "final", 1000, DUE, None, None])
+    book.save(path)
+    return path
+
+
+def test_files_over_the_row_cap_are_rejected_before_any_row_is_checked(
+    center: Session, tmp_path: Path
+) -> None:
+    path = _many_rows(tmp_path / "huge.xlsx", spreadsheets.MAX_ROWS + 1)
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    assert time.monotonic() - started < 30
+    [problem] = exc.value.problems
+    assert problem.location == "huge.xlsx"
+    assert "more than 20,000 rows" in problem.message
+    assert orders.count(center) == 0
+
+
+def test_problems_are_capped_with_how_many_more(center: Session, tmp_path: Path) -> None:
+    path = _many_rows(tmp_path / "bad.xlsx", 500, member="M99")
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    found = exc.value.problems
+    assert len(found) == spreadsheets.MAX_PROBLEMS + 1
+    assert found[0].location == "bad.xlsx, sheet Orders, row 2, column member"
+    assert found[-1].location == "bad.xlsx"
+    assert "and 300 more problems" in found[-1].message
+    assert orders.count(center) == 0
+
+
+def test_a_workbook_that_unzips_too_far_is_refused_unread(
+    center: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_xlsx(tmp_path / "bomb.xlsx", good_rows())
+    monkeypatch.setattr(spreadsheets, "MAX_XLSX_EXPANDED_BYTES", 1024)
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    assert str(exc.value).startswith("bomb.xlsx: unzips to more than")
+    assert orders.count(center) == 0

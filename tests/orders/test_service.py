@@ -53,7 +53,7 @@ def test_bad_order_lists_every_problem(center: Session) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kg", "reason"), [(0, "more than 0 kg"), (-5, "more than 0 kg"), (250_000, "absurd")]
+    ("kg", "reason"), [(0, "at least 1 kg"), (-5, "at least 1 kg"), (250_000, "absurd")]
 )
 def test_quantity_limits(center: Session, kg: float, reason: str) -> None:
     with pytest.raises(ValidationFailed) as exc:

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS
 from mixshare.lines import service
 from mixshare.lines.models import Line
-from mixshare.orders.schemas import local_naive
 from mixshare.users.models import User
 from mixshare.users.permissions import LINE_WRITERS
+from mixshare.validation import Moment, Text
 from mixshare.web.deps import AccessDep, require_roles
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=PROBLEMS)
@@ -46,14 +46,9 @@ class LineRead(BaseModel):
 class OutageIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    start: datetime
-    end: datetime
-    reason: str = Field(default="", max_length=200)
-
-    @model_validator(mode="after")
-    def _local(self) -> OutageIn:
-        self.start, self.end = local_naive(self.start), local_naive(self.end)
-        return self
+    start: Moment
+    end: Moment
+    reason: Text = Field(default="", max_length=200)
 
 
 class DowntimeRead(BaseModel):

@@ -26,9 +26,11 @@ from mixshare.compounds.schemas import CompoundCreate
 from mixshare.errors import Problem, ValidationFailed, pydantic_problems
 from mixshare.members.models import Member
 from mixshare.spreadsheets import (
+    EXAMPLE_SHEET,
     Cell,
     ImportResult,
     SheetRow,
+    append_row,
     as_bool,
     as_float,
     as_int,
@@ -36,6 +38,7 @@ from mixshare.spreadsheets import (
     autosize,
     convert_cells,
     read_rows,
+    rejected,
     write_help_sheet,
 )
 
@@ -130,6 +133,10 @@ HELP = [
      "One row per ingredient, grouped by compound code; compound attributes on the first row "
      "suffice. A changed existing compound gets a new version. If any row has an error, "
      "nothing is imported."),
+    ("", "", f"只导入 {SHEET} 工作表（最多 20,000 行）；"
+             f"“{EXAMPLE_SHEET}”工作表仅为示例，不会导入。",
+     f"Only the {SHEET} sheet is imported (at most 20,000 rows); the '{EXAMPLE_SHEET}' sheet "
+     "is an example and is never imported."),
 ]  # fmt: skip
 EXAMPLE = [
     ("MB", "NR-SMR20", 70),
@@ -300,7 +307,7 @@ def import_compounds(
             problems += found
     if problems:
         _undo(session, outcomes)
-        raise ValidationFailed(problems)
+        raise rejected(name, problems)
     return _write(session, name, len(rows), outcomes)
 
 
@@ -323,19 +330,24 @@ def _write(session: Session, name: str, rows: int, outcomes: list[_Outcome]) -> 
 
 
 def template_compounds(target: str | Path | IO[bytes]) -> None:
-    """Write the compound import template: header, one example compound, a help sheet."""
+    """Write the compound import template: an empty Compounds sheet with its header, an
+    example sheet (never imported) with one compound, and a help sheet."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = SHEET
-    sheet.append([HEADERS[c] for c in COLUMNS])
+    append_row(sheet, [HEADERS[c] for c in COLUMNS])
+    sheet.freeze_panes = "A2"
+    autosize(sheet)
+    example = book.create_sheet(EXAMPLE_SHEET)
+    append_row(example, [HEADERS[c] for c in COLUMNS])
     first = ["CV-NR-70", "M01", "输送带覆盖胶 conveyor belt cover", "NR", "black", "yes", 1.14,
              "no", "yes", 160, 240, 7200, 10080]  # fmt: skip
     for index, (stage, material, phr) in enumerate(EXAMPLE):
         # Compound attributes on the first row only, as most members will write them.
         attributes = first if index == 0 else ["CV-NR-70", "M01", *[None] * (len(first) - 2)]
-        sheet.append([*attributes, stage, material, phr])
-    sheet.freeze_panes = "A2"
-    autosize(sheet)
+        append_row(example, [*attributes, stage, material, phr])
+    example.freeze_panes = "A2"
+    autosize(example)
     write_help_sheet(book, HELP)
     book.save(target)  # a path or a binary file object (the CLI writes to stdout)

@@ -12,8 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES
+from mixshare.validation import Id, Identifier, Number, Text, WholeNumber
 
 INGREDIENT_STAGES = ("MB", "FB")
+# Real recipes have 10-30 ingredients; 10,000 is an attack on the planner and the pages.
+MAX_INGREDIENTS = 60
+MINUTES_PER_YEAR = 365 * 24 * 60
 
 
 class IngredientIn(BaseModel):
@@ -22,8 +26,8 @@ class IngredientIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     stage: Literal["MB", "FB"]
-    material: str = Field(min_length=1, max_length=32)
-    phr: float = Field(gt=0, le=1000)
+    material: Identifier = Field(max_length=32)
+    phr: Number = Field(gt=0, le=1000)
 
 
 class VersionSpec(BaseModel):
@@ -34,14 +38,15 @@ class VersionSpec(BaseModel):
     polymer_family: str
     colour_class: str
     staining: bool = False
-    density: float = Field(ge=0.8, le=2.5)
+    density: Number = Field(ge=0.8, le=2.5)
     has_remill: bool = False
     has_final: bool = True
-    max_dump_temp_c: float = Field(default=165.0, gt=0, le=250)
-    min_rest_minutes: int = Field(default=240, ge=0)
-    max_age_minutes: int = Field(default=7200, gt=0)
-    shelf_life_minutes: int = Field(default=10080, gt=0)
-    ingredients: list[IngredientIn] = Field(min_length=1)
+    max_dump_temp_c: Number = Field(default=165.0, gt=0, le=250)
+    # at most a year: beyond that the numbers overflow date arithmetic and mean nothing
+    min_rest_minutes: WholeNumber = Field(default=240, ge=0, le=MINUTES_PER_YEAR)
+    max_age_minutes: WholeNumber = Field(default=7200, gt=0, le=MINUTES_PER_YEAR)
+    shelf_life_minutes: WholeNumber = Field(default=10080, gt=0, le=MINUTES_PER_YEAR)
+    ingredients: list[IngredientIn] = Field(min_length=1, max_length=MAX_INGREDIENTS)
 
     @field_validator("polymer_family")
     @classmethod
@@ -80,17 +85,9 @@ class VersionSpec(BaseModel):
 class CompoundCreate(VersionSpec):
     """A new compound owned by ``member`` (its code or id), with its first version."""
 
-    member: str | int
-    code: str = Field(max_length=40)
-    name: str = Field(min_length=1, max_length=120)
-
-    @field_validator("code")
-    @classmethod
-    def _code_ok(cls, value: str) -> str:
-        # '/' separates compound and stage in plan keys ("C/STAGE"); spaces break CLI use.
-        if not value or any(ch.isspace() or ch == "/" for ch in value):
-            raise ValueError("a compound code must be non-empty, without spaces or '/'")
-        return value
+    member: Id | Identifier
+    code: Identifier  # no '/': it separates compound and stage in plan keys ("C/STAGE")
+    name: Text = Field(min_length=1, max_length=120)
 
     def spec(self) -> VersionSpec:
         return VersionSpec.model_validate(self.model_dump(include=set(VersionSpec.model_fields)))
@@ -101,15 +98,15 @@ class CompoundChanges(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
     polymer_family: str | None = None
     colour_class: str | None = None
     staining: bool | None = None
-    density: float | None = None
+    density: Number | None = None
     has_remill: bool | None = None
     has_final: bool | None = None
-    max_dump_temp_c: float | None = None
-    min_rest_minutes: int | None = None
-    max_age_minutes: int | None = None
-    shelf_life_minutes: int | None = None
-    ingredients: list[IngredientIn] | None = None
+    max_dump_temp_c: Number | None = None
+    min_rest_minutes: WholeNumber | None = None
+    max_age_minutes: WholeNumber | None = None
+    shelf_life_minutes: WholeNumber | None = None
+    ingredients: list[IngredientIn] | None = Field(default=None, max_length=MAX_INGREDIENTS)

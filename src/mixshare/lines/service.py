@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
 from mixshare.lines.models import Downtime, Line, LineCompoundStage, LineStage
+from mixshare.settings import now_local
+from mixshare.validation import Id, Moment, Number, Text
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -100,22 +102,43 @@ def compound_overrides(
 
 
 def declare_outage(
-    session: Session, *, line_id: int, start: datetime, end: datetime, reason: str = ""
+    session: Session,
+    *,
+    line_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Downtime:
-    """Record that a line cannot run from ``start`` to ``end``."""
-    line = get(session, line_id)
-    if end <= start:
-        raise ValidationFailed([Problem("end", "the outage must end after it starts")])
-    downtime = Downtime(line_id=line.id, start=start, end=end, kind="outage", reason=reason)
+    """Record that a line cannot run from ``start`` to ``end`` (at most 60 days, within
+    five years of now)."""
+    data = {"line_id": line_id, "start": start, "end": end, "kind": "outage", "reason": reason}
+    parsed = _parsed(DowntimeIn, data)
+    get(session, parsed.line_id)  # NotFound for an unknown line
+    _check_near(parsed, now or now_local())
+    downtime = Downtime(**parsed.model_dump())
     session.add(downtime)
     session.flush()
     return downtime
+
+
+def _check_near(window: DowntimeIn, now: datetime) -> None:
+    """A downtime is declared for the coming months, not for 9999 nor for long ago."""
+    if window.start > now + MAX_DOWNTIME_AHEAD:
+        raise ValidationFailed(
+            [Problem("start", "starts more than five years from now", f"{window.start}")]
+        )
+    if window.end < now - MAX_DOWNTIME_AHEAD:
+        raise ValidationFailed(
+            [Problem("end", "ended more than five years ago", f"{window.end}")]
+        )
 
 
 # --- editing lines and maintenance windows -------------------------------------------------
 
 STAGES = ("MB", "RM", "FB")
 DOWNTIME_KINDS = ("maintenance", "outage")
+MAX_DOWNTIME_AHEAD = timedelta(days=5 * 365)
 
 
 class StageIn(BaseModel):
@@ -124,9 +147,9 @@ class StageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stage: Literal["MB", "RM", "FB"]
-    fill_factor: float = Field(ge=0.4, le=0.95)
-    cycle_minutes: float = Field(gt=0, le=60)
-    kwh_per_kg: float = Field(gt=0, le=5)
+    fill_factor: Number = Field(ge=0.4, le=0.95)
+    cycle_minutes: Number = Field(gt=0, le=60)
+    kwh_per_kg: Number = Field(gt=0, le=5)
 
 
 class LineChange(BaseModel):
@@ -135,8 +158,8 @@ class LineChange(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    mixer_type: str | None = Field(default=None, max_length=40)
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
+    mixer_type: Text | None = Field(default=None, max_length=40)
     stages: list[StageIn] | None = Field(default=None, min_length=1)
 
     @field_validator("stages")
@@ -154,11 +177,11 @@ class DowntimeIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    line_id: int
-    start: datetime
-    end: datetime
+    line_id: Id
+    start: Moment
+    end: Moment
     kind: Literal["maintenance", "outage"] = "maintenance"
-    reason: str = Field(default="", max_length=200)
+    reason: Text = Field(default="", max_length=200)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> DowntimeIn:
@@ -227,6 +250,7 @@ def create_downtime(
         raise ValidationFailed([Problem("line_id", "unknown line", str(parsed.line_id))]) from None
     if parsed.end <= (now or datetime.now()):
         raise ValidationFailed([Problem("end", "the window is over already", f"{parsed.end}")])
+    _check_near(parsed, now or datetime.now())
     clash = session.scalar(
         select(Downtime).where(
             Downtime.line_id == line.id, Downtime.start < parsed.end, Downtime.end > parsed.start

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.errors import NotFound, Problem, ValidationFailed, validated
 from mixshare.members.models import Member
+from mixshare.validation import Number, Text
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -42,10 +43,10 @@ class MemberIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     code: str = Field(min_length=2, max_length=16, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")
-    name: str = Field(min_length=1, max_length=120)
-    name_en: str = Field(default="", max_length=120)
-    products: str = Field(default="", max_length=200)
-    priority_weight: float = Field(default=1.0, ge=0.1, le=10)
+    name: Text = Field(min_length=1, max_length=120)
+    name_en: Text = Field(default="", max_length=120)
+    products: Text = Field(default="", max_length=200)
+    priority_weight: Number = Field(default=1.0, ge=0.1, le=10)
 
 
 class MemberChange(BaseModel):
@@ -53,10 +54,10 @@ class MemberChange(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    name_en: str | None = Field(default=None, max_length=120)
-    products: str | None = Field(default=None, max_length=200)
-    priority_weight: float | None = Field(default=None, ge=0.1, le=10)
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
+    name_en: Text | None = Field(default=None, max_length=120)
+    products: Text | None = Field(default=None, max_length=200)
+    priority_weight: Number | None = Field(default=None, ge=0.1, le=10)
 
 
 def _parsed(model: type[T], data: Mapping[str, Any] | BaseModel) -> T:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mixshare.orders import service
 from mixshare.orders.models import Order
 from mixshare.settings import CENTER_TIMEZONE
-from mixshare.spreadsheets import autosize
+from mixshare.spreadsheets import append_row, autosize
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 STAGE_NAMES = {"final": "终炼胶 final", "masterbatch": "母炼胶 masterbatch"}
@@ -76,11 +76,11 @@ def export_orders_xlsx(
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = "Orders"
-    sheet.append(headers())
+    append_row(sheet, headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for order in orders:
-        sheet.append(_row(order))
+        append_row(sheet, _row(order))
     for column in ("G", "H", "J"):
         for cell in sheet[column][1:]:
             cell.number_format = DATE_FORMAT

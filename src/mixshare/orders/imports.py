@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -23,15 +24,18 @@ from mixshare.orders.schemas import MAX_ORDER_KG, OrderCreate, local_naive
 from mixshare.orders.service import OrderChecker
 from mixshare.settings import now_local
 from mixshare.spreadsheets import (
+    EXAMPLE_SHEET,
     Cell,
     ImportResult,
     SheetRow,
+    append_row,
     as_datetime,
     as_float,
     as_text,
     autosize,
     convert_cells,
     read_rows,
+    rejected,
     write_help_sheet,
 )
 
@@ -96,6 +100,10 @@ HELP = [
     ("note", "否 / no", "备注，最多 400 字", "Note, at most 400 characters"),
     ("", "", "文件中任何一行有错误，则整个文件都不导入；错误信息会指出行、列和原因。",
      "If any row has an error, nothing is imported; each error names row, column and reason."),
+    ("", "", f"只导入 {SHEET} 工作表（最多 20,000 行）；"
+             f"“{EXAMPLE_SHEET}”工作表仅为示例，不会导入。",
+     f"Only the {SHEET} sheet is imported (at most 20,000 rows); the '{EXAMPLE_SHEET}' sheet "
+     "is an example and is never imported."),
 ]  # fmt: skip
 
 
@@ -143,8 +151,13 @@ def _check_row(
     try:
         data = OrderCreate.model_validate(values)
     except ValidationError as exc:
-        found = [p for p in _located(row, pydantic_problems(exc)) if p.location not in bad_columns]
-        return None, problems + found + _lookups(row, values, checker)
+        problems += [
+            p for p in _located(row, pydantic_problems(exc)) if p.location not in bad_columns
+        ]
+        found = _lookups(row, values, checker)
+        # one problem per cell: a value the schema rejected is not also looked up
+        reported = {p.location for p in problems} | bad_columns
+        return None, problems + [p for p in found if p.location not in reported]
     # A row with a bad optional cell still gets the database checks, so it is reported whole.
     order, found = checker.check(data)
     problems += [p for p in _located(row, found) if p.location not in bad_columns]
@@ -199,30 +212,39 @@ def import_orders(
         if order is not None:
             orders.append(order)
     if problems:
-        raise ValidationFailed(problems)
+        raise rejected(name, problems)
     session.add_all(orders)
     session.flush()
     return ImportResult(name, len(rows), created=[o.number for o in orders])
 
 
 def template_orders(target: str | Path | IO[bytes], now: datetime | None = None) -> None:
-    """Write the order import template: header, one example row, and a help sheet."""
+    """Write the order import template: an empty Orders sheet with its header, an example
+    sheet (never imported, so the example cannot become a real order) and a help sheet."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = SHEET
-    sheet.append([HEADERS[c] for c in COLUMNS])
-    due = (now or now_local()).replace(hour=8, minute=0, second=0, microsecond=0)
-    sheet.append(
-        [None, "M01", "CV-NR-60", "final", 12000, due + timedelta(days=14),
-         due + timedelta(days=7), "示例，请删除 / example, delete this row"]
-    )  # fmt: skip
-    for column in ("F", "G"):
-        sheet[f"{column}2"].number_format = "yyyy-mm-dd hh:mm"
+    _header(sheet)
     stages = DataValidation(type="list", formula1='"final,masterbatch"', allow_blank=True)
     sheet.add_data_validation(stages)
     stages.add("D2:D10000")
-    sheet.freeze_panes = "A2"
     autosize(sheet)
+    example = book.create_sheet(EXAMPLE_SHEET)
+    _header(example)
+    due = (now or now_local()).replace(hour=8, minute=0, second=0, microsecond=0)
+    append_row(
+        example,
+        [None, "M01", "CV-NR-60", "final", 12000, due + timedelta(days=14),
+         due + timedelta(days=7), "示例：填写在 Orders 工作表 / example: fill in the Orders sheet"],
+    )  # fmt: skip
+    for column in ("F", "G"):
+        example[f"{column}2"].number_format = "yyyy-mm-dd hh:mm"
+    autosize(example)
     write_help_sheet(book, HELP)
     book.save(target)  # a path or a binary file object (the CLI writes to stdout)
+
+
+def _header(sheet: Worksheet) -> None:
+    append_row(sheet, [HEADERS[c] for c in COLUMNS])
+    sheet.freeze_panes = "A2"

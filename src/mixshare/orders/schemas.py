@@ -6,28 +6,23 @@ past, duplicate numbers) live in :mod:`mixshare.orders.service`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mixshare.settings import CENTER_TIMEZONE
+from mixshare.validation import Id, Identifier, Moment, Note, Number, to_local_naive
 
 # One order above 200 t is not a real order at this center (a week of the whole center is
 # about 1,900 t of mixing); it is almost always a unit mistake (g for kg, t typed as kg).
 MAX_ORDER_KG = 200_000.0
-
-
-def local_naive(value: datetime) -> datetime:
-    """Times are stored as naive local times of the center; convert aware input to that."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(CENTER_TIMEZONE).replace(tzinfo=None)
+# Below 1 kg is not an order for a 420 L mixer (one batch is about 300 kg); 1e-300 kg is a typo.
+MIN_ORDER_KG = 1.0
+local_naive = to_local_naive  # the name the rest of the code knows
 
 
 def check_quantity(value: float) -> float:
-    if value <= 0:
-        raise ValueError("quantity must be more than 0 kg")
+    if value < MIN_ORDER_KG:
+        raise ValueError(f"quantity must be at least {MIN_ORDER_KG:g} kg")
     if value > MAX_ORDER_KG:
         raise ValueError(
             f"quantity is absurd: more than {MAX_ORDER_KG:,.0f} kg (200 t) in one order; "
@@ -46,32 +41,20 @@ class OrderCreate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    number: str | None = Field(default=None, max_length=40)
-    member: str | int
-    compound: str | None = None
-    compound_version_id: int | None = None
+    number: Identifier | None = None
+    member: Id | Identifier
+    compound: Identifier | None = None
+    compound_version_id: Id | None = None
     stage: Literal["final", "masterbatch"] = "final"
-    quantity_kg: float
-    due_at: datetime
-    release_at: datetime | None = None
-    note: str = Field(default="", max_length=400)
-
-    @field_validator("number")
-    @classmethod
-    def _number_ok(cls, value: str | None) -> str | None:
-        if value is not None and (not value or any(ch.isspace() for ch in value)):
-            raise ValueError("an order number must be non-empty, without spaces")
-        return value or None
+    quantity_kg: Number
+    due_at: Moment
+    release_at: Moment | None = None
+    note: Note = Field(default="", max_length=400)
 
     @field_validator("quantity_kg")
     @classmethod
     def _quantity_ok(cls, value: float) -> float:
         return check_quantity(value)
-
-    @field_validator("due_at", "release_at")
-    @classmethod
-    def _local(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else local_naive(value)
 
 
 class OrderUpdate(BaseModel):
@@ -79,17 +62,12 @@ class OrderUpdate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    quantity_kg: float | None = None
-    due_at: datetime | None = None
-    release_at: datetime | None = None
-    note: str | None = Field(default=None, max_length=400)
+    quantity_kg: Number | None = None
+    due_at: Moment | None = None
+    release_at: Moment | None = None
+    note: Note | None = Field(default=None, max_length=400)
 
     @field_validator("quantity_kg")
     @classmethod
     def _quantity_ok(cls, value: float | None) -> float | None:
         return None if value is None else check_quantity(value)
-
-    @field_validator("due_at", "release_at")
-    @classmethod
-    def _local(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else local_naive(value)

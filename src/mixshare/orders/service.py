@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, null, select
@@ -26,6 +26,12 @@ from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.settings import now_local
 
 EDITABLE_STATUSES = ("open", "planned")
+# Nobody orders compound for delivery years ahead (it would age out of its shelf life long
+# before); a due date beyond this is a typo such as 9999-12-31, and so is a release date of
+# materials that arrived more than a year ago. (Generous: test and demo centers lie years
+# ahead of the clock.)
+MAX_DUE_AHEAD = timedelta(days=5 * 365)
+MAX_RELEASE_BEHIND = timedelta(days=365)
 
 
 # --- quantities ----------------------------------------------------------------------------
@@ -262,19 +268,8 @@ class OrderChecker:
             return None, [Problem("compound", "unknown compound for this member", compound)]
 
     def dates(self, due_at: datetime | None, release_at: datetime | None) -> list[Problem]:
-        """Due not in the past; release (if any) not after due."""
-        problems = []
-        if due_at is not None and due_at < self.now:
-            problems.append(Problem("due_at", "due date is in the past", due_at.isoformat(" ")))
-        if release_at is not None and due_at is not None and release_at > due_at:
-            problems.append(
-                Problem(
-                    "release_at",
-                    "release date is after the due date: the order could never be on time",
-                    release_at.isoformat(" "),
-                )
-            )
-        return problems
+        """Due not in the past nor years ahead; release (if any) not after due."""
+        return date_problems(self.now, due_at, release_at, new_due=True, new_release=True)
 
     def _stage(self, data: OrderCreate, version: CompoundVersion) -> list[Problem]:
         if data.stage == "final" and not version.has_final:
@@ -300,6 +295,46 @@ class OrderChecker:
         if exists is not None:
             return [Problem("number", "an order with this number already exists", number)]
         return []
+
+
+def date_problems(
+    now: datetime,
+    due_at: datetime | None,
+    release_at: datetime | None,
+    *,
+    new_due: bool,
+    new_release: bool,
+) -> list[Problem]:
+    """What is wrong with an order's dates: a new due date in the past or more than five years
+    ahead, a new release date more than a year ago, a release date after the due date."""
+    problems = []
+    if due_at is not None and new_due:
+        problems += _due_problems(now, due_at)
+    if release_at is not None and new_release and release_at < now - MAX_RELEASE_BEHIND:
+        problems.append(
+            Problem("release_at", "release date is more than a year ago", release_at.isoformat(" "))
+        )
+    elif release_at is not None and due_at is not None and release_at > due_at:
+        problems.append(
+            Problem(
+                "release_at",
+                "release date is after the due date: the order could never be on time",
+                release_at.isoformat(" "),
+            )
+        )
+    return problems
+
+
+def _due_problems(now: datetime, due_at: datetime) -> list[Problem]:
+    if due_at < now:
+        return [Problem("due_at", "due date is in the past", due_at.isoformat(" "))]
+    if due_at > now + MAX_DUE_AHEAD:
+        limit = (now + MAX_DUE_AHEAD).date().isoformat()
+        return [
+            Problem("due_at", f"due date is more than five years ahead (after {limit})",
+                    due_at.isoformat(" "))
+        ]  # fmt: skip
+    return []
 
 
 def next_number(session: Session, member: Member, now: datetime, taken: set[str]) -> str:
@@ -413,13 +448,13 @@ def update_order(
     _not_frozen(session, order, "changed")
     due = parsed.due_at or order.due_at
     release = parsed.release_at if parsed.release_at is not None else order.release_at
-    problems = []
-    if parsed.due_at is not None and parsed.due_at < (now or now_local()):
-        problems.append(Problem("due_at", "due date is in the past", due.isoformat(" ")))
-    if release is not None and release > due:
-        problems.append(
-            Problem("release_at", "release date is after the due date", release.isoformat(" "))
-        )
+    problems = date_problems(
+        now or now_local(),
+        due,
+        release,
+        new_due=parsed.due_at is not None,
+        new_release=parsed.release_at is not None,
+    )
     if problems:
         raise ValidationFailed(problems)
     for name, value in parsed.model_dump(exclude_none=True).items():

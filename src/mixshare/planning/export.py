@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -23,6 +23,7 @@ from mixshare.lines import service as lines_service
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanLot
 from mixshare.settings import CENTER_TIMEZONE
+from mixshare.spreadsheets import append_row
 
 
 def iso(moment: datetime) -> str:
@@ -167,19 +168,20 @@ PLAN_COLUMNS = [
 ]
 
 
-def export_plan_xlsx(session: Session, plan: Plan, path: Path) -> None:
+def export_plan_xlsx(session: Session, plan: Plan, path: str | Path | IO[bytes]) -> None:
     """The plan's lots and changeovers as two sheets, for people who live in Excel."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "计划 Plan"
-    sheet.append([title for title, _ in PLAN_COLUMNS])
+    append_row(sheet, [title for title, _ in PLAN_COLUMNS])
     for lot in sorted(plan.lots, key=lambda x: (x.line.code, x.start)):
         row = _lot(lot)
         row["start"], row["end"] = lot.start, lot.end
-        sheet.append([row[key] for _, key in PLAN_COLUMNS])
+        append_row(sheet, [row[key] for _, key in PLAN_COLUMNS])
     changeovers = book.create_sheet("换产 Changeovers")
-    changeovers.append(
+    append_row(
+        changeovers,
         [
             "产线 / Line",
             "从 / From",
@@ -191,7 +193,8 @@ def export_plan_xlsx(session: Session, plan: Plan, path: Path) -> None:
         ]
     )
     for c in sorted(plan.changeovers, key=lambda x: (x.line.code, x.start)):
-        changeovers.append(
+        append_row(
+            changeovers,
             [
                 c.line.code,
                 c.from_lot_code,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
 from mixshare.lines.models import Holiday
 from mixshare.tariffs.models import Tariff, TariffBand
+from mixshare.validation import Number, Text
 
 SEED_FILE = Path(__file__).parent / "data" / "zhejiang.json"
 
@@ -158,7 +159,7 @@ class BandIn(BaseModel):
     start_hour: int = Field(ge=0, le=23)
     end_hour: int = Field(ge=1, le=24)
     period: Literal["sharp", "peak", "flat", "valley"]
-    multiplier: float = Field(gt=0, le=10)
+    multiplier: Number = Field(gt=0, le=10)
 
     @field_validator("months", mode="before")
     @classmethod
@@ -189,12 +190,12 @@ class TariffIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    name: str = Field(min_length=1, max_length=200)
-    source: str = Field(default="", max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
+    source: Text = Field(default="", max_length=200)
     valid_from: date
     valid_to: date | None = None
-    flat_price: float = Field(gt=0, le=10)
-    holiday_multiplier: float = Field(default=0.2, gt=0, le=1)
+    flat_price: Number = Field(gt=0, le=10)
+    holiday_multiplier: Number = Field(default=0.2, gt=0, le=1)
     bands: list[BandIn] = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
