@@ -201,3 +201,15 @@ def test_exports_write_user_text_as_text_never_as_formula(db: Session, world: Wo
         assert all(c.quotePrefix for c in cells if str(c.value).startswith("="))
     notes = {c.value for c in _cells(orders_file.getvalue()) if str(c.value).startswith("=HYP")}
     assert notes == {"=HYPERLINK(\"http://evil.example\",\"x\")\ufffd\ufffd"}
+
+
+@pytest.mark.parametrize("member", [True, "M01<x>", 2**70])
+def test_member_reference_is_an_id_or_a_code(
+    client: TestClient, world: World, db: Session, member: Any
+) -> None:
+    before = count_orders(db)
+    body = order_body(member=member)
+    response = client.post(f"{API}/orders", json=body, headers=world.headers("planner"))
+    assert response.status_code == 422, response.text
+    assert any(f.startswith("member") for f in fields(response))
+    assert count_orders(db) == before

@@ -21,6 +21,7 @@ from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.materials.models import Material
 from mixshare.users.models import User
 from mixshare.users.permissions import COMPOUND_WRITERS, may_see_formulation
+from mixshare.validation import Id, Identifier
 from mixshare.web.deps import Access, AccessDep, require_roles
 
 router = APIRouter(prefix="/compounds", tags=["compounds"], responses=PROBLEMS)
@@ -167,7 +168,7 @@ def list_compounds(access: AccessDep, paging: PagingDep) -> Page[CompoundRead]:
 class CompoundIn(CompoundCreate):
     """A new compound with its version 1; a member admin may leave ``member`` out."""
 
-    member: str | int | None = None  # type: ignore[assignment]
+    member: Id | Identifier | None = None  # type: ignore[assignment]
 
 
 def _with_member(body: CompoundIn, user: User) -> dict[str, Any]:

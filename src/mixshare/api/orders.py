@@ -15,6 +15,7 @@ from mixshare.orders import service
 from mixshare.orders.models import ORDER_STATUSES, Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.users.models import User
+from mixshare.validation import Id, Identifier
 from mixshare.web.deps import AccessDep, require_roles
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEMS)
@@ -71,7 +72,7 @@ _PLAIN = [
 class OrderIn(OrderCreate):
     """A new order; ``member`` may be left out by a member's users (their own company)."""
 
-    member: str | int | None = None  # type: ignore[assignment]
+    member: Id | Identifier | None = None  # type: ignore[assignment]
 
 
 class OrderPatch(OrderUpdate):
