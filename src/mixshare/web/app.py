@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from mixshare.api.router import router as api_router
 from mixshare.db import session_factory
 from mixshare.settings import database_url as default_database_url
-from mixshare.web import auth, errors
+from mixshare.web import auth, docs, errors
 from mixshare.web.deps import CSRF_COOKIE
 from mixshare.web.middleware import BodyLimit, WebDefaults
 
@@ -43,7 +43,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
         summary="Shared rubber mixing center: orders, compounds, lines, plans and lots",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by web.docs, under a Content-Security-Policy of its own
         redoc_url=None,
     )
     app.state.database_url = database_url or default_database_url()
@@ -53,6 +53,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     app.add_middleware(WebDefaults, csrf_cookie=CSRF_COOKIE)
     app.add_middleware(BodyLimit)
     app.include_router(api_router, prefix=API_PREFIX)
+    docs.install(app, f"{API_PREFIX}/docs", f"{API_PREFIX}/openapi.json")
     app.include_router(auth.router)
     _include_pages(app)
     return app

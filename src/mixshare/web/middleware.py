@@ -8,11 +8,31 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024
+# Scripts only from our own static files: an injected <script> or onerror= does not run even
+# if some text escapes escaping. Styles allow 'unsafe-inline' because ECharts writes its
+# tooltip markup with style="" attributes (colour dots, layout); styles cannot run code.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
 SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 ]
+# Pages and API answers carry one user's data (and CSRF tokens): no cache, shared or
+# private, may keep them, so the back button after logout or a proxy shows nothing.
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -83,8 +103,16 @@ class BodyLimit:
         await self.app(scope, limited_receive, guarded_send)
 
 
+def _with_defaults(headers: list[Any]) -> list[Any]:
+    """``headers`` plus each security header the route did not set itself."""
+    present = {key.lower() for key, _ in headers}
+    defaults = [*SECURITY_HEADERS, NO_STORE]
+    return headers + [(k, v) for k, v in defaults if k not in present]
+
+
 class WebDefaults:
-    """Security headers on every answer; the pre-login CSRF seed cookie when one was made."""
+    """Security headers and ``no-store`` on every answer (static files set their own cache
+    policy); the pre-login CSRF seed cookie when one was made."""
 
     def __init__(self, app: ASGIApp, csrf_cookie: str = "mixshare_csrf") -> None:
         self.app = app
@@ -97,9 +125,7 @@ class WebDefaults:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers: list[Any] = list(message.get("headers", []))
-                present = {key.lower() for key, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                headers = _with_defaults(list(message.get("headers", [])))
                 seed = scope.get("state", {}).get("csrf_seed")
                 if seed:
                     headers.append((b"set-cookie", self._cookie(scope, seed)))

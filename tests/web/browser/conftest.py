@@ -37,6 +37,7 @@ class LiveServer:
     url: str
     demo_start: date
     password: str
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -68,7 +69,7 @@ def live_server(
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", start, PASSWORD)
+    yield LiveServer(f"http://127.0.0.1:{port}", start, PASSWORD, url)
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -6,21 +6,32 @@
   var PRICE_COLOURS = { sharp: "rgba(183,28,28,0.12)", peak: "rgba(239,108,0,0.10)", flat: "rgba(0,0,0,0.0)",
                         valley: "rgba(46,125,50,0.08)", deep_valley: "rgba(21,101,192,0.10)" };
 
+  // Follow the running job until it ends. A job the server no longer knows (404: restarted, or
+  // expired) or one that ended without a plan stops the polling and says so; it never loops.
   function pollJob() {
     var box = document.getElementById("job");
     if (!box || box.dataset.state !== "running") { return; }
-    var id = box.dataset.jobId;
-    var timer = setInterval(function () {
-      fetch("/plan/jobs/" + id, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (job) {
-          document.getElementById("job-progress").value = job.fraction;
-          document.getElementById("job-message").textContent = job.message;
-          box.dataset.state = job.state;
-          if (job.state === "done") { clearInterval(timer); window.location = "/plan?plan=" + job.plan_id; }
-          if (job.state === "failed") { clearInterval(timer); document.getElementById("job-error").textContent = job.error; }
-        });
-    }, 500);
+    function stop(message) {
+      box.dataset.state = "stopped";
+      document.getElementById("job-error").textContent = message;
+    }
+    function show(job) {
+      document.getElementById("job-progress").value = job.fraction;
+      document.getElementById("job-message").textContent = job.message;
+      box.dataset.state = job.state;
+      if (job.state === "done") { window.location = "/plan?plan=" + encodeURIComponent(job.plan_id); return; }
+      if (job.state === "running") { setTimeout(poll, 500); return; }
+      stop(job.error || box.dataset.goneMessage);
+    }
+    function poll() {
+      fetch("/plan/jobs/" + encodeURIComponent(box.dataset.jobId), { headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (r.status === 404) { stop(box.dataset.goneMessage); return; }
+          if (!r.ok) { setTimeout(poll, 2000); return; }  // a passing server error: try again, slower
+          return r.json().then(show);
+        }, function () { setTimeout(poll, 2000); });  // network down for a moment
+    }
+    setTimeout(poll, 500);
   }
 
   function colourMap(values) {
@@ -29,15 +40,29 @@
     return map;
   }
 
+  // The lot's fields in the side panel, built as DOM text (lot codes are member input).
   function details(lot, t) {
     var rows = [["order", lot.order], ["member", lot.member], ["compound", lot.compound], ["stage", lot.stage],
                 ["line", lot.line], ["start", lot.start.replace("T", " ")], ["end", lot.end.replace("T", " ")],
                 ["due", lot.due.replace("T", " ")], ["kg", lot.kg], ["batches", lot.batches], ["kwh", lot.kwh],
                 ["energy_cost", lot.energy_cost], ["locked", lot.locked ? t.yes : t.no], ["late", lot.late ? t.yes : t.no]];
-    var panel = document.getElementById("lot-details");
-    var html = "<h3 data-detail-lot='" + lot.code + "'>" + lot.code + "</h3><dl>";
-    rows.forEach(function (r) { html += "<dt>" + t[r[0]] + "</dt><dd>" + String(r[1]).replace(/</g, "&lt;") + "</dd>"; });
-    panel.innerHTML = html + "</dl>";
+    var title = mixshare.element("h3", lot.code), list = mixshare.element("dl");
+    title.dataset.detailLot = lot.code;
+    rows.forEach(function (r) { list.append(mixshare.element("dt", t[r[0]]), mixshare.element("dd", r[1])); });
+    document.getElementById("lot-details").replaceChildren(title, list);
+  }
+
+  // What the tooltip says about a block, as lines of plain text (escaped when joined).
+  function tooltipLines(b, t) {
+    if (b.kind === "lot") {
+      return [b.item.code, b.item.compound + " · " + b.item.member, b.start.replace("T", " ") + " – " + b.end.replace("T", " ")];
+    }
+    if (b.kind === "changeover") {
+      var lines = [t.changeover + " " + b.item.from + " → " + b.item.to];
+      if (b.item.cleaning_batches) { lines.push(b.item.cleaning_batches + " " + t.cleaning); }
+      return lines;
+    }
+    return [t.downtime + " (" + (t[b.item.kind] || b.item.kind) + ") " + b.item.reason];
   }
 
   function blocks(data) {
@@ -72,11 +97,8 @@
     });
     chart.setOption({
       tooltip: { formatter: function (p) {
-        var b = p.data.block;
-        if (!b) { return ""; }
-        if (b.kind === "lot") { return b.item.code + "<br>" + b.item.compound + " · " + b.item.member + "<br>" + b.start.replace("T", " ") + " – " + b.end.replace("T", " "); }
-        if (b.kind === "changeover") { return t.changeover + " " + b.item.from + " → " + b.item.to + (b.item.cleaning_batches ? "<br>" + b.item.cleaning_batches + " " + t.cleaning : ""); }
-        return t.downtime + " (" + (t[b.item.kind] || b.item.kind) + ") " + b.item.reason;
+        var b = p.data && p.data.block;
+        return b ? mixshare.htmlLines(tooltipLines(b, t)) : "";
       } },
       legend: { show: false },
       grid: { left: 60, right: 20, top: 30, bottom: 60 },
@@ -120,7 +142,13 @@
     function load() {
       fetch("/compounds/options.json?member=" + encodeURIComponent(select.value))
         .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (codes) { list.innerHTML = codes.map(function (c) { return "<option value='" + c + "'>"; }).join(""); });
+        .then(function (codes) {
+          list.replaceChildren.apply(list, codes.map(function (c) {
+            var option = document.createElement("option");
+            option.value = c;
+            return option;
+          }));
+        });
     }
     select.addEventListener("change", load);
     load();
