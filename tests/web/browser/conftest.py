@@ -1,7 +1,13 @@
-"""A real uvicorn server on a free port, on a fresh database holding a small demo center."""
+"""A real uvicorn server on a free port, on a fresh database holding a small demo center.
+
+The browser is ``MIXSHARE_CHROMIUM`` (``scripts/test`` sets it to the Chromium it found or
+installed), else ``chromium`` on the PATH. Without one the browser tests skip, never error.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
@@ -18,7 +24,6 @@ from mixshare.demo.accounts import create_demo_accounts
 from mixshare.demo.generator import load_demo_center, next_monday
 from mixshare.web.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,14 +51,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def chromium_path() -> str:
+    return os.environ.get("MIXSHARE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
 @pytest.fixture(scope="module")
-def live_server(
-    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+def chromium(migrated_template: str) -> str:
+    """The browser's path, or a skip: every reason not to run is checked before anything starts
+    (the browser fixture used to launch a missing Chromium and error before any skip)."""
+    path = chromium_path()
+    if not os.access(path, os.X_OK):
+        pytest.skip(
+            f"no Chromium at {path}: set MIXSHARE_CHROMIUM, or run scripts/test as root "
+            "to install Debian's chromium"
+        )
     if migrated_template.startswith("mixshare_tmpl_"):
         pytest.skip("browser tests run on SQLite")
+    pytest.importorskip("playwright.sync_api")
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    chromium: str, migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("browser") / "browser.db"
     path.write_bytes(Path(migrated_template).read_bytes())
     url = f"sqlite:///{path}"
@@ -75,9 +96,10 @@ def live_server(
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
