@@ -432,5 +432,31 @@ def serve(
     _serve(host, port)
 
 
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced if it exists).")],
+) -> None:
+    """Back up the whole database to FILE, consistent while the app runs (README: Backups)."""
+    from mixshare.backup import backup
+
+    with user_errors():
+        done = backup(database_url(), file)
+    console.print(f"backup written: {file} ({done.size_bytes:,} bytes, schema {done.revision})")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by `mixshare backup`.")],
+    force: Annotated[bool, typer.Option(help="Replace a database that holds data.")] = False,
+) -> None:
+    """Replace the database with the backup FILE (all or nothing; older schemas are migrated)."""
+    from mixshare.backup import restore
+
+    with user_errors():
+        done = restore(database_url(), file, force=force)
+    migrated = f", migrated from {done.revision}" if done.migrated else ""
+    console.print(f"restored {file} (schema {done.head}{migrated})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from mixshare.settings import database_url
 
@@ -22,6 +24,20 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database schema up to ``revision``."""
     command.upgrade(alembic_config(url), revision)
+
+
+def upgrade_within(connection: Connection) -> None:
+    """Bring the schema on ``connection`` to head inside the caller's open transaction, which
+    the caller commits or rolls back (a restore stays all-or-nothing)."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision of this code, newest (head) first."""
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return [script_revision.revision for script_revision in script.walk_revisions()]
 
 
 def downgrade_to_base(url: str | None = None) -> None:

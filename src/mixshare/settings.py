@@ -27,3 +27,9 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+def pg_bin_dir() -> Path | None:
+    """``MIXSHARE_PG_BIN``: the directory of the PostgreSQL client tools used for backups."""
+    configured = os.environ.get("MIXSHARE_PG_BIN", "").strip()
+    return Path(configured) if configured else None
