@@ -134,6 +134,7 @@ def _free_port() -> int:
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     """uvicorn on ``url`` with ``workers`` processes (the app factory reads the URL from env)."""
     command = [sys.executable, "-m", "uvicorn", "mixshare.web.app:create_app", "--factory"]
+    command += ["--no-proxy-headers"]  # the app reads forwarded headers (trusted proxies only)
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "MIXSHARE_DATABASE_URL": url, "MIXSHARE_SECRET_KEY": "load-bench"}
     server = subprocess.Popen([*command, "--log-level", "warning"], env=env)

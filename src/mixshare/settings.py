@@ -7,6 +7,7 @@ time keeps every rule readable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import datetime
 from pathlib import Path
@@ -33,3 +34,19 @@ def pg_bin_dir() -> Path | None:
     """``MIXSHARE_PG_BIN``: the directory of the PostgreSQL client tools used for backups."""
     configured = os.environ.get("MIXSHARE_PG_BIN", "").strip()
     return Path(configured) if configured else None
+
+
+def trusted_proxies() -> list[str]:
+    """``MIXSHARE_TRUSTED_PROXIES``: the reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` headers are believed, as comma-separated addresses or CIDR networks
+    (e.g. ``127.0.0.1, 10.0.0.0/24``). Empty by default: no one is trusted, the client of a
+    request is the address that connected, as login throttling and the audit log need."""
+    entries = [e.strip() for e in os.environ.get("MIXSHARE_TRUSTED_PROXIES", "").split(",")]
+    for entry in filter(None, entries):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ValueError(
+                f"MIXSHARE_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network"
+            ) from exc
+    return [e for e in entries if e]

@@ -13,7 +13,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from mixshare.errors import MixshareError, NotFound, Problem, ValidationFailed, validated
@@ -38,7 +38,8 @@ class AuthenticationFailed(MixshareError):
 
 
 class Throttled(MixshareError):
-    """Too many failed logins from this client; try again after ``retry_after`` seconds."""
+    """Too many failed logins for this user from this client (see :func:`check_throttle`);
+    try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
@@ -137,8 +138,14 @@ def update_user(
     changes: UserUpdate | dict[str, Any],
     member_id: int | None = None,
     acting_user_id: int | None = None,
+    current_session: str | None = None,
 ) -> User:
-    """Apply ``changes``; nobody may demote or deactivate themselves (no lock-out by mistake)."""
+    """Apply ``changes``; nobody may demote or deactivate themselves (no lock-out by mistake).
+
+    A new password or a deactivation ends the user's sessions and revokes their tokens (see
+    :func:`revoke_credentials`); ``current_session`` is the cookie of the request making the
+    change, kept when users change their own password.
+    """
     spec = validated(UserUpdate, changes)
     if member_id is not None and user.member_id != member_id:
         raise NotFound(f"user {user.id} not found")
@@ -150,8 +157,11 @@ def update_user(
     if problems:
         raise ValidationFailed(problems)
     _apply(user, spec, role, target_member)
-    if not user.active or spec.password is not None:
-        end_all_sessions(session, user)
+    if not user.active:
+        revoke_credentials(session, user)
+    elif spec.password is not None:
+        own = acting_user_id == user.id
+        revoke_credentials(session, user, keep_session=current_session if own else None)
     session.flush()
     return user
 
@@ -170,18 +180,31 @@ def _apply(user: User, spec: UserUpdate, role: str, member_id: int | None) -> No
 
 
 def check_throttle(session: Session, username: str, client: str) -> None:
-    """Raise ``Throttled`` when this client failed too often recently."""
+    """Raise ``Throttled`` when ``username`` may not try to log in from ``client`` now.
+
+    ``client`` is the real peer address (a forwarded one only from a trusted proxy). Within
+    the throttling window:
+
+    - a (username, client) pair with ``MAX_FAILURES_PER_USER_AND_CLIENT`` failures is blocked,
+      even with the right password: nobody guesses one account's password from one place;
+    - a client with ``MAX_FAILURES_PER_CLIENT`` failures (someone there is guessing or
+      spraying) is blocked only for the usernames it has already failed on. A username with
+      no failure from it still gets its password checked (against a dummy hash when unknown,
+      so the answer takes the same time), and the right password gets in: an attacker behind
+      a shared address (office NAT, the center's own network) cannot lock out the colleagues
+      there, yet gets at most one more guess per account before that account is blocked too.
+    """
     since = now_local() - THROTTLE_WINDOW
     recent = select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
         LoginFailure.at >= since, LoginFailure.client == client
     )
-    per_client, first_client = session.execute(recent).one()
+    per_client = session.execute(recent).one()[0]
     pair = recent.where(LoginFailure.username == username.lower())
     per_pair, first_pair = session.execute(pair).one()
     if per_pair >= MAX_FAILURES_PER_USER_AND_CLIENT:
         raise Throttled(_retry_after(first_pair))
-    if per_client >= MAX_FAILURES_PER_CLIENT:
-        raise Throttled(_retry_after(first_client))
+    if per_pair > 0 and per_client >= MAX_FAILURES_PER_CLIENT:
+        raise Throttled(_retry_after(first_pair))
 
 
 def _retry_after(first: datetime) -> int:
@@ -289,5 +312,22 @@ def end_session(session: Session, secret: str) -> None:
     session.flush()
 
 
-def end_all_sessions(session: Session, user: User) -> None:
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+def revoke_credentials(session: Session, user: User, keep_session: str | None = None) -> None:
+    """End every browser session of ``user`` and revoke every API token they hold.
+
+    Called on a password change and on deactivation: whoever held the old password (or a token
+    or cookie obtained with it) is shut out, and reactivating the account later brings none of
+    it back, since tokens stay revoked and sessions are gone. ``keep_session`` (a cookie value)
+    survives: users who change their own password in the browser stay logged in there, as they
+    have just proved they hold that session and know the new password; every other session and
+    every token (machine clients, 90-day lifetime) must log in again with the new password.
+    """
+    ended = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session is not None:
+        ended = ended.where(WebSession.id != digest(keep_session))
+    session.execute(ended)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        .values(revoked=True)
+    )

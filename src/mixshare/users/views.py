@@ -12,6 +12,7 @@ from mixshare.users import service
 from mixshare.users.models import User
 from mixshare.users.permissions import USER_ADMINS
 from mixshare.users.schemas import UserCreate, UserRead, UserUpdate
+from mixshare.web.auth import current_session
 from mixshare.web.deps import AccessDep, CurrentUser, require_roles
 
 router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)
@@ -55,7 +56,14 @@ def get_user(user_id: int, access: AccessDep, admin: Admin) -> UserRead:
 def update_user(user_id: int, body: UserUpdate, access: AccessDep, admin: Admin) -> UserRead:
     access.guard("user", user_id)
     user = service.get(access.session, user_id, access.scope)
-    service.update_user(access.session, user, body, access.scope, acting_user_id=admin.id)
+    service.update_user(
+        access.session,
+        user,
+        body,
+        access.scope,
+        acting_user_id=admin.id,
+        current_session=current_session(access.request),
+    )
     changed = sorted(body.model_fields_set - {"password"})
     detail = {"fields": changed, "password_changed": body.password is not None}
     access.audit("update", "user", user.id, member_id=user.member_id, detail=detail)

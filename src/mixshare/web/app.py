@@ -12,10 +12,12 @@ import os
 import secrets
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mixshare.api.router import router as api_router
 from mixshare.db import session_factory
 from mixshare.settings import database_url as default_database_url
+from mixshare.settings import trusted_proxies as configured_proxies
 from mixshare.web import auth, docs, errors
 from mixshare.web.deps import CSRF_COOKIE
 from mixshare.web.middleware import BodyLimit, WebDefaults
@@ -36,8 +38,19 @@ def _include_pages(app: FastAPI) -> None:
     app.include_router(pages.router, include_in_schema=False)
 
 
-def create_app(database_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
-    """A configured application on ``database_url`` (default: the settings' database)."""
+def create_app(
+    database_url: str | None = None,
+    *,
+    secret_key: str | None = None,
+    trusted_proxies: list[str] | None = None,
+) -> FastAPI:
+    """A configured application on ``database_url`` (default: the settings' database).
+
+    Forwarded headers are read here, by uvicorn's ``ProxyHeadersMiddleware``, and only from
+    ``trusted_proxies`` (default ``MIXSHARE_TRUSTED_PROXIES``, empty): the one place that
+    decides who the client is, whichever server runs the app (run uvicorn itself with
+    ``--no-proxy-headers``, as ``mixshare serve`` does).
+    """
     app = FastAPI(
         title="mixshare",
         summary="Shared rubber mixing center: orders, compounds, lines, plans and lots",
@@ -52,6 +65,9 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     errors.install(app)
     app.add_middleware(WebDefaults, csrf_cookie=CSRF_COOKIE)
     app.add_middleware(BodyLimit)
+    proxies = configured_proxies() if trusted_proxies is None else trusted_proxies
+    if proxies:  # outermost: every part of the app sees the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.include_router(api_router, prefix=API_PREFIX)
     docs.install(app, f"{API_PREFIX}/docs", f"{API_PREFIX}/openapi.json")
     app.include_router(auth.router)

@@ -66,6 +66,13 @@ def authenticate(
         raise
 
 
+def current_session(request: Request) -> str | None:
+    """The session cookie this request was authenticated with (None for bearer tokens)."""
+    if getattr(request.state, "auth", None) != "session":
+        return None
+    return request.cookies.get(SESSION_COOKIE)
+
+
 def set_session_cookie(response: Response, request: Request, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,

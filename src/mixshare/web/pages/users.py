@@ -12,6 +12,7 @@ from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
 from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
+from mixshare.web.auth import current_session
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
 from mixshare.web.pages.common import (
@@ -146,6 +147,7 @@ def update_user(
             user_data(form, actor, False),
             member_id=actor.scope,
             acting_user_id=actor.id,
+            current_session=current_session(request),
         )
     except ValidationFailed as exc:
         session.rollback()
