@@ -148,3 +148,19 @@ def test_aware_due_date_is_stored_as_center_local_time(center: Session) -> None:
     due_utc = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
     created = orders.create_order(center, order(due_at=due_utc), now=NOW)
     assert created.due_at == datetime(2026, 3, 10, 8, 0)
+
+
+def test_numbers_are_unique_per_member_only(center: Session) -> None:
+    """Another member's numbers are no business of a member's: using one of them is no
+    "already exists" (issue 11, finding 11: that answer told M01 which numbers M02 uses)."""
+    compounds.create_compound(center, recipe(member="M02", code="SEAL-02"))
+    mine = orders.create_order(center, order(number="PO-7"), now=NOW)
+    theirs = orders.create_order(
+        center, order(member="M02", compound="SEAL-02", number="PO-7"), now=NOW
+    )
+    assert (mine.number, theirs.number) == ("PO-7", "PO-7")
+    assert orders.get_by_number(center, "PO-7", theirs.member_id) is theirs
+    assert orders.shared_numbers(center) == {"PO-7"}
+    with pytest.raises(ValidationFailed) as exc:
+        orders.get_by_number(center, "PO-7")  # which member's? the caller must say
+    assert "several members" in messages(exc)["member"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.engine.problem import Weights
 from mixshare.lines import service as lines_service
+from mixshare.orders.models import Order
 from mixshare.planning import service as planning
 from mixshare.planning.export import plan_document
 from tests.plan_checker import check_plan_document
@@ -99,3 +101,29 @@ def test_publish_supersedes_the_previous_published_plan(demo_session: Session) -
     second = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
     planning.publish(demo_session, second)
     assert (first.status, second.status) == ("superseded", "published")
+
+
+def test_two_members_orders_with_one_number_plan_apart(demo_session: Session) -> None:
+    """Order numbers are unique per member only: a plan names such orders with their member
+    code, so lot codes stay unique and the exported plan still passes the checker."""
+    chosen = planning_orders(demo_session)
+    first, second = chosen[0], next(o for o in chosen if o.member_id != chosen[0].member_id)
+    second.number = first.number
+    demo_session.commit()
+    plan = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    demo_session.commit()
+    codes = [lot.code for lot in plan.lots]
+    assert len(codes) == len(set(codes))
+    document = plan_document(demo_session, plan)
+    assert check_plan_document(document) == []
+    ids = [o["id"] for o in document["orders"]]
+    assert len(ids) == len(set(ids))
+    named = {f"{o.member.code}:{o.number}" for o in (first, second)}
+    assert named <= {lot["order"] for lot in document["lots"]}
+    assert {o.status for o in (first, second)} == {"planned"}
+
+
+def planning_orders(session: Session) -> list[Order]:
+    """The open orders due within the first planning week, earliest first."""
+    due = select(Order).where(Order.status == "open", Order.due_at < START + timedelta(days=3))
+    return list(session.scalars(due.order_by(Order.due_at)))

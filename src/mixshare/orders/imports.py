@@ -82,8 +82,8 @@ STAGE_WORDS = {
     "母炼胶": "masterbatch",
 }
 HELP = [
-    ("number", "否 / no", "订单号；留空则自动生成（成员代码-年周-序号）；不得重复",
-     "Order number; leave empty to generate <member>-YYWW-NNNN; must be unique"),
+    ("number", "否 / no", "订单号；留空则自动生成（成员代码-年周-序号）；同一成员内不得重复",
+     "Order number; leave empty to generate <member>-YYWW-NNNN; unique per member"),
     ("member", "是 / yes", "成员企业代码，如 M01", "Member company code, e.g. M01"),
     ("compound", "是 / yes", "该成员的胶料代码；订购其最新版本",
      "The member's compound code; its latest version is ordered"),
@@ -168,12 +168,13 @@ def _lookups(row: SheetRow, values: dict[str, Any], checker: OrderChecker) -> li
     """Member, compound, number and date checks for a row that failed validation for other
     reasons, so that all of the row's problems are reported at once."""
     problems: list[Problem] = []
+    member = None
     if "member" in values:
         member, problems = checker.member(values["member"])
         if member is not None and "compound" in values:
             problems += checker.version(member, values["compound"], None)[1]
-    if "number" in values:
-        problems += checker.number_free(values["number"])
+    if "number" in values and member is not None:
+        problems += checker.number_free(values["number"], member.id)
     due, release = values.get("due_at"), values.get("release_at")
     problems += checker.dates(
         local_naive(due) if due else None, local_naive(release) if release else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mixshare.compounds.models import CompoundVersion
@@ -17,9 +17,13 @@ ORDER_STATUSES = ("open", "planned", "in_progress", "done", "cancelled")
 
 class Order(Base):
     __tablename__ = "orders"
+    # Numbers are unique per member only: a number unique across the center would tell one
+    # member which numbers another uses ("already exists"). Plans tell equal numbers of two
+    # members apart by member code (``orders.service.plan_references``).
+    __table_args__ = (UniqueConstraint("member_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str] = mapped_column(String(40), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     compound_version_id: Mapped[int] = mapped_column(ForeignKey("compound_version.id"))
     stage: Mapped[str] = mapped_column(String(12), default="final")

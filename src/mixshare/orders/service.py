@@ -71,10 +71,36 @@ def get(session: Session, order_id: int, member_id: int | None = None) -> Order:
 
 
 def get_by_number(session: Session, number: str, member_id: int | None = None) -> Order:
-    order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
-    if order is None or (member_id is not None and order.member_id != member_id):
+    """The order ``number`` of member ``member_id`` (numbers are unique per member only);
+    without a member, the one order of that number, if only one member uses it."""
+    stmt = select(Order).where(Order.number == number)
+    if member_id is not None:
+        stmt = stmt.where(Order.member_id == member_id)
+    found = list(session.scalars(stmt.limit(2)))
+    if len(found) > 1:
+        raise ValidationFailed(
+            [Problem("member", "several members have an order with this number; give one", number)]
+        )
+    if not found:
         raise NotFound(f"order {number!r} not found")
-    return order
+    return found[0]
+
+
+def shared_numbers(session: Session) -> set[str]:
+    """Order numbers that more than one member uses."""
+    stmt = (
+        select(Order.number)
+        .group_by(Order.number)
+        .having(func.count(func.distinct(Order.member_id)) > 1)
+    )
+    return set(session.scalars(stmt))
+
+
+def plan_reference(order: Order, shared: set[str]) -> str:
+    """How plans name ``order``: its number, prefixed with its member's code (``M02:PO-7``)
+    when another member uses the same number (``shared``), so that a plan's lot codes
+    ``<reference>/<stage>`` stay unique."""
+    return f"{order.member.code}:{order.number}" if order.number in shared else order.number
 
 
 def _filtered(stmt: Any, member_id: int | None, status: str | None) -> Any:
@@ -212,8 +238,8 @@ class OrderChecker:
         problems += self.dates(data.due_at, data.release_at)
         if version is not None:
             problems += self._stage(data, version)
-        if data.number is not None:
-            problems += self.number_free(data.number)
+        if data.number is not None and member is not None:
+            problems += self.number_free(data.number, member.id)
         if problems or member is None or version is None:
             return None, problems
         number = data.number or next_number(self.session, member, self.now, self.taken)
@@ -290,8 +316,12 @@ class OrderChecker:
             ]
         return self._runnable[cache_key]
 
-    def number_free(self, number: str) -> list[Problem]:
-        exists = self.session.scalar(select(Order.id).where(Order.number == number))
+    def number_free(self, number: str, member_id: int) -> list[Problem]:
+        """Whether the member has no order ``number`` yet (other members' numbers are not
+        looked at: the answer must not tell which numbers they use)."""
+        exists = self.session.scalar(
+            select(Order.id).where(Order.member_id == member_id, Order.number == number)
+        )
         if exists is not None:
             return [Problem("number", "an order with this number already exists", number)]
         return []
@@ -341,7 +371,8 @@ def next_number(session: Session, member: Member, now: datetime, taken: set[str]
     """Next free ``<member code>-YYWW-NNNN`` (ISO year and week of ``now``)."""
     year, week, _ = now.isocalendar()
     prefix = f"{member.code}-{year % 100:02d}{week:02d}-"
-    used = set(session.scalars(select(Order.number).where(Order.number.startswith(prefix))))
+    mine = select(Order.number).where(Order.member_id == member.id)
+    used = set(session.scalars(mine.where(Order.number.startswith(prefix))))
     used |= {n for n in taken if n.startswith(prefix)}
     highest = max((int(n[len(prefix) :]) for n in used if n[len(prefix) :].isdigit()), default=0)
     return f"{prefix}{highest + 1:04d}"

@@ -21,6 +21,7 @@ from mixshare.compounds.models import ChangeoverRule, CompoundVersion
 from mixshare.lines import calendars
 from mixshare.lines import service as lines_service
 from mixshare.orders.models import Order
+from mixshare.orders.service import plan_reference, shared_numbers
 from mixshare.planning.models import Plan, PlanLot
 from mixshare.settings import CENTER_TIMEZONE
 from mixshare.spreadsheets import append_row
@@ -33,7 +34,7 @@ def iso(moment: datetime) -> str:
 
 def _orders(plan: Plan) -> list[Order]:
     unique = {lot.order_id: lot.order for lot in plan.lots}
-    return sorted(unique.values(), key=lambda o: o.number)
+    return sorted(unique.values(), key=lambda o: (o.number, o.member_id))
 
 
 def _stage_keys(plan: Plan) -> dict[str, StageAttributes]:
@@ -90,10 +91,10 @@ def _compounds(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _lot(lot: PlanLot) -> dict[str, Any]:
+def _lot(lot: PlanLot, shared: set[str]) -> dict[str, Any]:
     return {
         "id": lot.code,
-        "order": lot.order.number,
+        "order": plan_reference(lot.order, shared),
         "member": lot.member.code,
         "compound": lot.compound_version.key,
         "stage": lot.stage,
@@ -110,6 +111,7 @@ def _lot(lot: PlanLot) -> dict[str, Any]:
 
 def plan_document(session: Session, plan: Plan) -> dict[str, Any]:
     """The plan as one JSON-ready document (see the module docstring)."""
+    shared = shared_numbers(session)  # orders are named as the planner named them
     return {
         "plan": {
             "id": str(plan.id),
@@ -125,7 +127,7 @@ def plan_document(session: Session, plan: Plan) -> dict[str, Any]:
         "compounds": _compounds(plan),
         "orders": [
             {
-                "id": o.number,
+                "id": plan_reference(o, shared),
                 "member": o.member.code,
                 "compound": o.compound_version.key,
                 "stage": o.stage,
@@ -134,8 +136,10 @@ def plan_document(session: Session, plan: Plan) -> dict[str, Any]:
             }
             for o in _orders(plan)
         ],
-        "unplanned_orders": sorted(u.order.number for u in plan.unplanned),
-        "lots": [_lot(lot) for lot in sorted(plan.lots, key=lambda x: (x.line.code, x.start))],
+        "unplanned_orders": sorted(plan_reference(u.order, shared) for u in plan.unplanned),
+        "lots": [
+            _lot(lot, shared) for lot in sorted(plan.lots, key=lambda x: (x.line.code, x.start))
+        ],
         "changeovers": [
             {
                 "line": c.line.code,
@@ -175,8 +179,9 @@ def export_plan_xlsx(session: Session, plan: Plan, path: str | Path | IO[bytes])
     assert sheet is not None
     sheet.title = "计划 Plan"
     append_row(sheet, [title for title, _ in PLAN_COLUMNS])
+    shared = shared_numbers(session)
     for lot in sorted(plan.lots, key=lambda x: (x.line.code, x.start)):
-        row = _lot(lot)
+        row = _lot(lot, shared)
         row["start"], row["end"] = lot.start, lot.end
         append_row(sheet, [row[key] for _, key in PLAN_COLUMNS])
     changeovers = book.create_sheet("换产 Changeovers")

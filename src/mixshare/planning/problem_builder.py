@@ -30,6 +30,7 @@ from mixshare.engine.problem import Line as EngineLine
 from mixshare.lines import calendars
 from mixshare.lines import service as lines_service
 from mixshare.lines.models import Line
+from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan
 from mixshare.tariffs.service import PriceSpan, hourly_prices
@@ -45,6 +46,8 @@ class LotInfo:
 
     code: str
     order: Order
+    # The order's name in plans: its number, with the member code if another member shares it.
+    order_reference: str
     version: CompoundVersion
     stage: str
     kg: float
@@ -118,8 +121,9 @@ def _lot_options(
     return tuple(options)
 
 
-def _order_lots(order: Order) -> list[list[LotInfo]]:
-    """The order's lots, one list per split part, each in stage order."""
+def _order_lots(order: Order, reference: str) -> list[list[LotInfo]]:
+    """The order's lots, one list per split part, each in stage order, coded
+    ``<reference>/<stage>[#part]``."""
     version = order.compound_version
     kgs = stage_kg(version, order.stage, order.quantity_kg)
     parts = max(1, math.ceil(max(kgs.values()) / MAX_LOT_KG))
@@ -129,8 +133,9 @@ def _order_lots(order: Order) -> list[list[LotInfo]]:
         result.append(
             [
                 LotInfo(
-                    code=f"{order.number}/{stage}{suffix}",
+                    code=f"{reference}/{stage}{suffix}",
                     order=order,
+                    order_reference=reference,
                     version=version,
                     stage=stage,
                     kg=kg / parts,
@@ -223,6 +228,7 @@ def build_problem(
     lines = lines_service.get_all(session)
     rules = list(session.scalars(select(ChangeoverRule)))
     orders = select_orders(session, start, end)
+    shared = orders_service.shared_numbers(session)
     infos: dict[str, LotInfo] = {}
     options: dict[str, tuple[LotOption, ...]] = {}
     engine_lots: list[Lot] = []
@@ -230,7 +236,7 @@ def build_problem(
     usable_orders: list[Order] = []
     excluded: list[Order] = []
     for order in orders:
-        parts = _order_lots(order)
+        parts = _order_lots(order, orders_service.plan_reference(order, shared))
         part_options = {i.code: _lot_options(session, lines, rules, i) for p in parts for i in p}
         if any(not opts for opts in part_options.values()):
             excluded.append(order)
@@ -283,7 +289,7 @@ def _engine_lot(
     due = int((order.due_at - start).total_seconds() // 60) if is_last else None
     return Lot(
         id=info.code,
-        order=order.number,
+        order=info.order_reference,
         member=order.member.code,
         setup_key=info.attributes.key,
         options=options,

@@ -174,9 +174,9 @@ def _store(
     plan.changeovers = _plan_changeovers(planning, schedule)
     plan.unplanned = _plan_unplanned(planning, schedule)
     session.add(plan)
-    unplanned = _unplanned_numbers(planning, schedule)
+    unplanned = _unplanned_order_ids(planning, schedule)
     for order in planning.orders:
-        if order.status == "open" and order.number not in unplanned:
+        if order.status == "open" and order.id not in unplanned:
             order.status = "planned"
     session.flush()
     return plan
@@ -195,8 +195,8 @@ def _bound_parts(schedule: Schedule) -> dict[str, dict[str, float]]:
     return {"lower_bound_by_part": parts} if parts else {}
 
 
-def _unplanned_numbers(planning: PlanningInput, schedule: Schedule) -> set[str]:
-    return {planning.lots[code].order.number for code in schedule.unplanned}
+def _unplanned_order_ids(planning: PlanningInput, schedule: Schedule) -> set[int]:
+    return {planning.lots[code].order.id for code in schedule.unplanned}
 
 
 def _plan_lots(planning: PlanningInput, schedule: Schedule) -> list[PlanLot]:
