@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mixshare.audit.models import AuditEntry
 from mixshare.db import session_factory
@@ -155,15 +155,19 @@ def call(client: TestClient, world: World, role: str, endpoint: Endpoint, path: 
     )
 
 
-def denied_count(url: str, kind: str, object_id: int, user_id: int | None) -> int:
+def denials(url: str, user_id: int | None) -> tuple[int, tuple[str, str] | None]:
+    """How many denials of ``user_id`` the audit log counts, and the latest one's object
+    (a user's denials within a minute share one entry, see ``audit.record_denial``)."""
     with session_factory(url)() as session:
-        stmt = select(func.count(AuditEntry.id)).where(
-            AuditEntry.action == "denied",
-            AuditEntry.object_type == kind,
-            AuditEntry.object_id == str(object_id),
-            AuditEntry.user_id == user_id,
-        )
-        return int(session.scalar(stmt) or 0)
+        mine = AuditEntry.action == "denied", AuditEntry.user_id == user_id
+        entries = list(session.scalars(select(AuditEntry).where(*mine).order_by(AuditEntry.id)))
+    if not entries:
+        return 0, None
+    newest = entries[-1]
+    last = newest.detail.get("last") or {"object_type": newest.object_type,
+                                         "object_id": newest.object_id}
+    total = sum(int(e.detail.get("count", 1)) for e in entries)
+    return total, (last["object_type"], last["object_id"])
 
 
 @pytest.mark.parametrize(("role", "endpoint", "owner"), OBJECT_CASES)
@@ -179,14 +183,16 @@ def test_object_endpoint(
     oid = object_id(module_world, endpoint.kind, owner)
     account = ROLES[role]
     user_id = module_world.users[account] if account else None
-    before = denied_count(module_db_url, endpoint.kind, oid, user_id)
+    before = denials(module_db_url, user_id)[0]
     response = call(module_client, module_world, role, endpoint, endpoint.path.format(id=oid))
     want = expected(role, endpoint, owner)
     assert response.status_code == want, response.text
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
-    after = denied_count(module_db_url, endpoint.kind, oid, user_id)
+    after, last = denials(module_db_url, user_id)
     assert after - before == (1 if want == 404 else 0)
+    if want == 404:
+        assert last == (endpoint.kind, str(oid))
 
 
 @pytest.mark.parametrize(("role", "endpoint"), ROLE_CASES)

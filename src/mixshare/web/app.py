@@ -20,7 +20,7 @@ from mixshare.settings import database_url as default_database_url
 from mixshare.settings import trusted_proxies as configured_proxies
 from mixshare.web import auth, docs, errors
 from mixshare.web.deps import CSRF_COOKIE
-from mixshare.web.middleware import BodyLimit, WebDefaults
+from mixshare.web.middleware import BodyLimit, DeferredDenials, WebDefaults
 
 API_PREFIX = "/api/v1"
 
@@ -65,6 +65,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(WebDefaults, csrf_cookie=CSRF_COOKIE)
     app.add_middleware(BodyLimit)
+    app.add_middleware(DeferredDenials)
     proxies = configured_proxies() if trusted_proxies is None else trusted_proxies
     if proxies:  # outermost: every part of the app sees the real client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

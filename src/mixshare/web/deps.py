@@ -193,9 +193,8 @@ class Access:
 
     def deny(self, object_type: str, object_id: int, owner: int | None) -> NoReturn:
         """Record a denied attempt (kept although the request fails) and answer 404."""
-        audit.record_apart(
+        audit.record_denial(
             self.session,
-            action="denied",
             object_type=object_type,
             object_id=object_id,
             user=self.user,

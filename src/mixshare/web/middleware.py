@@ -1,11 +1,19 @@
-"""Pure ASGI middleware: request body limit, security headers, the pre-login CSRF cookie."""
+"""Pure ASGI middleware: request body limit, security headers, the pre-login CSRF cookie,
+denied-access audit entries written after the response."""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mixshare.audit import service as audit
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 # Scripts only from our own static files: an injected <script> or onerror= does not run even
@@ -137,3 +145,30 @@ class WebDefaults:
     def _cookie(self, scope: Scope, seed: str) -> bytes:
         secure = "; Secure" if scope.get("scheme") == "https" else ""
         return f"{self.csrf_cookie}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()
+
+
+class DeferredDenials:
+    """Write the request's denied-access audit entries once its response has been sent.
+
+    A denied probe of another member's id then does the same work before answering as a probe
+    of a missing id, so response time does not tell which ids exist.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with audit.deferring_denials() as pending:
+            await self.app(scope, receive, send)
+        if pending:
+            await anyio.to_thread.run_sync(_write, pending)
+
+
+def _write(pending: list[audit.Denial]) -> None:
+    try:
+        audit.write_denials(pending)
+    except SQLAlchemyError:  # the answer is gone already; keep the server quiet but say why
+        log.exception("could not write %d denied-access audit entries", len(pending))
