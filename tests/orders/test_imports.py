@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import csv
+import re
 import time
+import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -330,3 +332,46 @@ def test_a_workbook_that_unzips_too_far_is_refused_unread(
         import_orders(center, path, now=NOW)
     assert str(exc.value).startswith("bomb.xlsx: unzips to more than")
     assert orders.count(center) == 0
+
+
+def test_a_sheet_without_dimension_and_with_a_million_rows_is_refused_in_seconds(
+    center: Session, tmp_path: Path
+) -> None:
+    """The attack of finding 12: a small zip whose sheet XML lists far too many rows and no
+    <dimension> (openpyxl alone would parse all of it before returning the first row)."""
+    seed = write_xlsx(tmp_path / "seed.xlsx", good_rows())
+    path = tmp_path / "million.xlsx"
+    row = b'<row r="%d"><c t="inlineStr"><is><t>M01</t></is></c></row>'
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head = re.sub(rb"<dimension[^>]*>", b"", data[: data.index(b"<row")])
+                header = data[data.index(b"<row") : data.index(b"</row>") + 6]
+                rows = b"".join(row % r for r in range(2, 1_000_001))
+                data = head + header + rows + b"</sheetData></worksheet>"
+            dst.writestr(item.filename, data)
+    assert path.stat().st_size < 10 * 2**20
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, path, now=NOW)
+    assert time.monotonic() - started < 10
+    assert str(exc.value) == (
+        "million.xlsx: more than 20,000 rows: split the file into parts of at most 20,000"
+    )
+    assert orders.count(center) == 0
+
+
+def test_a_dimension_that_understates_the_rows_does_not_hide_rows(
+    center: Session, tmp_path: Path
+) -> None:
+    """openpyxl believes a sheet's <dimension>; a file claiming 2 rows must not import 2 of 4."""
+    seed = write_xlsx(tmp_path / "seed.xlsx", good_rows())
+    path = tmp_path / "short.xlsx"
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:H2"', data)
+            dst.writestr(item.filename, data)
+    assert len(import_orders(center, path, now=NOW).created) == 3

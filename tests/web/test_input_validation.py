@@ -21,6 +21,7 @@ from mixshare.planning.export import export_plan_xlsx
 from mixshare.planning.models import Plan, PlanLot
 from mixshare.users.models import User
 from tests.web.conftest import World, recipe, soon
+from tests.web.pages_helpers import page_login, post_form
 from tests.web.test_api import API, count_orders, fields, order_body
 
 XSS = "<img/src/onerror=alert(1)>"
@@ -212,4 +213,19 @@ def test_member_reference_is_an_id_or_a_code(
     response = client.post(f"{API}/orders", json=body, headers=world.headers("planner"))
     assert response.status_code == 422, response.text
     assert any(f.startswith("member") for f in fields(response))
+    assert count_orders(db) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("note", "a\x00b"), ("note", DDE), ("quantity_kg", "nan"), ("due_at", "9999-12-31T08:00")],
+)
+def test_web_order_form_rejects_what_the_api_rejects(
+    client: TestClient, world: World, db: Session, field: str, value: str
+) -> None:
+    token = page_login(client, "m01")
+    before = count_orders(db)
+    fields_ = {"compound": "C-M01", "quantity_kg": "2500", "due_at": soon(12).isoformat()}
+    response = post_form(client, "/orders/new", token, **{**fields_, field: value})
+    assert response.status_code == 422, response.text[:300]
     assert count_orders(db) == before
