@@ -147,10 +147,25 @@ def test_duplicate_numbers_in_file_and_database(center: Session, tmp_path: Path)
     assert problems(exc) == [
         "dup.xlsx, sheet Orders, row 2, column number: an order with this number already exists"
         " (value: 'A-0001')",
-        "dup.xlsx, sheet Orders, row 4, column number: order number appears twice in the file"
-        " (first in row 3) (value: 'B-1')",
+        "dup.xlsx, sheet Orders, row 4, column number: order number appears twice for this"
+        " member in the file (first in row 3) (value: 'B-1')",
     ]
     assert orders.count(center) == 1
+
+
+def test_two_members_may_carry_one_number_in_a_file(center: Session, tmp_path: Path) -> None:
+    """Numbers are unique per member (issue 11, finding 11): a center file with the same
+    number for two members imports both, and a member's own database number still clashes."""
+    compounds.create_compound(center, recipe(member="M02", code="SEAL-02"))
+    rows = [good_rows()[0], ["A-0001", "M02", "SEAL-02", "final", 900, DUE, None, None]]
+    result = import_orders(center, write_xlsx(tmp_path / "both.xlsx", rows), now=NOW)
+    assert result.created == ["A-0001", "A-0001"]
+    with pytest.raises(ValidationFailed) as exc:
+        import_orders(center, write_xlsx(tmp_path / "again.xlsx", rows[1:]), now=NOW)
+    assert problems(exc) == [
+        "again.xlsx, sheet Orders, row 2, column number: an order with this number already"
+        " exists (value: 'A-0001')"
+    ]
 
 
 def test_member_scoped_import_rejects_other_members_rows(center: Session, tmp_path: Path) -> None:

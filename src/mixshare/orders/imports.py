@@ -140,12 +140,13 @@ def _located(row: SheetRow, problems: list[Problem]) -> list[Problem]:
 
 
 def _check_row(
-    row: SheetRow, checker: OrderChecker, first_row: dict[str, int]
+    row: SheetRow, checker: OrderChecker, first_row: dict[tuple[str | None, str], int]
 ) -> tuple[Order | None, list[Problem]]:
     values, problems = convert_cells(row, CONVERTERS)
-    number = values.get("number")
-    if number is not None and first_row[number] != row.number:
-        message = f"order number appears twice in the file (first in row {first_row[number]})"
+    key = _number_key(row)
+    if key is not None and first_row[key] != row.number:
+        first = first_row[key]
+        message = f"order number appears twice for this member in the file (first in row {first})"
         problems.append(row.problem("number", message))
     bad_columns = {p.location for p in problems}
     try:
@@ -182,12 +183,19 @@ def _lookups(row: SheetRow, values: dict[str, Any], checker: OrderChecker) -> li
     return _located(row, problems)
 
 
-def _first_rows(rows: list[SheetRow]) -> dict[str, int]:
-    first: dict[str, int] = {}
+def _number_key(row: SheetRow) -> tuple[str | None, str] | None:
+    """(member cell, order number) of a row that gives a number: numbers are unique per
+    member, so two members' rows may carry the same one."""
+    number = as_text(row.values.get("number"))
+    return None if number is None else (as_text(row.values.get("member")), number)
+
+
+def _first_rows(rows: list[SheetRow]) -> dict[tuple[str | None, str], int]:
+    first: dict[tuple[str | None, str], int] = {}
     for row in rows:
-        number = as_text(row.values.get("number"))
-        if number is not None:
-            first.setdefault(number, row.number)
+        key = _number_key(row)
+        if key is not None:
+            first.setdefault(key, row.number)
     return first
 
 
@@ -204,7 +212,8 @@ def import_orders(
     if not rows:
         raise ValidationFailed([Problem(name, "the file has no data rows")])
     first_row = _first_rows(rows)
-    checker = OrderChecker(session, now or now_local(), member_id, taken=set(first_row))
+    taken = {number for _, number in first_row}
+    checker = OrderChecker(session, now or now_local(), member_id, taken=taken)
     orders: list[Order] = []
     problems: list[Problem] = []
     for row in rows:
