@@ -60,17 +60,21 @@ def fill_center(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def center_template(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def center_template(
+    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Built once per run (loading and planning take seconds), copied for each test."""
     if ON_POSTGRES:
         name = f"mixshare_center_{uuid.uuid4().hex[:8]}"
         _admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
         fill_center(_server_database(name))
-        return name
+        yield name
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
     path = tmp_path_factory.mktemp("center") / "center.db"
     shutil.copyfile(migrated_template, path)
     fill_center(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture

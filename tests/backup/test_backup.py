@@ -259,6 +259,16 @@ def test_restore_into_a_wal_database_with_another_page_size(
     assert snapshot(f"sqlite:///{target}") == snapshot(center_url)
 
 
+def test_a_backup_over_the_database_itself_is_refused(center_url: str) -> None:
+    if ON_POSTGRES:
+        pytest.skip("a SQLite database file")
+    path = Path(center_url.removeprefix("sqlite:///"))
+    before = snapshot(center_url)
+    with pytest.raises(BackupError, match="is the database itself"):
+        backup(center_url, path)
+    assert snapshot(center_url) == before
+
+
 def test_a_failed_backup_leaves_no_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     file = tmp_path / "out.backup"
@@ -311,3 +321,23 @@ def test_missing_client_tools_say_what_to_install(
     monkeypatch.setenv("MIXSHARE_PG_BIN", str(tmp_path))  # an empty directory
     with pytest.raises(BackupError, match=r"pg_dump not found: install .*postgresql-client-1\d"):
         backup(center_url, tmp_path / "center.backup")
+
+
+@needs_postgres
+def test_restore_while_the_database_is_in_use_says_so_and_changes_nothing(
+    center_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mixshare.backup import postgres
+
+    file = tmp_path / "center.backup"
+    backup(center_url, file)
+    before = snapshot(center_url)
+    monkeypatch.setattr(postgres, "LOCK_WAIT_S", 1)
+    app = create_engine(center_url, poolclass=NullPool)
+    with app.connect() as busy:  # an app process in the middle of a transaction
+        busy.execute(text("SELECT count(*) FROM orders"))
+        with pytest.raises(BackupError, match=r"in use .* nothing was changed"):
+            restore(center_url, file, force=True)
+        busy.rollback()
+    app.dispose()
+    assert snapshot(center_url) == before

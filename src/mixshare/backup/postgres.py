@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import psycopg
+import psycopg.errors
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -35,6 +36,7 @@ from mixshare.backup.checks import (
 from mixshare.settings import pg_bin_dir
 
 COPY_END = b"\\.\n"
+LOCK_WAIT_S = 30
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,18 @@ def _drop_everything(connection: Connection) -> None:
         )
     ).all()
     quote = connection.dialect.identifier_preparer.quote
-    for kind, name in objects:
-        connection.execute(text(f"DROP {kind} IF EXISTS {quote(name)} CASCADE"))
+    # a process still using the database holds locks that DROP would wait for without end
+    connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'"))
+    try:
+        for kind, name in objects:
+            connection.execute(text(f"DROP {kind} IF EXISTS {quote(name)} CASCADE"))
+    except DBAPIError as exc:
+        if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+            raise BackupError(
+                f"the database is in use (waited {LOCK_WAIT_S} s for its tables): stop the web "
+                "processes and workers, then restore again; nothing was changed"
+            ) from exc
+        raise
 
 
 def _load(connection: Connection, tool: Tool, file: Path, server: int) -> None:

@@ -42,6 +42,8 @@ def backup(path: Path, file: Path) -> str:
     """Copy the database at ``path`` to ``file``; the schema revision it holds."""
     if not path.is_file():
         raise BackupError(f"no SQLite database at {path}")
+    if file.resolve() == path.resolve():
+        raise BackupError(f"{file} is the database itself; write the backup to another file")
     try:
         with (
             written_atomically(file) as partial,
