@@ -19,12 +19,12 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from mixshare.access import Access
 from mixshare.audit import service as audit
 from mixshare.audit.models import AuditEntry
 from mixshare.errors import NotFound
 from mixshare.orders.models import Order
 from mixshare.users.models import User
-from mixshare.web.deps import Access
 from tests.web.conftest import World, soon
 
 API = "/api/v1"
@@ -81,7 +81,7 @@ def test_foreign_and_missing_ids_do_the_same_work_before_the_answer(
 ) -> None:
     m01 = db.get(User, world.users["m01"])
     assert m01 is not None
-    access = Access(probe_request("/api/v1/orders/x"), db, m01)
+    access = Access(db, m01, probe_request("/api/v1/orders/x"))
     with audit.deferring_denials() as pending:
         foreign = statements_of_guard(db, access, world.orders["M02"])
         missing = statements_of_guard(db, access, 10**9)

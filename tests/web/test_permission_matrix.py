@@ -1,27 +1,48 @@
-"""Role × endpoint × own/foreign object: the status every caller gets, as an attacker would try.
+"""Role × route × own/foreign object: the status every caller gets, as an attacker would try.
+
+Every route of the app, API and page, read or write, has an entry here:
+``test_every_route_has_an_entry`` enumerates ``app.routes`` and fails for any route (and method)
+that no entry reaches, and ``test_every_route_names_a_permission`` for any route that does not
+name a permission of :mod:`mixshare.access` in its signature (public routes excepted).
 
 The acting members are M01's users (``m01`` member_user, ``m01admin`` member_admin); "own"
-objects belong to M01, "foreign" ones to M02. Center roles see both. Anonymous callers get
-401 everywhere; a role that may not use an endpoint (whose existence is no secret) gets 403;
-a member's user reaching another member's object gets 404, and the attempt is audited.
+objects belong to M01, "foreign" ones to M02. Center roles see both. The API is called with
+bearer tokens, the pages with a logged-in session cookie and the form's CSRF token.
 
-Writes in the matrix never change anything: versioned writes send a stale version (an allowed
-caller gets 409) and other writes an invalid body that only the service rejects (422), so
-the guard has to run first for a foreign object to answer 404.
+- Anonymous callers get 401 on the API; pages send them to ``/login`` (303).
+- A role that may not use a route gets 403 on the API and 404 on a page.
+- A member's user reaching another member's object gets 404, and the attempt is audited.
+
+Writes in the matrix change nothing where they can avoid it: versioned writes send a stale
+version (an allowed caller gets 409, or 422 where a page shows the conflict in its form) and
+other writes an invalid body that only the service rejects (422; the plan board's forms
+answer with a 303 back to the board naming the problem), so the guard has to run first for a
+foreign object to answer 404. Routes that cannot be called without an effect (revoking a token,
+logging out, deactivating a user, deleting a maintenance window) act on a fresh token, session
+or object made for the one call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from starlette.routing import BaseRoute, compile_path
 
 from mixshare.audit.models import AuditEntry
 from mixshare.db import session_factory
-from tests.web.conftest import World
+from mixshare.lines.models import Downtime
+from mixshare.users import service as users
+from mixshare.users.models import User
+from tests.web.conftest import PASSWORD, World
+from tests.web.pages_helpers import page_login, token_of
 
 ALL = ("member_user", "member_admin", "planner", "operator", "quality", "center_admin")
 ORDER_WRITERS = ("member_user", "member_admin", "planner", "center_admin")
@@ -46,17 +67,23 @@ MEMBER_ROLES = ("member_user", "member_admin")
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # {id}: the object's id; {plan}, {line}: the fixture's plan and line
+    path: str  # {id}: the object's id; {plan}, {line}, {member}, {downtime}: the fixture's
     kind: str | None  # object type guarded by id, or None
     allowed: tuple[str, ...]
     ok: int  # status for an allowed caller
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | None = None  # JSON on the API, form fields on pages
+    anonymous: int | None = None  # public routes: the anonymous caller's status
+    fresh: str | None = None  # "token", "session", "user" or "downtime": made for each call
+
+    @property
+    def page(self) -> bool:
+        return not self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
 
-OBJECT_ENDPOINTS = [
+API_OBJECT_ENDPOINTS = [
     Endpoint("GET", "/api/v1/orders/{id}", "order", ALL, 200),
     Endpoint(
         "PATCH", "/api/v1/orders/{id}", "order", ORDER_WRITERS, 409, {"version": 999, "note": "x"}
@@ -78,9 +105,10 @@ OBJECT_ENDPOINTS = [
     Endpoint("GET", "/api/v1/members/{id}", "member", ALL, 200),
     Endpoint("GET", "/api/v1/users/{id}", "user", USER_ADMINS, 200),
     Endpoint("PATCH", "/api/v1/users/{id}", "user", USER_ADMINS, 422, {"member_id": 999999}),
+    Endpoint("DELETE", "/api/v1/users/{id}", "user", USER_ADMINS, 204, fresh="user"),
 ]
 
-ROLE_ENDPOINTS = [
+API_ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/orders", None, ALL, 200),
     Endpoint("POST", "/api/v1/orders", None, ORDER_WRITERS, 422, {}),
     Endpoint("GET", "/api/v1/compounds", None, ALL, 200),
@@ -112,7 +140,83 @@ ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/users/me", None, ALL, 200),
     Endpoint("GET", "/api/v1/auth/me", None, ALL, 200),
     Endpoint("GET", "/api/v1/audit", None, ADMIN, 200),
+    Endpoint("DELETE", "/api/v1/auth/token", None, ALL, 204, fresh="token"),
 ]
+
+
+# Finding 2 of issue 11 was here: the forms of orders and compounds checked no role.
+PAGE_OBJECT_ENDPOINTS = [
+    Endpoint("GET", "/orders/{id}", "order", ALL, 200),
+    Endpoint("POST", "/orders/{id}", "order", ORDER_WRITERS, 422, {"row_version": 999}),
+    Endpoint("POST", "/orders/{id}/cancel", "order", ORDER_WRITERS, 409, {"row_version": 999}),
+    Endpoint("GET", "/compounds/{id}", "compound", ALL, 200),
+    Endpoint(
+        "POST", "/compounds/{id}/versions", "compound", COMPOUND_WRITERS, 422, {"density": 99}
+    ),
+    Endpoint("GET", "/users/{id}", "user", USER_ADMINS, 200),
+    Endpoint("POST", "/users/{id}", "user", USER_ADMINS, 422, {"role": "bogus"}),
+]
+
+PAGE_ROLE_ENDPOINTS = [
+    Endpoint("GET", "/dashboard", None, ALL, 200),
+    Endpoint("GET", "/timeline", None, ALL, 200),
+    Endpoint("GET", "/orders", None, ALL, 200),
+    Endpoint("GET", "/orders/new", None, ORDER_WRITERS, 200),
+    Endpoint("POST", "/orders/new", None, ORDER_WRITERS, 422, {"quantity_kg": -1}),
+    Endpoint("GET", "/compounds", None, ALL, 200),
+    Endpoint("GET", "/compounds/new", None, COMPOUND_WRITERS, 200),
+    Endpoint("POST", "/compounds/new", None, COMPOUND_WRITERS, 422, {"code": ""}),
+    Endpoint("GET", "/compounds/options.json?member={member}", None, PLANNERS, 200),
+    Endpoint("GET", "/lines", None, CENTER, 200),
+    Endpoint("GET", "/lines/{line}/edit", None, ADMIN, 200),
+    Endpoint(
+        "POST",
+        "/lines/{line}/edit",
+        None,
+        ADMIN,
+        422,
+        {"name": "", "MB_enabled": 1, "MB_cycle_minutes": -1},
+    ),
+    Endpoint("GET", "/calendars", None, CENTER, 200),
+    Endpoint("GET", "/downtimes/new", None, PLANNERS, 200),
+    Endpoint("POST", "/downtimes/new", None, PLANNERS, 422, {"kind": "maintenance"}),
+    Endpoint("POST", "/downtimes/{downtime}/delete", None, PLANNERS, 303, fresh="downtime"),
+    Endpoint("GET", "/tariffs", None, CENTER, 200),
+    Endpoint("GET", "/tariffs/new", None, ADMIN, 200),
+    Endpoint("POST", "/tariffs/new", None, ADMIN, 422, {"code": ""}),
+    Endpoint("GET", "/members", None, CENTER, 200),
+    Endpoint("GET", "/members/new", None, ADMIN, 200),
+    Endpoint("POST", "/members/new", None, ADMIN, 422, {"code": ""}),
+    Endpoint("GET", "/members/{member}", None, ADMIN, 200),
+    Endpoint("POST", "/members/{member}", None, ADMIN, 422, {"priority_weight": "x"}),
+    Endpoint("GET", "/users", None, USER_ADMINS, 200),
+    Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
+    Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),
+    Endpoint("GET", "/plan", None, CENTER, 200),
+    Endpoint("GET", "/plan/jobs/no-such-job", None, CENTER, 404),
+    Endpoint("GET", "/plan/{plan}/compare", None, CENTER, 200),
+    Endpoint("POST", "/plan/run", None, PLANNERS, 303, {"days": 0}),
+    Endpoint("POST", "/plan/outage", None, PLANNERS, 303, {"line_id": "x"}),
+    Endpoint("POST", "/plan/rush", None, PLANNERS, 303, {"quantity_kg": -1}),
+    Endpoint("POST", "/plan/{plan}/freeze", None, PLANNERS, 303, {"hours": 999}),
+    Endpoint("POST", "/plan/{plan}/publish", None, PLANNERS, 303),
+]
+
+# Routes anyone may call, logged in or not (``anonymous``: what an anonymous caller gets).
+PUBLIC_ENDPOINTS = [
+    Endpoint("GET", "/", None, ALL, 303, anonymous=303),
+    Endpoint("GET", "/static/app/mixshare.css", None, ALL, 200, anonymous=200),
+    Endpoint("GET", "/login", None, ALL, 303, anonymous=200),
+    Endpoint("POST", "/login", None, ALL, 401, {"password": "wrong"}, anonymous=401),
+    Endpoint("POST", "/logout", None, ALL, 303, anonymous=303, fresh="session"),
+    Endpoint("GET", "/api/v1/openapi.json", None, ALL, 200, anonymous=200),
+    Endpoint("GET", "/api/v1/docs", None, ALL, 200, anonymous=200),
+    Endpoint("POST", "/api/v1/auth/token", None, ALL, 422, {}, anonymous=422),
+]
+
+OBJECT_ENDPOINTS = API_OBJECT_ENDPOINTS + PAGE_OBJECT_ENDPOINTS
+ROLE_ENDPOINTS = API_ROLE_ENDPOINTS + PAGE_ROLE_ENDPOINTS + PUBLIC_ENDPOINTS
+ENDPOINTS = OBJECT_ENDPOINTS + ROLE_ENDPOINTS
 
 OBJECT_CASES = [
     pytest.param(role, endpoint, owner, id=f"{role}-{endpoint}-{owner}")
@@ -129,12 +233,119 @@ ROLE_CASES = [
 
 def expected(role: str, endpoint: Endpoint, owner: str | None) -> int:
     if role == "anonymous":
-        return 401
+        if endpoint.anonymous is not None:
+            return endpoint.anonymous
+        return 303 if endpoint.page else 401
     if role not in endpoint.allowed:
-        return 403
+        return 404 if endpoint.page else 403
     if owner == "foreign" and role in MEMBER_ROLES:
         return 404
     return endpoint.ok
+
+
+# --- callers: a bearer token for the API, a logged-in browser session for the pages ---------
+
+
+@dataclass
+class Browser:
+    """A logged-in (or anonymous) browser: its cookies and the CSRF token of its forms."""
+
+    client: TestClient
+    token: str
+
+
+@dataclass
+class Callers:
+    client: TestClient
+    world: World
+    db_url: str
+    browsers: dict[str, Browser] = field(default_factory=dict)
+
+    def browser(self, role: str, fresh: bool = False) -> Browser:
+        if fresh or role not in self.browsers:
+            browser = open_browser(self.client, ROLES[role])
+            if fresh:
+                return browser
+            self.browsers[role] = browser
+        return self.browsers[role]
+
+    def headers(self, role: str, fresh: bool = False) -> dict[str, str]:
+        account = ROLES[role]
+        if account is None or not fresh:
+            return self.world.headers(account)
+        with session_factory(self.db_url)() as session:
+            user = session.get(User, self.world.users[account])
+            assert user is not None
+            secret = users.create_token(session, user, "matrix")[1]
+            session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+
+def open_browser(client: TestClient, account: str | None) -> Browser:
+    browser = TestClient(client.app, follow_redirects=False)
+    if account is None:
+        return Browser(browser, token_of(browser.get("/login").text))
+    return Browser(browser, page_login(browser, account))
+
+
+@pytest.fixture(scope="module")
+def callers(
+    module_client: TestClient, module_world: World, module_db_url: str
+) -> Iterator[Callers]:
+    made = Callers(module_client, module_world, module_db_url)
+    yield made
+    for browser in made.browsers.values():
+        browser.client.close()
+
+
+def fresh_object(db_url: str, world: World, kind: str, owner: str) -> int:
+    """A user of the owner member, or a maintenance window, made for one call."""
+    with session_factory(db_url)() as session:
+        if kind == "user":
+            member = world.members["M01" if owner == "own" else "M02"]
+            made: Any = User(
+                username=f"x{uuid.uuid4().hex[:12]}",
+                password_hash=users.hash_password(PASSWORD),
+                role="member_user",
+                member_id=member,
+                created_at=datetime.now(),
+            )
+        else:
+            start = datetime.now().replace(microsecond=0) + timedelta(days=30)
+            made = Downtime(line_id=world.line, start=start, end=start + timedelta(hours=1))
+        session.add(made)
+        session.commit()
+        return int(made.id)
+
+
+def call(callers: Callers, role: str, endpoint: Endpoint, path: str) -> Any:
+    fresh = endpoint.fresh in ("token", "session")
+    if not endpoint.page:
+        headers = callers.headers(role, fresh)
+        return callers.client.request(endpoint.method, path, headers=headers, json=endpoint.body)
+    browser = callers.browser(role, fresh)
+    if endpoint.method == "GET":
+        return browser.client.get(path)
+    form = {"csrf_token": browser.token, **{k: str(v) for k, v in (endpoint.body or {}).items()}}
+    if endpoint.path == "/login":
+        form["username"] = f"nobody-{role}"  # a name per role: the throttle counts per name
+    return browser.client.post(path, data=form)
+
+
+def fill(
+    endpoint: Endpoint, world: World, db_url: str, owner: str | None = None
+) -> tuple[str, int]:
+    """The path to call, and the id of the object it names (0: none)."""
+    values: dict[str, Any] = {"plan": world.plan, "line": world.line, "id": 0}
+    values["member"] = world.members["M01"]
+    if endpoint.fresh == "downtime":
+        values["downtime"] = fresh_object(db_url, world, "downtime", "own")
+    if endpoint.kind is not None and owner is not None:
+        if endpoint.fresh == endpoint.kind:
+            values["id"] = fresh_object(db_url, world, endpoint.kind, owner)
+        else:
+            values["id"] = object_id(world, endpoint.kind, owner)
+    return endpoint.path.format(**values), values["id"]
 
 
 def object_id(world: World, kind: str, owner: str) -> int:
@@ -149,12 +360,6 @@ def object_id(world: World, kind: str, owner: str) -> int:
     return table[kind][member]
 
 
-def call(client: TestClient, world: World, role: str, endpoint: Endpoint, path: str) -> Any:
-    return client.request(
-        endpoint.method, path, headers=world.headers(ROLES[role]), json=endpoint.body
-    )
-
-
 def denials(url: str, user_id: int | None) -> tuple[int, tuple[str, str] | None]:
     """How many denials of ``user_id`` the audit log counts, and the latest one's object
     (a user's denials within a minute share one entry, see ``audit.record_denial``)."""
@@ -164,47 +369,139 @@ def denials(url: str, user_id: int | None) -> tuple[int, tuple[str, str] | None]
     if not entries:
         return 0, None
     newest = entries[-1]
-    last = newest.detail.get("last") or {"object_type": newest.object_type,
-                                         "object_id": newest.object_id}
+    last = newest.detail.get("last") or {
+        "object_type": newest.object_type,
+        "object_id": newest.object_id,
+    }
     total = sum(int(e.detail.get("count", 1)) for e in entries)
     return total, (last["object_type"], last["object_id"])
 
 
+def check_answer(response: Any, role: str, endpoint: Endpoint, want: int) -> None:
+    assert response.status_code == want, response.text[:500]
+    if response.status_code >= 400 and not endpoint.page:
+        assert response.headers["content-type"].startswith("application/problem+json")
+    if endpoint.page and role == "anonymous" and endpoint.anonymous is None:
+        assert response.headers["location"].startswith("/login?next=")
+
+
 @pytest.mark.parametrize(("role", "endpoint", "owner"), OBJECT_CASES)
 def test_object_endpoint(
-    module_client: TestClient,
-    module_world: World,
-    module_db_url: str,
-    role: str,
-    endpoint: Endpoint,
-    owner: str,
+    callers: Callers, module_db_url: str, role: str, endpoint: Endpoint, owner: str
 ) -> None:
     assert endpoint.kind is not None
-    oid = object_id(module_world, endpoint.kind, owner)
+    world = callers.world
+    path, oid = fill(endpoint, world, module_db_url, owner)
     account = ROLES[role]
-    user_id = module_world.users[account] if account else None
+    user_id = world.users[account] if account else None
     before = denials(module_db_url, user_id)[0]
-    response = call(module_client, module_world, role, endpoint, endpoint.path.format(id=oid))
+    response = call(callers, role, endpoint, path)
     want = expected(role, endpoint, owner)
-    assert response.status_code == want, response.text
-    if response.status_code >= 400:
-        assert response.headers["content-type"].startswith("application/problem+json")
+    check_answer(response, role, endpoint, want)
     after, last = denials(module_db_url, user_id)
-    assert after - before == (1 if want == 404 else 0)
-    if want == 404:
+    # only another member's object is a denial to audit (a role refused is no secret)
+    denied = want == 404 and role in endpoint.allowed
+    assert after - before == (1 if denied else 0)
+    if denied:
         assert last == (endpoint.kind, str(oid))
 
 
 @pytest.mark.parametrize(("role", "endpoint"), ROLE_CASES)
-def test_role_endpoint(
-    module_client: TestClient, module_world: World, role: str, endpoint: Endpoint
-) -> None:
-    path = endpoint.path.format(plan=module_world.plan, line=module_world.line)
-    response = call(module_client, module_world, role, endpoint, path)
-    assert response.status_code == expected(role, endpoint, None), response.text
+def test_role_endpoint(callers: Callers, module_db_url: str, role: str, endpoint: Endpoint) -> None:
+    path, _ = fill(endpoint, callers.world, module_db_url)
+    response = call(callers, role, endpoint, path)
+    check_answer(response, role, endpoint, expected(role, endpoint, None))
+
+
+# --- recipe secrecy: the page shows a formulation exactly when the API does ------------------
+
+
+FORMULATION_CASES = [
+    pytest.param(role, owner, id=f"{role}-{owner}")
+    for role in ALL
+    for owner in ("own", "foreign")
+    if not (role in MEMBER_ROLES and owner == "foreign")
+]
+
+
+@pytest.mark.parametrize(("role", "owner"), FORMULATION_CASES)
+def test_page_shows_formulation_as_the_api_does(callers: Callers, role: str, owner: str) -> None:
+    """Finding 3 of issue 11: the planner saw the phr table on the compound page."""
+    compound = object_id(callers.world, "compound", owner)
+    headers = callers.headers(role)
+    read = callers.client.get(f"/api/v1/compounds/{compound}", headers=headers).json()
+    api_shows = read["versions"][-1]["formulation_visible"]
+    page = callers.browser(role).client.get(f"/compounds/{compound}")
+    assert page.status_code == 200
+    shows_phr = '<td class="num">70.0</td>' in page.text  # NR at 70 phr, in the recipe table
+    assert shows_phr == api_shows
+    assert api_shows == (role != "planner")
+
+
+# --- the matrix covers the app ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppRoute:
+    path: str
+    methods: frozenset[str]
+    route: BaseRoute  # as declared (an ``APIRoute`` names its dependencies)
+
+    def reached_by(self, method: str, path: str) -> bool:
+        regex = compile_path(self.path)[0]
+        return method in self.methods and regex.match(path.split("?")[0]) is not None
+
+
+def app_routes(client: TestClient) -> list[AppRoute]:
+    """Every route of the app in the order requests try them (with the routers' prefixes)."""
+    return [
+        AppRoute(str(c.path), frozenset(c.methods or ()) - {"HEAD"}, c.original_route)
+        for c in iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+    ]
+
+
+def concrete(path: str) -> str:
+    return path.format(id=1, plan=1, line=1, member=1, downtime=1)
+
+
+def test_every_route_has_an_entry(module_client: TestClient) -> None:
+    """Add an entry above for every new route: who may call it, and what they get."""
+    routes = app_routes(module_client)
+    reached: set[tuple[str, str]] = set()
+    for endpoint in ENDPOINTS:
+        path = concrete(endpoint.path)
+        route = next((r for r in routes if r.reached_by(endpoint.method, path)), None)
+        assert route is not None, f"{endpoint} reaches no route"
+        reached.add((endpoint.method, route.path))
+    every = {(method, r.path) for r in routes for method in r.methods}
+    assert sorted(every - reached) == []
+
+
+def permissions_named(route: APIRoute) -> list[str]:
+    found: list[str] = []
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        permission = getattr(dependant.call, "permission", None)
+        if permission is not None:
+            found.append(str(permission))
+        stack.extend(dependant.dependencies)
+    return found
+
+
+def test_every_route_names_a_permission(module_client: TestClient) -> None:
+    """Access rules are declared in the signature, so a route without one stands out."""
+    public = [e for e in PUBLIC_ENDPOINTS]
+    missing = []
+    for r in app_routes(module_client):
+        if any(r.reached_by(e.method, concrete(e.path)) for e in public):
+            continue
+        if not isinstance(r.route, APIRoute) or not permissions_named(r.route):
+            missing.append(f"{sorted(r.methods)} {r.path}")
+    assert missing == []
 
 
 def test_case_count() -> None:
     """The size of the matrix, as reported in the resolve note."""
-    assert len(OBJECT_CASES) == 12 * 7 * 2 == 168
-    assert len(ROLE_CASES) == 22 * 7 == 154
+    assert len(OBJECT_CASES) == len(OBJECT_ENDPOINTS) * 7 * 2
+    assert len(ROLE_CASES) == len(ROLE_ENDPOINTS) * 7

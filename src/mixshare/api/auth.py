@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
+from mixshare.access import Reader
 from mixshare.api.common import PROBLEMS
 from mixshare.audit import service as audit
 from mixshare.errors import Problem, ValidationFailed
@@ -13,7 +14,7 @@ from mixshare.users import service
 from mixshare.users.models import ApiToken
 from mixshare.users.schemas import TokenCreated, UserRead
 from mixshare.web.auth import authenticate
-from mixshare.web.deps import CurrentUser, SessionDep, client_of
+from mixshare.web.deps import SessionDep, client_of
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEMS)
 
@@ -52,7 +53,7 @@ def create_token(
 
 
 @router.delete("/token", status_code=204)
-def revoke_token(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def revoke_token(request: Request, session: SessionDep, user: Reader) -> Response:
     """Revoke the bearer token this request was made with."""
     token_id = getattr(request.state, "token_id", None)
     token = session.get(ApiToken, token_id) if token_id else None
@@ -72,5 +73,5 @@ def revoke_token(request: Request, session: SessionDep, user: CurrentUser) -> Re
 
 
 @router.get("/me", response_model=UserRead)
-def me(user: CurrentUser) -> UserRead:
+def me(user: Reader) -> UserRead:
     return UserRead.model_validate(user)

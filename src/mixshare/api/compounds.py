@@ -1,18 +1,19 @@
 """``/api/v1/compounds``: members' recipes and their immutable versions.
 
-Formulations (ingredients, phr) appear only for those ``may_see_formulation`` allows;
+Formulations (ingredients, phr) appear only for those ``access.may_read_formulation`` allows;
 others get ``ingredients: null`` and ``formulation_visible: false``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from mixshare.access import Access, AccessDep, CompoundWriter, Reader
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, strip_problem_prefix
 from mixshare.compounds import service
 from mixshare.compounds.models import Compound, CompoundVersion
@@ -20,13 +21,9 @@ from mixshare.compounds.schemas import CompoundChanges, CompoundCreate
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.materials.models import Material
 from mixshare.users.models import User
-from mixshare.users.permissions import COMPOUND_WRITERS, may_see_formulation
 from mixshare.validation import Id, Identifier
-from mixshare.web.deps import Access, AccessDep, require_roles
 
 router = APIRouter(prefix="/compounds", tags=["compounds"], responses=PROBLEMS)
-
-Writer = Annotated[User, Depends(require_roles(*COMPOUND_WRITERS))]
 
 
 class IngredientRead(BaseModel):
@@ -127,33 +124,19 @@ def compound_read(compound: Compound, versions: list[VersionRead] | None = None)
     )
 
 
-def _visible(access: Access, compound: Compound) -> bool:
-    """May the caller see the formulation? Center staff reading it leaves an audit entry."""
-    visible = may_see_formulation(access.user, compound.member_id)
-    if visible and access.scope is None:
-        access.audit(
-            "formulation_read",
-            "compound",
-            compound.id,
-            member_id=compound.member_id,
-            detail={"code": compound.code},
-        )
-    return visible
-
-
 def _scoped(access: Access, compound_id: int) -> Compound:
     access.guard("compound", compound_id)
     return service.get(access.session, compound_id, access.scope)
 
 
 def _detail(access: Access, compound: Compound) -> CompoundRead:
-    visible = _visible(access, compound)
+    visible = access.formulation_visible(compound)
     versions = [version_read(access, v, visible) for v in compound.versions]
     return compound_read(compound, versions)
 
 
 @router.get("", response_model=Page[CompoundRead])
-def list_compounds(access: AccessDep, paging: PagingDep) -> Page[CompoundRead]:
+def list_compounds(access: AccessDep, paging: PagingDep, user: Reader) -> Page[CompoundRead]:
     """Compounds without versions; a member's users see only their own company's."""
     compounds = service.get_all(access.session, access.scope)
     chosen = compounds[paging.offset : paging.offset + paging.limit]
@@ -182,7 +165,7 @@ def _with_member(body: CompoundIn, user: User) -> dict[str, Any]:
 
 @router.post("", status_code=201, response_model=CompoundRead, responses=WRITE_PROBLEMS)
 def create_compound(
-    body: CompoundIn, request: Request, access: AccessDep, user: Writer
+    body: CompoundIn, request: Request, access: AccessDep, user: CompoundWriter
 ) -> CompoundRead:
     strip_problem_prefix(request, "compound")
     compound = service.create_compound(access.session, _with_member(body, user), access.scope)
@@ -198,15 +181,15 @@ def create_compound(
 
 
 @router.get("/{compound_id}", response_model=CompoundRead)
-def get_compound(compound_id: int, access: AccessDep) -> CompoundRead:
+def get_compound(compound_id: int, access: AccessDep, user: Reader) -> CompoundRead:
     """The compound with all its versions (and formulations where allowed)."""
     return _detail(access, _scoped(access, compound_id))
 
 
 @router.get("/{compound_id}/versions", response_model=list[VersionRead])
-def list_versions(compound_id: int, access: AccessDep) -> list[VersionRead]:
+def list_versions(compound_id: int, access: AccessDep, user: Reader) -> list[VersionRead]:
     compound = _scoped(access, compound_id)
-    visible = _visible(access, compound)
+    visible = access.formulation_visible(compound)
     return [version_read(access, v, visible) for v in compound.versions]
 
 
@@ -217,7 +200,11 @@ def list_versions(compound_id: int, access: AccessDep) -> list[VersionRead]:
     responses=WRITE_PROBLEMS,
 )
 def create_version(
-    compound_id: int, body: CompoundChanges, request: Request, access: AccessDep, user: Writer
+    compound_id: int,
+    body: CompoundChanges,
+    request: Request,
+    access: AccessDep,
+    user: CompoundWriter,
 ) -> VersionRead:
     """Version N+1: the latest version with the given changes (versions are never edited)."""
     compound = _scoped(access, compound_id)
@@ -231,13 +218,13 @@ def create_version(
         detail={"compound": compound.code, "version": version.version},
     )
     access.session.commit()
-    return version_read(access, version, _visible(access, compound))
+    return version_read(access, version, access.formulation_visible(compound))
 
 
 @router.get("/{compound_id}/versions/{number}", response_model=VersionRead)
-def get_version(compound_id: int, number: int, access: AccessDep) -> VersionRead:
+def get_version(compound_id: int, number: int, access: AccessDep, user: Reader) -> VersionRead:
     compound = _scoped(access, compound_id)
     for version in compound.versions:
         if version.version == number:
-            return version_read(access, version, _visible(access, compound))
+            return version_read(access, version, access.formulation_visible(compound))
     raise NotFound(f"compound {compound_id} has no version {number}")

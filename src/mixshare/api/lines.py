@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from mixshare.access import AccessDep, Planner, Reader
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS
 from mixshare.lines import service
 from mixshare.lines.models import Line
-from mixshare.users.models import User
-from mixshare.users.permissions import LINE_WRITERS
 from mixshare.validation import Moment, Text
-from mixshare.web.deps import AccessDep, require_roles
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=PROBLEMS)
-
-Writer = Annotated[User, Depends(require_roles(*LINE_WRITERS))]
 
 
 class StageRead(BaseModel):
@@ -67,19 +62,19 @@ def line_read(line: Line) -> LineRead:
 
 
 @router.get("", response_model=list[LineRead])
-def list_lines(access: AccessDep) -> list[LineRead]:
+def list_lines(access: AccessDep, user: Reader) -> list[LineRead]:
     return [line_read(line) for line in service.get_all(access.session)]
 
 
 @router.get("/{line_id}", response_model=LineRead)
-def get_line(line_id: int, access: AccessDep) -> LineRead:
+def get_line(line_id: int, access: AccessDep, user: Reader) -> LineRead:
     return line_read(service.get(access.session, line_id))
 
 
 @router.post(
     "/{line_id}/outages", status_code=201, response_model=DowntimeRead, responses=WRITE_PROBLEMS
 )
-def declare_outage(line_id: int, body: OutageIn, access: AccessDep, user: Writer) -> DowntimeRead:
+def declare_outage(line_id: int, body: OutageIn, access: AccessDep, user: Planner) -> DowntimeRead:
     """The line cannot run from ``start`` to ``end``; the next plan run works around it."""
     downtime = service.declare_outage(
         access.session, line_id=line_id, start=body.start, end=body.end, reason=body.reason

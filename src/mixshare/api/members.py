@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from mixshare.access import AccessDep, Reader
 from mixshare.api.common import PROBLEMS
 from mixshare.members import service
-from mixshare.web.deps import AccessDep
 
 router = APIRouter(prefix="/members", tags=["members"], responses=PROBLEMS)
 
@@ -24,13 +24,13 @@ class MemberRead(BaseModel):
 
 
 @router.get("", response_model=list[MemberRead])
-def list_members(access: AccessDep) -> list[MemberRead]:
+def list_members(access: AccessDep, user: Reader) -> list[MemberRead]:
     if access.scope is not None:
         return [MemberRead.model_validate(service.get(access.session, access.scope))]
     return [MemberRead.model_validate(m) for m in service.get_all(access.session)]
 
 
 @router.get("/{member_id}", response_model=MemberRead)
-def get_member(member_id: int, access: AccessDep) -> MemberRead:
+def get_member(member_id: int, access: AccessDep, user: Reader) -> MemberRead:
     access.guard("member", member_id)
     return MemberRead.model_validate(service.get(access.session, member_id))

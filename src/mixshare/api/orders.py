@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from mixshare.access import AccessDep, OrderWriter, Reader
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.audit import service as audit
 from mixshare.errors import Problem, ValidationFailed
@@ -16,12 +17,9 @@ from mixshare.orders.models import ORDER_STATUSES, Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
-from mixshare.web.deps import AccessDep, require_roles
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEMS)
 
-ORDER_WRITERS = ("center_admin", "planner", "member_user", "member_admin")
-Writer = Annotated[User, Depends(require_roles(*ORDER_WRITERS))]
 Status = Literal["open", "planned", "in_progress", "done", "cancelled"]
 assert set(ORDER_STATUSES) == set(Status.__args__)  # type: ignore[attr-defined]
 
@@ -99,6 +97,7 @@ def _with_member(body: OrderIn, user: User) -> dict[str, Any]:
 @router.get("", response_model=Page[OrderRead])
 def list_orders(
     access: AccessDep,
+    user: Reader,
     paging: PagingDep,
     status: Status | None = None,
     member_id: Annotated[int | None, Query(description="center roles only")] = None,
@@ -111,7 +110,7 @@ def list_orders(
 
 
 @router.post("", status_code=201, response_model=OrderRead, responses=WRITE_PROBLEMS)
-def create_order(body: OrderIn, access: AccessDep, user: Writer) -> OrderRead:
+def create_order(body: OrderIn, access: AccessDep, user: OrderWriter) -> OrderRead:
     order = service.create_order(access.session, _with_member(body, user), access.scope)
     access.audit(
         "create",
@@ -125,13 +124,15 @@ def create_order(body: OrderIn, access: AccessDep, user: Writer) -> OrderRead:
 
 
 @router.get("/{order_id}", response_model=OrderRead)
-def get_order(order_id: int, access: AccessDep) -> OrderRead:
+def get_order(order_id: int, access: AccessDep, user: Reader) -> OrderRead:
     access.guard("order", order_id)
     return OrderRead.of(service.get(access.session, order_id, access.scope))
 
 
 @router.patch("/{order_id}", response_model=OrderRead, responses=WRITE_PROBLEMS)
-def update_order(order_id: int, body: OrderPatch, access: AccessDep, user: Writer) -> OrderRead:
+def update_order(
+    order_id: int, body: OrderPatch, access: AccessDep, user: OrderWriter
+) -> OrderRead:
     """Change quantity, dates or note; 409 if the order changed since ``version`` was read."""
     access.guard("order", order_id)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -158,7 +159,7 @@ def _cancel(order_id: int, version: int | None, access: AccessDep) -> Order:
 
 
 @router.post("/{order_id}/cancel", response_model=OrderRead, responses=WRITE_PROBLEMS)
-def cancel_order(order_id: int, body: CancelIn, access: AccessDep, user: Writer) -> OrderRead:
+def cancel_order(order_id: int, body: CancelIn, access: AccessDep, user: OrderWriter) -> OrderRead:
     """Cancel an open or planned order (it stays, with status ``cancelled``)."""
     return OrderRead.of(_cancel(order_id, body.version, access))
 
@@ -167,7 +168,7 @@ def cancel_order(order_id: int, body: CancelIn, access: AccessDep, user: Writer)
 def delete_order(
     order_id: int,
     access: AccessDep,
-    user: Writer,
+    user: OrderWriter,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """Same as cancel: orders are never erased, so plans and bills keep their history."""

@@ -8,26 +8,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
+from mixshare.access import Access, AccessDep, OperationsViewer, Planner, Reader
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
 from mixshare.errors import NotFound
 from mixshare.orders.schemas import local_naive
 from mixshare.planning import service
 from mixshare.planning.models import Plan, PlanLot
-from mixshare.users.models import User
-from mixshare.users.permissions import CENTER_ONLY, PLANNERS
-from mixshare.web.deps import Access, AccessDep, require_roles
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=PROBLEMS)
 lots_router = APIRouter(prefix="/lots", tags=["plans"], responses=PROBLEMS)
-
-Planner = Annotated[User, Depends(require_roles(*PLANNERS))]
-CenterUser = Annotated[User, Depends(require_roles(*CENTER_ONLY))]
 
 
 class PlanRead(BaseModel):
@@ -151,7 +146,7 @@ def lot_read(lot: PlanLot) -> LotRead:
 
 
 @router.get("", response_model=Page[PlanRead])
-def list_plans(access: AccessDep, paging: PagingDep) -> Page[PlanRead]:
+def list_plans(access: AccessDep, paging: PagingDep, user: Reader) -> Page[PlanRead]:
     """Plans, newest first."""
     plans = service.get_all(access.session, limit=paging.limit, offset=paging.offset)
     total = int(access.session.scalar(select(func.count(Plan.id))) or 0)
@@ -185,7 +180,7 @@ def run_plan(body: RunIn, access: AccessDep, user: Planner) -> PlanRead:
 
 
 @router.get("/latest", response_model=PlanRead)
-def latest_plan(access: AccessDep) -> PlanRead:
+def latest_plan(access: AccessDep, user: Reader) -> PlanRead:
     plan = service.latest_plan(access.session)
     if plan is None:
         raise NotFound("no plan yet")
@@ -193,25 +188,27 @@ def latest_plan(access: AccessDep) -> PlanRead:
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: int, access: AccessDep) -> PlanRead:
+def get_plan(plan_id: int, access: AccessDep, user: Reader) -> PlanRead:
     return plan_read(access, service.get_plan(access.session, plan_id), detail=True)
 
 
 @router.get("/{plan_id}/lots", response_model=list[LotRead])
-def plan_lots(plan_id: int, access: AccessDep) -> list[LotRead]:
+def plan_lots(plan_id: int, access: AccessDep, user: Reader) -> list[LotRead]:
     """The plan's lots by start; a member's users get only their own company's lots."""
     plan = service.get_plan(access.session, plan_id)
     return [lot_read(lot) for lot in service.plan_lots(access.session, plan, access.scope)]
 
 
 @router.get("/{plan_id}/changeovers", response_model=list[ChangeoverRead])
-def plan_changeovers(plan_id: int, access: AccessDep, user: CenterUser) -> list[ChangeoverRead]:
+def plan_changeovers(
+    plan_id: int, access: AccessDep, user: OperationsViewer
+) -> list[ChangeoverRead]:
     plan = service.get_plan(access.session, plan_id)
     return [ChangeoverRead.model_validate(c) for c in plan.changeovers]
 
 
 @router.get("/{plan_id}/diff", response_model=PlanDiffRead)
-def plan_diff(plan_id: int, access: AccessDep, user: CenterUser) -> PlanDiffRead:
+def plan_diff(plan_id: int, access: AccessDep, user: OperationsViewer) -> PlanDiffRead:
     """What moved, appeared or disappeared since the previous plan."""
     plan = service.get_plan(access.session, plan_id)
     diff = asdict(service.plan_diff(access.session, plan))
@@ -245,7 +242,7 @@ def freeze_plan(plan_id: int, body: FreezeIn, access: AccessDep, user: Planner) 
 
 
 @lots_router.get("/{lot_id}", response_model=LotRead)
-def get_lot(lot_id: int, access: AccessDep) -> LotRead:
+def get_lot(lot_id: int, access: AccessDep, user: Reader) -> LotRead:
     access.guard("lot", lot_id)
     lot = access.session.get(PlanLot, lot_id)
     if lot is None:

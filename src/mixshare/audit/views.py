@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from mixshare.access import AuditReader
 from mixshare.api.common import PROBLEMS, Page, PagingDep, page_of
 from mixshare.audit import service
 from mixshare.audit.schemas import AuditRead
-from mixshare.users.models import User
-from mixshare.users.permissions import AUDIT_READERS
-from mixshare.web.deps import SessionDep, require_roles
+from mixshare.web.deps import SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEMS)
-
-Reader = Annotated[User, Depends(require_roles(*AUDIT_READERS))]
 
 
 @router.get("", response_model=Page[AuditRead])
 def list_entries(
     session: SessionDep,
     paging: PagingDep,
-    reader: Reader,
+    reader: AuditReader,
     action: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,

@@ -3,37 +3,31 @@ own company's users (others' answer 404); everyone may read themselves at ``/use
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Depends, Response
-
+from mixshare.access import AccessDep, Reader, UserAdmin
 from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.users import service
-from mixshare.users.models import User
-from mixshare.users.permissions import USER_ADMINS
 from mixshare.users.schemas import UserCreate, UserRead, UserUpdate
 from mixshare.web.auth import current_session
-from mixshare.web.deps import AccessDep, CurrentUser, require_roles
 
 router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)
 
-Admin = Annotated[User, Depends(require_roles(*USER_ADMINS))]
-
 
 @router.get("/me", response_model=UserRead)
-def me(user: CurrentUser) -> UserRead:
+def me(user: Reader) -> UserRead:
     return UserRead.model_validate(user)
 
 
 @router.get("", response_model=Page[UserRead])
-def list_users(access: AccessDep, paging: PagingDep, admin: Admin) -> Page[UserRead]:
+def list_users(access: AccessDep, paging: PagingDep, admin: UserAdmin) -> Page[UserRead]:
     found = service.get_all(access.session, access.scope, limit=paging.limit, offset=paging.offset)
     total = service.count(access.session, access.scope)
     return page_of([UserRead.model_validate(u) for u in found], total, paging)
 
 
 @router.post("", status_code=201, response_model=UserRead, responses=WRITE_PROBLEMS)
-def create_user(body: UserCreate, access: AccessDep, admin: Admin) -> UserRead:
+def create_user(body: UserCreate, access: AccessDep, admin: UserAdmin) -> UserRead:
     user = service.create_user(access.session, body, access.scope)
     access.audit(
         "create",
@@ -47,13 +41,15 @@ def create_user(body: UserCreate, access: AccessDep, admin: Admin) -> UserRead:
 
 
 @router.get("/{user_id}", response_model=UserRead)
-def get_user(user_id: int, access: AccessDep, admin: Admin) -> UserRead:
+def get_user(user_id: int, access: AccessDep, admin: UserAdmin) -> UserRead:
     access.guard("user", user_id)
     return UserRead.model_validate(service.get(access.session, user_id, access.scope))
 
 
 @router.patch("/{user_id}", response_model=UserRead, responses=WRITE_PROBLEMS)
-def update_user(user_id: int, body: UserUpdate, access: AccessDep, admin: Admin) -> UserRead:
+def update_user(
+    user_id: int, body: UserUpdate, request: Request, access: AccessDep, admin: UserAdmin
+) -> UserRead:
     access.guard("user", user_id)
     user = service.get(access.session, user_id, access.scope)
     service.update_user(
@@ -62,7 +58,7 @@ def update_user(user_id: int, body: UserUpdate, access: AccessDep, admin: Admin)
         body,
         access.scope,
         acting_user_id=admin.id,
-        current_session=current_session(access.request),
+        current_session=current_session(request),
     )
     changed = sorted(body.model_fields_set - {"password"})
     detail = {"fields": changed, "password_changed": body.password is not None}
@@ -72,7 +68,7 @@ def update_user(user_id: int, body: UserUpdate, access: AccessDep, admin: Admin)
 
 
 @router.delete("/{user_id}", status_code=204, responses=WRITE_PROBLEMS)
-def deactivate_user(user_id: int, access: AccessDep, admin: Admin) -> Response:
+def deactivate_user(user_id: int, access: AccessDep, admin: UserAdmin) -> Response:
     """Accounts are deactivated, never erased (the audit log keeps pointing at them)."""
     access.guard("user", user_id)
     user = service.get(access.session, user_id, access.scope)

@@ -1,4 +1,4 @@
-"""Dependencies shared by the API and the pages.
+"""The app shell's dependencies: the database session, who is asking, CSRF.
 
 For views (``Annotated`` aliases):
 
@@ -6,11 +6,9 @@ For views (``Annotated`` aliases):
   Views that must turn a commit failure into an answer call ``session.commit()`` themselves.
 - ``OptionalUser`` / ``CurrentUser``: the user of the bearer token or of the session cookie.
   ``CurrentUser`` answers 401 on ``/api`` and redirects pages to ``/login?next=…``.
-- ``require_roles("planner", …)``: a dependency that answers 403 for other roles; use it where
-  the endpoint's existence is no secret, e.g. ``Annotated[User, Depends(require_roles(...))]``.
-- ``MemberScope``: ``None`` for center roles, else the member id every query must be limited to.
-- ``AccessDep``: request + session + user in one object, with ``guard`` (404 and an audit entry
-  for another member's object) and ``audit`` (an entry in the request's transaction).
+
+What the user may see and do is decided in :mod:`mixshare.access` (permissions, member
+isolation, the audit of denials), not here.
 
 CSRF for forms: put ``csrf_token(request)`` in a hidden field named ``csrf_token`` (or send it as
 the ``X-CSRF-Token`` header from scripts) and protect the POST route with
@@ -25,23 +23,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from collections.abc import Iterator
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.audit import service as audit
-from mixshare.compounds.models import Compound
 from mixshare.db import transaction
-from mixshare.errors import NotFound
-from mixshare.members.models import Member
-from mixshare.orders.models import Order
-from mixshare.planning.models import PlanLot
 from mixshare.users import service as users
 from mixshare.users.models import User
 
@@ -50,15 +40,6 @@ CSRF_COOKIE = "mixshare_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-# Owner column of every member-owned object reachable by id: (id column, member column).
-OWNED: dict[str, tuple[Any, Any]] = {
-    "order": (Order.id, Order.member_id),
-    "compound": (Compound.id, Compound.member_id),
-    "lot": (PlanLot.id, PlanLot.member_id),
-    "member": (Member.id, Member.id),
-    "user": (User.id, User.member_id),
-}
 
 
 class NotAuthenticated(Exception):
@@ -138,99 +119,6 @@ async def current_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require_roles(*roles: str) -> Callable[[User], Awaitable[User]]:
-    """A dependency giving the current user if their role is one of ``roles``, else 403."""
-
-    async def allowed(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise HTTPException(403, f"this needs one of the roles: {', '.join(roles)}")
-        return user
-
-    allowed.__name__ = f"require_{'_or_'.join(roles)}"
-    return allowed
-
-
-async def member_scope(user: CurrentUser) -> int | None:
-    """The member id a member's user is confined to; ``None`` for center roles."""
-    return user.scope
-
-
-MemberScope = Annotated[int | None, Depends(member_scope)]
-
-
-# --- isolation and audit -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who asks, through which request and session: what views need to guard and audit."""
-
-    request: Request
-    session: Session
-    user: User
-
-    @property
-    def scope(self) -> int | None:
-        return self.user.scope
-
-    @property
-    def client(self) -> str:
-        return client_of(self.request)
-
-    def guard(self, object_type: str, object_id: int) -> None:
-        """404 unless the object exists and the caller may see it; audits foreign attempts."""
-        id_column, member_column = OWNED[object_type]
-        row = self.session.execute(select(member_column).where(id_column == object_id)).first()
-        if row is None:
-            raise NotFound(f"{object_type} {object_id} not found")
-        self.ensure_visible(object_type, object_id, row[0])
-
-    def ensure_visible(self, object_type: str, object_id: int, owner: int | None) -> None:
-        if self.scope is not None and owner != self.scope:
-            self.deny(object_type, object_id, owner)
-
-    def deny(self, object_type: str, object_id: int, owner: int | None) -> NoReturn:
-        """Record a denied attempt (kept although the request fails) and answer 404."""
-        audit.record_denial(
-            self.session,
-            object_type=object_type,
-            object_id=object_id,
-            user=self.user,
-            member_id=owner,
-            client=self.client,
-            detail={"method": self.request.method, "path": self.request.url.path},
-        )
-        raise NotFound(f"{object_type} {object_id} not found")
-
-    def audit(
-        self,
-        action: str,
-        object_type: str,
-        object_id: int | str | None,
-        *,
-        member_id: int | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        """An audit entry in the request's transaction (kept only if the change is)."""
-        audit.record(
-            self.session,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            user=self.user,
-            member_id=member_id,
-            client=self.client,
-            detail=detail,
-        )
-
-
-async def access(request: Request, session: SessionDep, user: CurrentUser) -> Access:
-    return Access(request, session, user)
-
-
-AccessDep = Annotated[Access, Depends(access)]
 
 
 # --- CSRF ----------------------------------------------------------------------------------

@@ -30,14 +30,3 @@ def changed(
         client="web",
         detail=detail,
     )
-
-
-def denied(session: Session, user: User, object_type: str, object_id: int | str) -> None:
-    """Record an attempt to reach an object the user may not see (kept even on 404)."""
-    audit_service.record_denial(
-        session,
-        object_type=object_type,
-        object_id=object_id,
-        user=user,
-        client="web",
-    )

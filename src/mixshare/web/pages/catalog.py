@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from mixshare.access import Access, AccessDep, CompoundWriter, OperationsViewer, Reader
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES, Compound
 from mixshare.errors import Problem, ValidationFailed
@@ -17,17 +18,14 @@ from mixshare.lines.models import Calendar, Downtime, Holiday, Line
 from mixshare.materials.models import Material
 from mixshare.members import service as members
 from mixshare.tariffs.models import Tariff
-from mixshare.users.models import CENTER_ROLES, User
+from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
 from mixshare.web.pages.common import (
     FormFields,
-    PageUser,
     field_errors,
     redirect,
     render,
-    require,
-    visible_or_404,
 )
 
 router = APIRouter()
@@ -40,12 +38,13 @@ DOWNTIME_LIMIT = 200
 # --- compounds ----------------------------------------------------------------------------
 
 
-def _visible_compound(session: Session, user: User, compound_id: int) -> Compound:
-    return visible_or_404(compounds.get, session, user, "compound", compound_id)
+def _visible_compound(access: Access, compound_id: int) -> Compound:
+    access.guard("compound", compound_id)
+    return compounds.get(access.session, compound_id)
 
 
 @router.get("/compounds", response_class=HTMLResponse)
-def compound_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+def compound_list(request: Request, session: SessionDep, user: Reader) -> HTMLResponse:
     rows = compounds.get_all(session, user.scope)
     return render(request, "catalog/compounds.html", {"compounds": rows}, user=user)
 
@@ -88,7 +87,7 @@ def _compound_form_context(session: Session, user: User) -> dict[str, Any]:
 
 
 @router.get("/compounds/new", response_class=HTMLResponse)
-def new_compound(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+def new_compound(request: Request, session: SessionDep, user: CompoundWriter) -> HTMLResponse:
     values = {"polymer_family": "NR", "colour_class": "black", "density": "1.15", "has_final": "1"}
     context = {**_compound_form_context(session, user), "values": values, "errors": {}}
     return render(request, "catalog/compound_form.html", context, user=user)
@@ -96,7 +95,7 @@ def new_compound(request: Request, session: SessionDep, user: PageUser) -> HTMLR
 
 @router.post("/compounds/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_compound(
-    request: Request, session: SessionDep, user: PageUser, form: FormFields
+    request: Request, session: SessionDep, user: CompoundWriter, form: FormFields
 ) -> Response:
     data = spec_from_form(form, partial=False)
     data["member"] = user.scope if user.is_member_user else _member_field(form)
@@ -121,25 +120,18 @@ def _member_field(form: dict[str, str]) -> int | str:
     return int(value) if value.isdigit() else value
 
 
-def _shows_formulation(user: User, compound: Compound) -> bool:
-    return user.scope == compound.member_id or user.role in CENTER_ROLES
-
-
 def _compound_page(
     request: Request,
-    session: Session,
-    user: User,
+    access: Access,
     compound: Compound,
     values: dict[str, Any],
     errors: dict[str, list[str]],
     status_code: int = 200,
 ) -> HTMLResponse:
-    shows = _shows_formulation(user, compound)
-    if shows and not user.is_member_user:
-        audit.changed(
-            session, user, "formulation_read", "compound", compound.id, compound.member_id
-        )
-        session.commit()
+    session, user = access.session, access.user
+    shows = access.formulation_visible(compound)
+    if shows and access.scope is None:
+        session.commit()  # the formulation_read entry, kept even if rendering fails
     context = {
         **_compound_form_context(session, user),
         "compound": compound,
@@ -154,19 +146,20 @@ def _compound_page(
 
 @router.get("/compounds/{compound_id}", response_class=HTMLResponse)
 def compound_detail(
-    request: Request, session: SessionDep, user: PageUser, compound_id: int
+    request: Request, access: AccessDep, user: Reader, compound_id: int
 ) -> HTMLResponse:
-    compound = _visible_compound(session, user, compound_id)
-    return _compound_page(request, session, user, compound, {}, {})
+    compound = _visible_compound(access, compound_id)
+    return _compound_page(request, access, compound, {}, {})
 
 
 @router.post(
     "/compounds/{compound_id}/versions", dependencies=[Depends(verify_csrf)], response_model=None
 )
 def new_compound_version(
-    request: Request, session: SessionDep, user: PageUser, compound_id: int, form: FormFields
+    request: Request, access: AccessDep, user: CompoundWriter, compound_id: int, form: FormFields
 ) -> Response:
-    compound = _visible_compound(session, user, compound_id)
+    session = access.session
+    compound = _visible_compound(access, compound_id)
     changes = spec_from_form(form, partial=True)
     if form.get("name", "").strip():
         changes["name"] = form["name"].strip()
@@ -174,11 +167,9 @@ def new_compound_version(
         version = compounds.new_version(session, compound, changes, member_id=user.scope)
     except ValidationFailed as exc:
         session.rollback()
-        compound = _visible_compound(session, user, compound_id)
+        compound = _visible_compound(access, compound_id)
         problems = exc.problems or [Problem("compound", "rejected")]
-        return _compound_page(
-            request, session, user, compound, dict(form), field_errors(problems), 422
-        )
+        return _compound_page(request, access, compound, dict(form), field_errors(problems), 422)
     audit.changed(
         session,
         user,
@@ -196,16 +187,14 @@ def new_compound_version(
 
 
 @router.get("/lines", response_class=HTMLResponse)
-def line_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, CENTER_ROLES)
+def line_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
     calendars = {c.id: c.name for c in session.scalars(select(Calendar))}
     context = {"lines": lines.get_all(session), "calendars": calendars}
     return render(request, "catalog/lines.html", context, user=user)
 
 
 @router.get("/calendars", response_class=HTMLResponse)
-def calendar_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, CENTER_ROLES)
+def calendar_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
     line_codes = {line.id: line.code for line in session.scalars(select(Line))}
     downtimes = session.scalars(
         select(Downtime).order_by(Downtime.start.desc()).limit(DOWNTIME_LIMIT)
@@ -220,8 +209,7 @@ def calendar_list(request: Request, session: SessionDep, user: PageUser) -> HTML
 
 
 @router.get("/tariffs", response_class=HTMLResponse)
-def tariff_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, CENTER_ROLES)
+def tariff_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
     rows = session.scalars(
         select(Tariff).options(selectinload(Tariff.bands)).order_by(Tariff.valid_from)
     )
@@ -229,6 +217,5 @@ def tariff_list(request: Request, session: SessionDep, user: PageUser) -> HTMLRe
 
 
 @router.get("/members", response_class=HTMLResponse)
-def member_list(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, CENTER_ROLES)
+def member_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
     return render(request, "catalog/members.html", {"members": members.get_all(session)}, user=user)

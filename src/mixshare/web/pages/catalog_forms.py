@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from mixshare.access import CenterAdmin, Planner
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines import service as lines
 from mixshare.lines.models import Line
@@ -21,15 +22,11 @@ from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
 from mixshare.web.pages.common import (
-    ADMIN_ROLES,
-    PLANNER_ROLES,
     FormFields,
-    PageUser,
     field_errors,
     parse_moment,
     redirect,
     render,
-    require,
 )
 
 router = APIRouter()
@@ -103,8 +100,9 @@ def _line_errors(problems: list[Problem], stages: list[str]) -> Errors:
 
 
 @router.get("/lines/{line_id}/edit", response_class=HTMLResponse)
-def edit_line(request: Request, session: SessionDep, user: PageUser, line_id: int) -> HTMLResponse:
-    require(user, ADMIN_ROLES)
+def edit_line(
+    request: Request, session: SessionDep, user: CenterAdmin, line_id: int
+) -> HTMLResponse:
     line = _line_or_404(session, line_id)
     context = _line_context(line, _line_values(line))
     return _form_page(request, user, "catalog/line_form.html", context)
@@ -112,9 +110,8 @@ def edit_line(request: Request, session: SessionDep, user: PageUser, line_id: in
 
 @router.post("/lines/{line_id}/edit", dependencies=[Depends(verify_csrf)], response_model=None)
 def save_line(
-    request: Request, session: SessionDep, user: PageUser, line_id: int, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, line_id: int, form: FormFields
 ) -> Response:
-    require(user, ADMIN_ROLES)
     line = _line_or_404(session, line_id)
     changes, stages = _line_changes(form)
     try:
@@ -137,17 +134,15 @@ def _downtime_context(session: Session, values: dict[str, Any]) -> dict[str, Any
 
 
 @router.get("/downtimes/new", response_class=HTMLResponse)
-def new_downtime(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, PLANNER_ROLES)
+def new_downtime(request: Request, session: SessionDep, user: Planner) -> HTMLResponse:
     context = _downtime_context(session, {"kind": "maintenance"})
     return _form_page(request, user, "catalog/downtime_form.html", context)
 
 
 @router.post("/downtimes/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_downtime(
-    request: Request, session: SessionDep, user: PageUser, form: FormFields
+    request: Request, session: SessionDep, user: Planner, form: FormFields
 ) -> Response:
-    require(user, PLANNER_ROLES)
     data = {
         "line_id": form.get("line_id", "").strip() or None,
         "start": parse_moment(form.get("start")) or form.get("start") or None,
@@ -171,8 +166,7 @@ def create_downtime(
 @router.post(
     "/downtimes/{downtime_id}/delete", dependencies=[Depends(verify_csrf)], response_model=None
 )
-def delete_downtime(session: SessionDep, user: PageUser, downtime_id: int) -> Response:
-    require(user, PLANNER_ROLES)
+def delete_downtime(session: SessionDep, user: Planner, downtime_id: int) -> Response:
     try:
         removed = lines.delete_downtime(session, downtime_id)
     except NotFound:
@@ -244,8 +238,7 @@ def _bands_text(session: Session) -> str:
 
 
 @router.get("/tariffs/new", response_class=HTMLResponse)
-def new_tariff(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    require(user, ADMIN_ROLES)
+def new_tariff(request: Request, session: SessionDep, user: CenterAdmin) -> HTMLResponse:
     values = {
         "valid_from": date.today().isoformat(),
         "holiday_multiplier": "0.2",
@@ -256,9 +249,8 @@ def new_tariff(request: Request, session: SessionDep, user: PageUser) -> HTMLRes
 
 @router.post("/tariffs/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_tariff(
-    request: Request, session: SessionDep, user: PageUser, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
 ) -> Response:
-    require(user, ADMIN_ROLES)
     data: dict[str, Any] = {name: form.get(name, "").strip() or None for name in TARIFF_FIELDS}
     data["source"] = data["source"] or ""
     data["holiday_multiplier"] = form.get("holiday_multiplier", "").strip() or 0.2
@@ -296,17 +288,15 @@ def _member_data(form: dict[str, str], names: tuple[str, ...]) -> dict[str, Any]
 
 
 @router.get("/members/new", response_class=HTMLResponse)
-def new_member(request: Request, user: PageUser) -> HTMLResponse:
-    require(user, ADMIN_ROLES)
+def new_member(request: Request, user: CenterAdmin) -> HTMLResponse:
     context = {"member": None, "values": {"priority_weight": "1"}}
     return _form_page(request, user, "catalog/member_form.html", context)
 
 
 @router.post("/members/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_member(
-    request: Request, session: SessionDep, user: PageUser, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
 ) -> Response:
-    require(user, ADMIN_ROLES)
     data = _member_data(form, ("code", *MEMBER_FIELDS))
     data["code"] = data["code"].upper()
     try:
@@ -323,9 +313,8 @@ def create_member(
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
 def edit_member(
-    request: Request, session: SessionDep, user: PageUser, member_id: int
+    request: Request, session: SessionDep, user: CenterAdmin, member_id: int
 ) -> HTMLResponse:
-    require(user, ADMIN_ROLES)
     member = _member_or_404(session, member_id)
     values = {name: getattr(member, name) for name in MEMBER_FIELDS}
     values["priority_weight"] = f"{member.priority_weight:g}"
@@ -335,9 +324,8 @@ def edit_member(
 
 @router.post("/members/{member_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def save_member(
-    request: Request, session: SessionDep, user: PageUser, member_id: int, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, member_id: int, form: FormFields
 ) -> Response:
-    require(user, ADMIN_ROLES)
     member = _member_or_404(session, member_id)
     try:
         members.update_member(session, member.id, _member_data(form, MEMBER_FIELDS))

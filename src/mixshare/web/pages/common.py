@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -10,20 +10,16 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from mixshare.errors import NotFound, Problem
+from mixshare import access
+from mixshare.errors import Problem
 from mixshare.users.models import User
 from mixshare.web import i18n
-from mixshare.web.deps import CurrentUser, csrf_token
-from mixshare.web.pages import audit
+from mixshare.web.deps import csrf_token
 
-PLANNER_ROLES = ("center_admin", "planner")
-ADMIN_ROLES = ("center_admin",)
-USER_ADMIN_ROLES = ("center_admin", "member_admin")
 PAGE_SIZE = 50
 T = TypeVar("T")
 
@@ -97,15 +93,13 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     items = [("/dashboard", N_("Dashboard")), ("/orders", N_("Orders"))]
-    if user.is_member_user:
+    if not access.may(user, access.SEE_OPERATIONS):
         items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]
-        if user.role == "member_admin":
-            items.append(("/users", N_("Users")))
-        return items
-    items += [("/plan", N_("Plan board")), ("/compounds", N_("Compounds"))]
-    items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
-    items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
-    if user.role == "center_admin":
+    else:
+        items += [("/plan", N_("Plan board")), ("/compounds", N_("Compounds"))]
+        items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
+        items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
+    if access.may(user, access.MANAGE_USERS):
         items.append(("/users", N_("Users")))
     return items
 
@@ -131,6 +125,7 @@ def render(
         "html_lang": i18n.HTML_LANG[language],
         "csrf_token": csrf_token(request),
         "nav": nav_items(user),
+        "may": access.granted(user),
         "path": request.url.path,
         "query_without_lang": _query_without_lang(request),
         **context,
@@ -155,35 +150,6 @@ def translate(request: Request, user: User | None, message: str) -> str:
 def redirect(url: str) -> RedirectResponse:
     """After a successful POST: see the result with a GET (303)."""
     return RedirectResponse(url, status_code=303)
-
-
-# --- who is asking ------------------------------------------------------------------------
-
-
-# A page needs a logged-in user; anonymous visitors are sent to /login?next=… (web core).
-PageUser = CurrentUser
-
-
-def require(user: User, roles: tuple[str, ...]) -> None:
-    """Pages of other roles answer 404, as for objects of other members (ids reveal nothing)."""
-    if user.role not in roles:
-        raise HTTPException(status_code=404)
-
-
-def visible_or_404(
-    get: Callable[[Session, int, int | None], T],
-    session: Session,
-    user: User,
-    object_type: str,
-    object_id: int,
-) -> T:
-    """``get(session, object_id, user.scope)`` from a service; a missing object or another
-    member's answers 404, and the attempt is audited as denied."""
-    try:
-        return get(session, object_id, user.scope)
-    except NotFound:
-        audit.denied(session, user, object_type, object_id)
-        raise HTTPException(status_code=404) from None
 
 
 # --- forms --------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from mixshare.access import Reader
 from mixshare.errors import NotFound
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.web.deps import SessionDep
-from mixshare.web.pages.common import PageUser, parse_day, render
+from mixshare.web.pages.common import parse_day, render
 from mixshare.web.pages.figures import dashboard_figures, dashboard_window
 
 router = APIRouter()
@@ -34,7 +35,7 @@ def _chosen_plan(session: SessionDep, plan_id: int | None) -> Plan | None:
 def dashboard(
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: Reader,
     plan: int | None = None,
     week: str | None = None,
 ) -> HTMLResponse:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from mixshare.access import Access, AccessDep, OrderWriter, Reader
 from mixshare.compounds import service as compounds
 from mixshare.errors import Conflict, Problem, ValidationFailed
 from mixshare.members import service as members
@@ -21,14 +22,12 @@ from mixshare.web.pages.common import (
     PAGE_SIZE,
     FormFields,
     Page,
-    PageUser,
     blank_to_none,
     field_errors,
     page_number,
     redirect,
     render,
     translate,
-    visible_or_404,
 )
 
 router = APIRouter()
@@ -36,15 +35,16 @@ CREATE_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "releas
 UPDATE_FIELDS = ("quantity_kg", "due_at", "release_at", "note")
 
 
-def _visible_order(session: Session, user: User, order_id: int) -> Order:
-    return visible_or_404(orders.get, session, user, "order", order_id)
+def _visible_order(access: Access, order_id: int) -> Order:
+    access.guard("order", order_id)
+    return orders.get(access.session, order_id)
 
 
 @router.get("/orders", response_class=HTMLResponse)
 def order_list(
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: Reader,
     status: str | None = None,
     member: int | None = None,
     page: str | None = None,
@@ -87,7 +87,7 @@ def _form_context(
 
 
 @router.get("/orders/new", response_class=HTMLResponse)
-def new_order(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+def new_order(request: Request, session: SessionDep, user: OrderWriter) -> HTMLResponse:
     values: dict[str, Any] = {"stage": "final"}
     context = _form_context(session, user, values, {})
     return render(request, "orders/form.html", {**context, "order": None}, user=user)
@@ -102,7 +102,7 @@ def _member_value(user: User, fields: dict[str, Any]) -> Any:
 
 @router.post("/orders/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_order(
-    request: Request, session: SessionDep, user: PageUser, form: FormFields
+    request: Request, session: SessionDep, user: OrderWriter, form: FormFields
 ) -> Response:
     data = blank_to_none(form, CREATE_FIELDS)
     data["member"] = _member_value(user, data)
@@ -149,10 +149,9 @@ def _edit_page(
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def edit_order(
-    request: Request, session: SessionDep, user: PageUser, order_id: int
-) -> HTMLResponse:
-    order = _visible_order(session, user, order_id)
+def edit_order(request: Request, access: AccessDep, user: Reader, order_id: int) -> HTMLResponse:
+    session = access.session
+    order = _visible_order(access, order_id)
     return _edit_page(request, session, user, order, _edit_values(order), {})
 
 
@@ -168,15 +167,16 @@ def _problems_of(exc: ValidationFailed | Conflict) -> list[Problem]:
 
 @router.post("/orders/{order_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_order(
-    request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
+    request: Request, access: AccessDep, user: OrderWriter, order_id: int, form: FormFields
 ) -> Response:
-    order = _visible_order(session, user, order_id)
+    session = access.session
+    order = _visible_order(access, order_id)
     changes = {k: v for k, v in blank_to_none(form, UPDATE_FIELDS).items() if v is not None}
     try:
         orders.update_order(session, order.id, changes, _row_version(form), member_id=user.scope)
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
-        order = _visible_order(session, user, order_id)
+        order = _visible_order(access, order_id)
         problems = _problems_of(exc)
         return _edit_page(
             request, session, user, order, dict(form), field_errors(problems), status_code=422
@@ -188,14 +188,15 @@ def update_order(
 
 @router.post("/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None)
 def cancel_order(
-    request: Request, session: SessionDep, user: PageUser, order_id: int, form: FormFields
+    request: Request, access: AccessDep, user: OrderWriter, order_id: int, form: FormFields
 ) -> Response:
-    order = _visible_order(session, user, order_id)
+    session = access.session
+    order = _visible_order(access, order_id)
     try:
         orders.cancel_order(session, order.id, _row_version(form), member_id=user.scope)
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
-        order = _visible_order(session, user, order_id)
+        order = _visible_order(access, order_id)
         problems = _problems_of(exc)
         return _edit_page(
             request, session, user, order, _edit_values(order), field_errors(problems), 409

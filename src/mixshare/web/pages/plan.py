@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mixshare.access import PLAN, OperationsViewer, Planner, may
 from mixshare.audit import service as audit_service
 from mixshare.compounds import service as compounds
 from mixshare.errors import NotFound, Problem, ValidationFailed
@@ -25,22 +26,19 @@ from mixshare.orders import service as orders
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
-from mixshare.users.models import CENTER_ROLES, User
+from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
 from mixshare.web.pages.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
 from mixshare.web.pages.cache import TtlCache, page_cache
 from mixshare.web.pages.common import (
-    PLANNER_ROLES,
     FormFields,
-    PageUser,
     blank_to_none,
     environment,
     language_of,
     parse_moment,
     redirect,
     render,
-    require,
 )
 from mixshare.web.pages.jobs import JOBS, PlanRequest
 
@@ -132,14 +130,13 @@ def _run_defaults(plan: Plan | None) -> dict[str, Any]:
 def plan_board(
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: OperationsViewer,
     plan: int | None = None,
     start: str | None = None,
     days: int | None = None,
     job: str | None = None,
     errors: str | None = None,
 ) -> HTMLResponse:
-    require(user, CENTER_ROLES)
     shown = _shown_plan(session, plan)
     language = language_of(request, user)
     context = _board_context(session, shown, parse_moment(start), days, language)
@@ -149,7 +146,7 @@ def plan_board(
             "lines": line_codes(session),
             "recent_plans": planning.get_all(session, limit=10),
             "run": _run_defaults(shown),
-            "can_act": user.role in PLANNER_ROLES,
+            "can_act": may(user, PLAN),
             "members": members.get_all(session),
             "error": errors or "",
         }
@@ -158,8 +155,7 @@ def plan_board(
 
 
 @router.get("/plan/jobs/{job_id}")
-def job_status(job_id: str, user: PageUser) -> JSONResponse:
-    require(user, CENTER_ROLES)
+def job_status(job_id: str, user: OperationsViewer) -> JSONResponse:
     job = JOBS.get(job_id)
     if job is None:
         raise HTTPException(status_code=404)
@@ -230,8 +226,7 @@ def _start_job(session: Session, user: User, plan: PlanRequest, kind: str) -> Re
 
 
 @router.post("/plan/run", dependencies=[Depends(verify_csrf)], response_model=None)
-def run_plan(session: SessionDep, user: PageUser, form: FormFields) -> Response:
-    require(user, PLANNER_ROLES)
+def run_plan(session: SessionDep, user: Planner, form: FormFields) -> Response:
     try:
         plan = _plan_request(form, planning.latest_plan(session))
     except ValidationFailed as exc:
@@ -251,8 +246,7 @@ def _replan_request(session: Session, form: dict[str, str]) -> PlanRequest:
 
 
 @router.post("/plan/outage", dependencies=[Depends(verify_csrf)], response_model=None)
-def declare_outage(session: SessionDep, user: PageUser, form: FormFields) -> Response:
-    require(user, PLANNER_ROLES)
+def declare_outage(session: SessionDep, user: Planner, form: FormFields) -> Response:
     try:
         outage = _outage_fields(form)
         downtime = lines.declare_outage(session, **outage)
@@ -292,8 +286,7 @@ RUSH_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_
 
 
 @router.post("/plan/rush", dependencies=[Depends(verify_csrf)], response_model=None)
-def rush_order(session: SessionDep, user: PageUser, form: FormFields) -> Response:
-    require(user, PLANNER_ROLES)
+def rush_order(session: SessionDep, user: Planner, form: FormFields) -> Response:
     data = blank_to_none(form, RUSH_FIELDS)
     data["stage"] = data["stage"] or "final"
     data["note"] = "rush order declared on the plan board"
@@ -311,8 +304,7 @@ def rush_order(session: SessionDep, user: PageUser, form: FormFields) -> Respons
 
 
 @router.post("/plan/{plan_id}/freeze", dependencies=[Depends(verify_csrf)], response_model=None)
-def freeze_plan(session: SessionDep, user: PageUser, plan_id: int, form: FormFields) -> Response:
-    require(user, PLANNER_ROLES)
+def freeze_plan(session: SessionDep, user: Planner, plan_id: int, form: FormFields) -> Response:
     plan = _plan_or_404(session, plan_id)
     problems: list[Problem] = []
     hours = _float_field(form, "hours", 24.0, 0, 336, problems)
@@ -329,8 +321,7 @@ def freeze_plan(session: SessionDep, user: PageUser, plan_id: int, form: FormFie
 
 
 @router.post("/plan/{plan_id}/publish", dependencies=[Depends(verify_csrf)], response_model=None)
-def publish_plan(session: SessionDep, user: PageUser, plan_id: int) -> Response:
-    require(user, PLANNER_ROLES)
+def publish_plan(session: SessionDep, user: Planner, plan_id: int) -> Response:
     plan = _plan_or_404(session, plan_id)
     planning.publish(session, plan)
     audit.changed(session, user, "publish", "plan", plan.id)
@@ -342,11 +333,10 @@ def publish_plan(session: SessionDep, user: PageUser, plan_id: int) -> Response:
 def compare_plans(
     request: Request,
     session: SessionDep,
-    user: PageUser,
+    user: OperationsViewer,
     plan_id: int,
     other: int | None = None,
 ) -> HTMLResponse:
-    require(user, CENTER_ROLES)
     plan = _plan_or_404(session, plan_id)
     previous = _plan_or_404(session, other) if other else None
     if previous is None and plan.previous_id is not None:
@@ -357,7 +347,6 @@ def compare_plans(
 
 
 @router.get("/compounds/options.json")
-def compound_options(session: SessionDep, user: PageUser, member: int) -> JSONResponse:
+def compound_options(session: SessionDep, user: Planner, member: int) -> JSONResponse:
     """Compound codes of one member, for the rush-order form."""
-    require(user, PLANNER_ROLES)
     return JSONResponse([c.code for c in compounds.get_all(session, member)])

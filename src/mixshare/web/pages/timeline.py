@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from mixshare.access import Reader
 from mixshare.orders import service as orders
 from mixshare.orders.models import Order
 from mixshare.planning import service as planning
 from mixshare.web.deps import SessionDep
 from mixshare.web.pages.board import planned_completion
-from mixshare.web.pages.common import PageUser, render
+from mixshare.web.pages.common import render
 
 router = APIRouter()
 TIMELINE_LIMIT = 200
@@ -36,7 +37,7 @@ def _timeline_rows(rows: list[Order], completion: dict[int, Any]) -> list[dict[s
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+def timeline(request: Request, session: SessionDep, user: Reader) -> HTMLResponse:
     """The caller's member's open and planned orders (center users: every member's)."""
     rows = [
         o

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from mixshare.access import Access, AccessDep, UserAdmin
 from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
@@ -17,23 +18,20 @@ from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.pages import audit
 from mixshare.web.pages.common import (
     PAGE_SIZE,
-    USER_ADMIN_ROLES,
     FormFields,
     Page,
-    PageUser,
     field_errors,
     page_number,
     redirect,
     render,
-    require,
-    visible_or_404,
 )
 
 router = APIRouter()
 
 
-def _visible_user(session: Session, actor: User, user_id: int) -> User:
-    return visible_or_404(users.get, session, actor, "user", user_id)
+def _visible_user(access: Access, user_id: int) -> User:
+    access.guard("user", user_id)
+    return users.get(access.session, user_id)
 
 
 def _form_context(session: Session, actor: User) -> dict[str, Any]:
@@ -90,25 +88,22 @@ def user_data(form: dict[str, str], actor: User, creating: bool) -> dict[str, An
 
 @router.get("/users", response_class=HTMLResponse)
 def user_list(
-    request: Request, session: SessionDep, actor: PageUser, page: str | None = None
+    request: Request, session: SessionDep, actor: UserAdmin, page: str | None = None
 ) -> HTMLResponse:
-    require(actor, USER_ADMIN_ROLES)
     paging = Page(page_number(page), PAGE_SIZE, users.count(session, actor.scope))
     rows = users.get_all(session, actor.scope, limit=PAGE_SIZE, offset=paging.offset)
     return render(request, "users/list.html", {"users": rows, "paging": paging}, user=actor)
 
 
 @router.get("/users/new", response_class=HTMLResponse)
-def new_user(request: Request, session: SessionDep, actor: PageUser) -> HTMLResponse:
-    require(actor, USER_ADMIN_ROLES)
+def new_user(request: Request, session: SessionDep, actor: UserAdmin) -> HTMLResponse:
     return _form_page(request, session, actor, None, {})
 
 
 @router.post("/users/new", dependencies=[Depends(verify_csrf)], response_model=None)
 def create_user(
-    request: Request, session: SessionDep, actor: PageUser, form: FormFields
+    request: Request, session: SessionDep, actor: UserAdmin, form: FormFields
 ) -> Response:
-    require(actor, USER_ADMIN_ROLES)
     try:
         account = users.create_user(session, user_data(form, actor, True), member_id=actor.scope)
     except ValidationFailed as exc:
@@ -121,9 +116,9 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def edit_user(request: Request, session: SessionDep, actor: PageUser, user_id: int) -> HTMLResponse:
-    require(actor, USER_ADMIN_ROLES)
-    account = _visible_user(session, actor, user_id)
+def edit_user(request: Request, access: AccessDep, actor: UserAdmin, user_id: int) -> HTMLResponse:
+    session = access.session
+    account = _visible_user(access, user_id)
     values = {
         "role": account.role,
         "member_id": account.member_id or "",
@@ -136,10 +131,10 @@ def edit_user(request: Request, session: SessionDep, actor: PageUser, user_id: i
 
 @router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_user(
-    request: Request, session: SessionDep, actor: PageUser, user_id: int, form: FormFields
+    request: Request, access: AccessDep, actor: UserAdmin, user_id: int, form: FormFields
 ) -> Response:
-    require(actor, USER_ADMIN_ROLES)
-    account = _visible_user(session, actor, user_id)
+    session = access.session
+    account = _visible_user(access, user_id)
     try:
         users.update_user(
             session,
@@ -151,7 +146,7 @@ def update_user(
         )
     except ValidationFailed as exc:
         session.rollback()
-        account = _visible_user(session, actor, user_id)
+        account = _visible_user(access, user_id)
         errors = field_errors(exc.problems)
         return _form_page(request, session, actor, account, _shown_again(form), errors, 422)
     audit.changed(session, actor, "update", "user", account.id, account.member_id)
