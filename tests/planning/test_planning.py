@@ -13,6 +13,7 @@ from mixshare.lines import service as lines_service
 from mixshare.orders.models import Order
 from mixshare.planning import service as planning
 from mixshare.planning.export import plan_document
+from mixshare.planning.models import Plan
 from tests.plan_checker import check_plan_document
 from tests.planning.conftest import DEMO_MONDAY
 
@@ -127,3 +128,28 @@ def planning_orders(session: Session) -> list[Order]:
     """The open orders due within the first planning week, earliest first."""
     due = select(Order).where(Order.status == "open", Order.due_at < START + timedelta(days=3))
     return list(session.scalars(due.order_by(Order.due_at)))
+
+
+def test_frozen_lots_stay_put_when_their_number_becomes_shared(demo_session: Session) -> None:
+    """Another member taking up a frozen order's number after the freeze renames that
+    order's lots ("M03:<number>/MB"); the re-plan still keeps them where they were."""
+    first = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.freeze(demo_session, first, hours=24, now=START)
+    locked = next(lot for lot in first.lots if lot.locked)
+    others = select(Order).where(Order.member_id != locked.member_id).order_by(Order.id)
+    other = demo_session.scalars(others).first()
+    assert other is not None
+    other.number = locked.order.number
+    demo_session.commit()
+
+    def where(plan: Plan, frozen_only: bool) -> dict[tuple[int, str], tuple[int, datetime]]:
+        return {
+            (lot.order_id, lot.code.rsplit("/", 1)[1]): (lot.line_id, lot.start)
+            for lot in plan.lots
+            if lot.locked or not frozen_only
+        }
+
+    second = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    after = where(second, frozen_only=False)
+    assert all(after[key] == spot for key, spot in where(first, frozen_only=True).items())
+    assert any(lot.code.startswith(f"{locked.member.code}:") for lot in second.lots)

@@ -32,7 +32,7 @@ from mixshare.lines import service as lines_service
 from mixshare.lines.models import Line
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
-from mixshare.planning.models import Plan
+from mixshare.planning.models import Plan, PlanLot
 from mixshare.tariffs.service import PriceSpan, hourly_prices
 
 PLANNABLE_STATUSES = ("open", "planned")
@@ -257,7 +257,7 @@ def build_problem(
         _engine_line(session, line, rules, stages, (start, end), initial.get(line.code))
         for line in lines
     )
-    previous_placements = _previous_placements(previous, start, infos)
+    previous_placements = _previous_placements(previous, start, infos, shared)
     problem = Problem(
         horizon=days * 24 * 60,
         lines=engine_lines,
@@ -312,13 +312,23 @@ def _initial_attributes(
 
 
 def _previous_placements(
-    previous: Plan | None, start: datetime, infos: dict[str, LotInfo]
+    previous: Plan | None, start: datetime, infos: dict[str, LotInfo], shared: set[str]
 ) -> tuple[Placement, ...]:
     if previous is None:
         return ()
     placements = []
     for lot in previous.lots:
-        if lot.code in infos and lot.start >= start:
+        code = current_code(lot, shared)
+        if code in infos and lot.start >= start:
             minutes = int((lot.start - start).total_seconds() // 60)
-            placements.append(Placement(lot.code, lot.line.code, minutes))
+            placements.append(Placement(code, lot.line.code, minutes))
     return tuple(placements)
+
+
+def current_code(lot: PlanLot, shared: set[str]) -> str:
+    """A stored lot's code as a plan made now names it: its order's reference gains the
+    member code once another member uses the same number (``shared``)."""
+    if not shared and ":" not in lot.code:  # the usual case: no order needs renaming
+        return lot.code
+    stage_part = lot.code.rsplit("/", 1)[-1]
+    return f"{orders_service.plan_reference(lot.order, shared)}/{stage_part}"

@@ -22,9 +22,10 @@ from mixshare.errors import MixshareError, NotFound, ValidationFailed
 from mixshare.errors import Problem as InputProblem
 from mixshare.lines.models import Downtime
 from mixshare.members.models import Member
+from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
-from mixshare.planning.problem_builder import PlanningInput, build_problem
+from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
 
 Progress = Callable[[float, str], None]
 METHODS = ("engine", "dispatch")
@@ -94,6 +95,7 @@ def _locked_placements(
     downtime declared since then hits them (then they must move)."""
     if previous is None or previous.frozen_until is None:
         return ()
+    shared = orders_service.shared_numbers(session)
     placements = []
     for lot in previous.lots:
         if lot.start < start or lot.start >= previous.frozen_until:
@@ -101,7 +103,7 @@ def _locked_placements(
         if _hits_downtime(session, lot):
             continue
         minutes = int((lot.start - start).total_seconds() // 60)
-        placements.append(Placement(lot.code, lot.line.code, minutes))
+        placements.append(Placement(current_code(lot, shared), lot.line.code, minutes))
     return tuple(placements)
 
 
