@@ -7,9 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from mixshare.access import AuditReader
-from mixshare.api.common import PROBLEMS, Page, PagingDep, page_of
 from mixshare.audit import service
 from mixshare.audit.schemas import AuditRead
+from mixshare.web.api_common import PROBLEMS, Page, PagingDep, page_of
 from mixshare.web.deps import SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEMS)

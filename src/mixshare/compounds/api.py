@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from mixshare.access import Access, AccessDep, CompoundWriter, Reader
-from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, strip_problem_prefix
 from mixshare.compounds import service
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.compounds.schemas import CompoundChanges, CompoundCreate
@@ -22,6 +21,7 @@ from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.materials.models import Material
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
+from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, strip_problem_prefix
 
 router = APIRouter(prefix="/compounds", tags=["compounds"], responses=PROBLEMS)
 

@@ -19,9 +19,9 @@ from mixshare.materials.models import Material
 from mixshare.members import service as members
 from mixshare.tariffs.models import Tariff
 from mixshare.users.models import User
+from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
-from mixshare.web.pages import audit
-from mixshare.web.pages.common import (
+from mixshare.web.page_common import (
     FormFields,
     field_errors,
     redirect,

@@ -8,10 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.access import AccessDep, Planner, Reader
-from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS
 from mixshare.lines import service
 from mixshare.lines.models import Line
 from mixshare.validation import Moment, Text
+from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=PROBLEMS)
 

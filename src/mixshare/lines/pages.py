@@ -19,9 +19,9 @@ from mixshare.members import service as members
 from mixshare.members.models import Member
 from mixshare.tariffs import service as tariffs
 from mixshare.users.models import User
+from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
-from mixshare.web.pages import audit
-from mixshare.web.pages.common import (
+from mixshare.web.page_common import (
     FormFields,
     field_errors,
     parse_moment,

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from mixshare.access import AccessDep, Reader
-from mixshare.api.common import PROBLEMS
 from mixshare.members import service
+from mixshare.web.api_common import PROBLEMS
 
 router = APIRouter(prefix="/members", tags=["members"], responses=PROBLEMS)
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.access import AccessDep, OrderWriter, Reader
-from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.audit import service as audit
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.orders import service
@@ -17,6 +16,7 @@ from mixshare.orders.models import ORDER_STATUSES, Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
+from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEMS)
 

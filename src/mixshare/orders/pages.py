@@ -16,9 +16,9 @@ from mixshare.orders import service as orders
 from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
 from mixshare.users.models import User
+from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
-from mixshare.web.pages import audit
-from mixshare.web.pages.common import (
+from mixshare.web.page_common import (
     PAGE_SIZE,
     FormFields,
     Page,

@@ -11,9 +11,9 @@ from mixshare.access import Reader
 from mixshare.orders import service as orders
 from mixshare.orders.models import Order
 from mixshare.planning import service as planning
+from mixshare.planning.board import planned_completion
 from mixshare.web.deps import SessionDep
-from mixshare.web.pages.board import planned_completion
-from mixshare.web.pages.common import render
+from mixshare.web.page_common import render
 
 router = APIRouter()
 TIMELINE_LIMIT = 200

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from mixshare.access import Access, AccessDep, OperationsViewer, Planner, Reader
-from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
 from mixshare.errors import NotFound
 from mixshare.orders.schemas import local_naive
 from mixshare.planning import service
 from mixshare.planning.models import Plan, PlanLot
+from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=PROBLEMS)
 lots_router = APIRouter(prefix="/lots", tags=["plans"], responses=PROBLEMS)

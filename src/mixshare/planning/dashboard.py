@@ -8,11 +8,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from mixshare.access import Reader
 from mixshare.errors import NotFound
 from mixshare.planning import service as planning
+from mixshare.planning.figures import dashboard_figures, dashboard_window
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.web.deps import SessionDep
-from mixshare.web.pages.common import parse_day, render
-from mixshare.web.pages.figures import dashboard_figures, dashboard_window
+from mixshare.web.page_common import parse_day, render
 
 router = APIRouter()
 

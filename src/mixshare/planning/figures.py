@@ -22,10 +22,10 @@ from mixshare.errors import MixshareError
 from mixshare.lines.models import Downtime, Line
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
+from mixshare.planning.board import Window
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot
 from mixshare.tariffs.service import PriceSpan, hourly_prices
-from mixshare.web.pages.board import Window
-from mixshare.web.pages.cache import TtlCache, page_cache
+from mixshare.web.cache import TtlCache, page_cache
 
 STAGES = ("MB", "RM", "FB")
 PERIODS = ("sharp", "peak", "flat", "valley", "deep_valley")

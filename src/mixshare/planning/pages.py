@@ -24,14 +24,15 @@ from mixshare.lines.models import Downtime
 from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
+from mixshare.planning.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
+from mixshare.planning.jobs import JOBS, PlanRequest
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.users.models import User
+from mixshare.web import page_audit as audit
+from mixshare.web.cache import TtlCache, page_cache
 from mixshare.web.deps import SessionDep, verify_csrf
-from mixshare.web.pages import audit
-from mixshare.web.pages.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
-from mixshare.web.pages.cache import TtlCache, page_cache
-from mixshare.web.pages.common import (
+from mixshare.web.page_common import (
     FormFields,
     blank_to_none,
     environment,
@@ -40,7 +41,6 @@ from mixshare.web.pages.common import (
     redirect,
     render,
 )
-from mixshare.web.pages.jobs import JOBS, PlanRequest
 
 router = APIRouter()
 DEFAULT_DAYS = 7

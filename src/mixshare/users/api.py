@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from mixshare.access import AccessDep, Reader, UserAdmin
-from mixshare.api.common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.users import service
 from mixshare.users.schemas import UserCreate, UserRead, UserUpdate
+from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.web.auth import current_session
 
 router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)

@@ -13,10 +13,10 @@ from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
 from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
+from mixshare.web import page_audit as audit
 from mixshare.web.auth import current_session
 from mixshare.web.deps import SessionDep, verify_csrf
-from mixshare.web.pages import audit
-from mixshare.web.pages.common import (
+from mixshare.web.page_common import (
     PAGE_SIZE,
     FormFields,
     Page,

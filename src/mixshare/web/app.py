@@ -1,26 +1,25 @@
 """The web application: JSON API under ``/api/v1``, login, and the server-rendered pages.
 
-``create_app()`` is the only entry point (``mixshare serve``, tests, benchmarks). The pages
-come from ``mixshare.web.pages.router`` when that package exists, included as is.
+``create_app()`` is the only entry point (``mixshare serve``, tests, benchmarks). The routes
+live beside their domains (``<domain>/api.py``, ``<domain>/pages.py``), gathered in
+``mixshare.web.routes``.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import secrets
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from mixshare.api.router import router as api_router
 from mixshare.db import session_factory
 from mixshare.settings import database_url as default_database_url
 from mixshare.settings import trusted_proxies as configured_proxies
 from mixshare.web import auth, docs, errors
 from mixshare.web.deps import CSRF_COOKIE
 from mixshare.web.middleware import BodyLimit, DeferredDenials, WebDefaults
+from mixshare.web.routes import api_router, page_router
 
 API_PREFIX = "/api/v1"
 
@@ -29,13 +28,6 @@ def _secret_key(explicit: str | None) -> bytes:
     """``MIXSHARE_SECRET_KEY``, else random per process (CSRF tokens then last one run)."""
     value = explicit or os.environ.get("MIXSHARE_SECRET_KEY", "")
     return value.encode() if value else secrets.token_bytes(32)
-
-
-def _include_pages(app: FastAPI) -> None:
-    if importlib.util.find_spec("mixshare.web.pages") is None:
-        return
-    pages = importlib.import_module("mixshare.web.pages")
-    app.include_router(pages.router, include_in_schema=False)
 
 
 def create_app(
@@ -72,5 +64,5 @@ def create_app(
     app.include_router(api_router, prefix=API_PREFIX)
     docs.install(app, f"{API_PREFIX}/docs", f"{API_PREFIX}/openapi.json")
     app.include_router(auth.router)
-    _include_pages(app)
+    app.include_router(page_router, include_in_schema=False)
     return app

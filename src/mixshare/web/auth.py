@@ -101,7 +101,7 @@ def render_login(
         "retry_after": retry_after,
     }
     if (i18n.TEMPLATES_DIR / "login.html").exists():
-        from mixshare.web.pages.common import render
+        from mixshare.web.page_common import render
 
         response: Response = render(
             request, "login.html", context, user=None, status_code=status_code

@@ -21,7 +21,7 @@ from fastapi import Request
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-PAGES_DIR = Path(__file__).parent / "pages"
+PACKAGE_DIR = Path(__file__).parent.parent
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
 LANGUAGE_COOKIE = "lang"
@@ -90,19 +90,24 @@ def gettext(language: str, message: str) -> str:
 
 # --- catalog maintenance (developers) -----------------------------------------------------
 
-_METHODS = [("**.html", "jinja2"), ("**.py", "python")]
+# Page text lives in the templates and in the Python of the pages (each domain's pages.py, the
+# shell's web/*.py): those are the sources messages.pot is extracted from.
+_SOURCES = (
+    (TEMPLATES_DIR, [("**.html", "jinja2")]),
+    (PACKAGE_DIR, [("**/pages.py", "python"), ("web/**.py", "python")]),
+)
 _OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 
 def extract() -> Path:
-    """Write ``messages.pot`` from the templates and the pages package."""
+    """Write ``messages.pot`` from the templates and the pages' Python."""
     from babel.messages.catalog import Catalog
 
     catalog = Catalog(project="mixshare", charset="utf-8")
-    for directory in (TEMPLATES_DIR, PAGES_DIR):
+    for directory, methods in _SOURCES:
         for filename, lineno, message, comments, _ctx in extract_from_dir(
             directory,
-            method_map=_METHODS,
+            method_map=methods,
             options_map=_OPTIONS,
             keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
         ):

@@ -1,23 +1,50 @@
-"""All API routers; ``mixshare.web.app`` mounts this under ``/api/v1``."""
+"""Every route of the app, gathered from the domains: ``api_router`` (mounted under
+``/api/v1`` by ``mixshare.web.app``) and ``page_router`` (the server-rendered pages)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mixshare.api import auth, compounds, lines, members, orders, plans
-from mixshare.audit import views as audit_views
-from mixshare.users import views as users_views
+from mixshare.audit import api as audit_api
+from mixshare.compounds import api as compounds_api
+from mixshare.compounds import pages as compounds_pages
+from mixshare.lines import api as lines_api
+from mixshare.lines import pages as lines_pages
+from mixshare.members import api as members_api
+from mixshare.orders import api as orders_api
+from mixshare.orders import pages as orders_pages
+from mixshare.orders import timeline
+from mixshare.planning import api as planning_api
+from mixshare.planning import dashboard
+from mixshare.planning import pages as planning_pages
+from mixshare.users import api as users_api
+from mixshare.users import pages as users_pages
+from mixshare.web import static_files, tokens
 
-router = APIRouter()
+api_router = APIRouter()
 for module_router in (
-    auth.router,
-    orders.router,
-    compounds.router,
-    lines.router,
-    plans.router,
-    plans.lots_router,
-    members.router,
-    users_views.router,
-    audit_views.router,
+    tokens.router,
+    orders_api.router,
+    compounds_api.router,
+    lines_api.router,
+    planning_api.router,
+    planning_api.lots_router,
+    members_api.router,
+    users_api.router,
+    audit_api.router,
 ):
-    router.include_router(module_router)
+    api_router.include_router(module_router)
+
+# Order matters where paths overlap: /compounds/options.json (planning) before /compounds/{id}.
+page_router = APIRouter(include_in_schema=False)
+for module in (
+    static_files,
+    dashboard,
+    orders_pages,
+    planning_pages,
+    timeline,
+    compounds_pages,
+    lines_pages,
+    users_pages,
+):
+    page_router.include_router(module.router)

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from mixshare.access import Reader
-from mixshare.api.common import PROBLEMS
 from mixshare.audit import service as audit
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.users import service
 from mixshare.users.models import ApiToken
 from mixshare.users.schemas import TokenCreated, UserRead
+from mixshare.web.api_common import PROBLEMS
 from mixshare.web.auth import authenticate
 from mixshare.web.deps import SessionDep, client_of
 
