@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from mixshare import spreadsheets
@@ -390,3 +391,22 @@ def test_a_dimension_that_understates_the_rows_does_not_hide_rows(
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:H2"', data)
             dst.writestr(item.filename, data)
     assert len(import_orders(center, path, now=NOW).created) == 3
+
+
+def test_import_queries_do_not_grow_with_the_rows(center: Session, tmp_path: Path) -> None:
+    """20,000 rows imported in 445 s when member, compound and next number were queried (and
+    the generated numbers searched) for every row; now they are asked once per file."""
+    statements: list[str] = []
+    engine = center.get_bind()
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        import_orders(center, _many_rows(tmp_path / "many.xlsx", 300), now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) < 30, selects[:40]
+    assert orders.count(center) == 300

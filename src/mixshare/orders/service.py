@@ -227,6 +227,11 @@ class OrderChecker:
     member_id: int | None = None
     taken: set[str] = field(default_factory=set)
     _runnable: dict[tuple[int, str], list[Problem]] = field(default_factory=dict)
+    _members: dict[str | int, tuple[Member | None, list[Problem]]] = field(default_factory=dict)
+    _highest: dict[str, int] = field(default_factory=dict)  # last generated number per prefix
+    _versions: dict[
+        tuple[int, str | None, int | None], tuple[CompoundVersion | None, list[Problem]]
+    ] = field(default_factory=dict)
 
     def check(self, data: OrderCreate) -> tuple[Order | None, list[Problem]]:
         """A transient order for ``data`` (None if it cannot be built) and every problem."""
@@ -242,7 +247,7 @@ class OrderChecker:
             problems += self.number_free(data.number, member.id)
         if problems or member is None or version is None:
             return None, problems
-        number = data.number or next_number(self.session, member, self.now, self.taken)
+        number = data.number or self._new_number(member)
         self.taken.add(number)
         order = Order(
             number=number,
@@ -258,8 +263,25 @@ class OrderChecker:
         )
         return order, []
 
+    def _new_number(self, member: Member) -> str:
+        """``next_number``, counted on from the first one: an import of 20,000 rows would
+        otherwise search all numbers taken so far for every row."""
+        year, week, _ = self.now.isocalendar()
+        prefix = f"{member.code}-{year % 100:02d}{week:02d}-"
+        if prefix not in self._highest:
+            first = next_number(self.session, member, self.now, self.taken)
+            self._highest[prefix] = int(first.removeprefix(prefix)) - 1
+        self._highest[prefix] += 1
+        return f"{prefix}{self._highest[prefix]:04d}"
+
     def member(self, value: str | int) -> tuple[Member | None, list[Problem]]:
         """The member given by code or id, if the caller may order for it."""
+        if value not in self._members:  # an import asks for the same few members per row
+            self._members[value] = self._member(value)
+        member, problems = self._members[value]
+        return member, list(problems)
+
+    def _member(self, value: str | int) -> tuple[Member | None, list[Problem]]:
         try:
             if isinstance(value, int):
                 member = members.get(self.session, value)
@@ -275,6 +297,15 @@ class OrderChecker:
         self, member: Member, compound: str | None, version_id: int | None
     ) -> tuple[CompoundVersion | None, list[Problem]]:
         """The exact version ``version_id``, else the latest version of ``compound``."""
+        key = (member.id, compound, version_id)
+        if key not in self._versions:
+            self._versions[key] = self._version(member, compound, version_id)
+        version, problems = self._versions[key]
+        return version, list(problems)
+
+    def _version(
+        self, member: Member, compound: str | None, version_id: int | None
+    ) -> tuple[CompoundVersion | None, list[Problem]]:
         if version_id is not None:
             try:
                 return compounds.get_version(self.session, version_id, member.id), []
