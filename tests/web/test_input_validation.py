@@ -175,7 +175,9 @@ def _poison_stored_data(db: Session, world: World) -> None:
     order = db.get(Order, world.orders["M01"])
     assert order is not None
     order.number = DDE
-    order.note = "=HYPERLINK(\"http://evil.example\",\"x\")\x00\x07"
+    # PostgreSQL cannot store NUL at all; SQLite can, and other C0 controls fit in both
+    nul = "\x00" if db.get_bind().dialect.name == "sqlite" else "\x01"
+    order.note = f"=HYPERLINK(\"http://evil.example\",\"x\"){nul}\x07"
     lot = db.get(PlanLot, world.lots["M01"])
     assert lot is not None
     lot.code = f"{DDE}/MB"
