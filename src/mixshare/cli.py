@@ -27,7 +27,7 @@ from mixshare.errors import MixshareError, ValidationFailed
 from mixshare.members.models import Member
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
-from mixshare.settings import database_url
+from mixshare.settings import database_url, now_local
 
 app = typer.Typer(
     help="mixshare: operating software of a shared rubber mixing center.",
@@ -148,7 +148,7 @@ def demo(
     from mixshare.demo.generator import load_demo_center, next_monday
 
     began = time.monotonic()
-    monday = date.fromisoformat(start) if start else next_monday(date.today())
+    monday = date.fromisoformat(start) if start else next_monday(now_local().date())
     with user_errors():
         migrate.upgrade()
         if reset:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 
 from mixshare.access import AuditReader
 from mixshare.audit import service
 from mixshare.audit.schemas import AuditRead
+from mixshare.validation import Moment
 from mixshare.web.api_common import PROBLEMS, Page, PagingDep, page_of
 from mixshare.web.deps import SessionDep
+from mixshare.web.params import OptionalQueryId
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEMS)
 
@@ -23,10 +23,10 @@ def list_entries(
     action: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
-    user_id: int | None = None,
-    member_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    user_id: OptionalQueryId = None,
+    member_id: OptionalQueryId = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> Page[AuditRead]:
     """Newest first; filter by action (e.g. ``denied``), object, user, member or time."""
     f = service.AuditFilter(action, object_type, object_id, user_id, member_id, since, until)

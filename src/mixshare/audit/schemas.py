@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from mixshare.center_time import CenterDateTime
 
 
 class AuditRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: CenterDateTime
     user_id: int | None
     username: str
     actor_member_id: int | None

@@ -6,7 +6,6 @@ others get ``ingredients: null`` and ``formulation_visible: false``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from mixshare.access import Access, AccessDep, CompoundWriter, Reader
+from mixshare.center_time import CenterDateTime
 from mixshare.compounds import service
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.compounds.schemas import CompoundChanges, CompoundCreate
@@ -22,6 +22,7 @@ from mixshare.materials.models import Material
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, strip_problem_prefix
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/compounds", tags=["compounds"], responses=PROBLEMS)
 
@@ -39,7 +40,7 @@ class VersionRead(BaseModel):
     id: int
     version: int
     key: str
-    created_at: datetime
+    created_at: CenterDateTime
     polymer_family: str
     colour_class: str
     staining: bool
@@ -181,13 +182,13 @@ def create_compound(
 
 
 @router.get("/{compound_id}", response_model=CompoundRead)
-def get_compound(compound_id: int, access: AccessDep, user: Reader) -> CompoundRead:
+def get_compound(compound_id: PathId, access: AccessDep, user: Reader) -> CompoundRead:
     """The compound with all its versions (and formulations where allowed)."""
     return _detail(access, _scoped(access, compound_id))
 
 
 @router.get("/{compound_id}/versions", response_model=list[VersionRead])
-def list_versions(compound_id: int, access: AccessDep, user: Reader) -> list[VersionRead]:
+def list_versions(compound_id: PathId, access: AccessDep, user: Reader) -> list[VersionRead]:
     compound = _scoped(access, compound_id)
     visible = access.formulation_visible(compound)
     return [version_read(access, v, visible) for v in compound.versions]
@@ -200,7 +201,7 @@ def list_versions(compound_id: int, access: AccessDep, user: Reader) -> list[Ver
     responses=WRITE_PROBLEMS,
 )
 def create_version(
-    compound_id: int,
+    compound_id: PathId,
     body: CompoundChanges,
     request: Request,
     access: AccessDep,
@@ -222,7 +223,9 @@ def create_version(
 
 
 @router.get("/{compound_id}/versions/{number}", response_model=VersionRead)
-def get_version(compound_id: int, number: int, access: AccessDep, user: Reader) -> VersionRead:
+def get_version(
+    compound_id: PathId, number: PathId, access: AccessDep, user: Reader
+) -> VersionRead:
     compound = _scoped(access, compound_id)
     for version in compound.versions:
         if version.version == number:

@@ -27,6 +27,7 @@ from mixshare.web.page_common import (
     redirect,
     render,
 )
+from mixshare.web.params import PathId
 
 router = APIRouter()
 SPEC_FIELDS = ("polymer_family", "colour_class", "density", "max_dump_temp_c")
@@ -146,7 +147,7 @@ def _compound_page(
 
 @router.get("/compounds/{compound_id}", response_class=HTMLResponse)
 def compound_detail(
-    request: Request, access: AccessDep, user: Reader, compound_id: int
+    request: Request, access: AccessDep, user: Reader, compound_id: PathId
 ) -> HTMLResponse:
     compound = _visible_compound(access, compound_id)
     return _compound_page(request, access, compound, {}, {})
@@ -156,7 +157,7 @@ def compound_detail(
     "/compounds/{compound_id}/versions", dependencies=[Depends(verify_csrf)], response_model=None
 )
 def new_compound_version(
-    request: Request, access: AccessDep, user: CompoundWriter, compound_id: int, form: FormFields
+    request: Request, access: AccessDep, user: CompoundWriter, compound_id: PathId, form: FormFields
 ) -> Response:
     session = access.session
     compound = _visible_compound(access, compound_id)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.access import AccessDep, Planner, Reader
+from mixshare.center_time import CenterDateTime
 from mixshare.lines import service
 from mixshare.lines.models import Line
 from mixshare.validation import Moment, Text
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=PROBLEMS)
 
@@ -51,8 +51,8 @@ class DowntimeRead(BaseModel):
 
     id: int
     line_id: int
-    start: datetime
-    end: datetime
+    start: CenterDateTime
+    end: CenterDateTime
     kind: str
     reason: str
 
@@ -67,14 +67,16 @@ def list_lines(access: AccessDep, user: Reader) -> list[LineRead]:
 
 
 @router.get("/{line_id}", response_model=LineRead)
-def get_line(line_id: int, access: AccessDep, user: Reader) -> LineRead:
+def get_line(line_id: PathId, access: AccessDep, user: Reader) -> LineRead:
     return line_read(service.get(access.session, line_id))
 
 
 @router.post(
     "/{line_id}/outages", status_code=201, response_model=DowntimeRead, responses=WRITE_PROBLEMS
 )
-def declare_outage(line_id: int, body: OutageIn, access: AccessDep, user: Planner) -> DowntimeRead:
+def declare_outage(
+    line_id: PathId, body: OutageIn, access: AccessDep, user: Planner
+) -> DowntimeRead:
     """The line cannot run from ``start`` to ``end``; the next plan run works around it."""
     downtime = service.declare_outage(
         access.session, line_id=line_id, start=body.start, end=body.end, reason=body.reason

@@ -4,7 +4,6 @@ with each field's problem next to it and nothing written."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -17,6 +16,7 @@ from mixshare.lines import service as lines
 from mixshare.lines.models import Line
 from mixshare.members import service as members
 from mixshare.members.models import Member
+from mixshare.settings import now_local
 from mixshare.tariffs import service as tariffs
 from mixshare.users.models import User
 from mixshare.web import page_audit as audit
@@ -28,6 +28,7 @@ from mixshare.web.page_common import (
     redirect,
     render,
 )
+from mixshare.web.params import PathId
 
 router = APIRouter()
 STAGE_FIELDS = ("fill_factor", "cycle_minutes", "kwh_per_kg")
@@ -101,7 +102,7 @@ def _line_errors(problems: list[Problem], stages: list[str]) -> Errors:
 
 @router.get("/lines/{line_id}/edit", response_class=HTMLResponse)
 def edit_line(
-    request: Request, session: SessionDep, user: CenterAdmin, line_id: int
+    request: Request, session: SessionDep, user: CenterAdmin, line_id: PathId
 ) -> HTMLResponse:
     line = _line_or_404(session, line_id)
     context = _line_context(line, _line_values(line))
@@ -110,7 +111,7 @@ def edit_line(
 
 @router.post("/lines/{line_id}/edit", dependencies=[Depends(verify_csrf)], response_model=None)
 def save_line(
-    request: Request, session: SessionDep, user: CenterAdmin, line_id: int, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, line_id: PathId, form: FormFields
 ) -> Response:
     line = _line_or_404(session, line_id)
     changes, stages = _line_changes(form)
@@ -166,7 +167,7 @@ def create_downtime(
 @router.post(
     "/downtimes/{downtime_id}/delete", dependencies=[Depends(verify_csrf)], response_model=None
 )
-def delete_downtime(session: SessionDep, user: Planner, downtime_id: int) -> Response:
+def delete_downtime(session: SessionDep, user: Planner, downtime_id: PathId) -> Response:
     try:
         removed = lines.delete_downtime(session, downtime_id)
     except NotFound:
@@ -228,7 +229,7 @@ def _bands_text(session: Session) -> str:
     """The bands of the tariff in force today, as the form's text (a new version usually
     changes a few of them)."""
     try:
-        current = tariffs.tariff_on(session, date.today())
+        current = tariffs.tariff_on(session, now_local().date())
     except NotFound:
         return ""
     rows = sorted(current.bands, key=lambda b: (b.months, b.start_hour))
@@ -240,7 +241,7 @@ def _bands_text(session: Session) -> str:
 @router.get("/tariffs/new", response_class=HTMLResponse)
 def new_tariff(request: Request, session: SessionDep, user: CenterAdmin) -> HTMLResponse:
     values = {
-        "valid_from": date.today().isoformat(),
+        "valid_from": now_local().date().isoformat(),
         "holiday_multiplier": "0.2",
         "bands": _bands_text(session),
     }
@@ -313,7 +314,7 @@ def create_member(
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
 def edit_member(
-    request: Request, session: SessionDep, user: CenterAdmin, member_id: int
+    request: Request, session: SessionDep, user: CenterAdmin, member_id: PathId
 ) -> HTMLResponse:
     member = _member_or_404(session, member_id)
     values = {name: getattr(member, name) for name in MEMBER_FIELDS}
@@ -324,7 +325,7 @@ def edit_member(
 
 @router.post("/members/{member_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def save_member(
-    request: Request, session: SessionDep, user: CenterAdmin, member_id: int, form: FormFields
+    request: Request, session: SessionDep, user: CenterAdmin, member_id: PathId, form: FormFields
 ) -> Response:
     member = _member_or_404(session, member_id)
     try:

@@ -248,9 +248,9 @@ def create_downtime(
         line = get(session, parsed.line_id)
     except NotFound:
         raise ValidationFailed([Problem("line_id", "unknown line", str(parsed.line_id))]) from None
-    if parsed.end <= (now or datetime.now()):
+    if parsed.end <= (now or now_local()):
         raise ValidationFailed([Problem("end", "the window is over already", f"{parsed.end}")])
-    _check_near(parsed, now or datetime.now())
+    _check_near(parsed, now or now_local())
     clash = session.scalar(
         select(Downtime).where(
             Downtime.line_id == line.id, Downtime.start < parsed.end, Downtime.end > parsed.start

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from mixshare.access import AccessDep, Reader
 from mixshare.members import service
 from mixshare.web.api_common import PROBLEMS
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/members", tags=["members"], responses=PROBLEMS)
 
@@ -31,6 +32,6 @@ def list_members(access: AccessDep, user: Reader) -> list[MemberRead]:
 
 
 @router.get("/{member_id}", response_model=MemberRead)
-def get_member(member_id: int, access: AccessDep, user: Reader) -> MemberRead:
+def get_member(member_id: PathId, access: AccessDep, user: Reader) -> MemberRead:
     access.guard("member", member_id)
     return MemberRead.model_validate(service.get(access.session, member_id))

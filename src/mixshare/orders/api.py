@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mixshare.access import AccessDep, OrderWriter, Reader
 from mixshare.audit import service as audit
+from mixshare.center_time import CenterDateTime
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.orders import service
 from mixshare.orders.models import ORDER_STATUSES, Order
@@ -17,6 +17,7 @@ from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
+from mixshare.web.params import OptionalQueryId, OptionalVersionQuery, PathId
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEMS)
 
@@ -35,10 +36,10 @@ class OrderRead(BaseModel):
     compound_key: str
     stage: str
     quantity_kg: float
-    due_at: datetime
-    release_at: datetime | None
+    due_at: CenterDateTime
+    release_at: CenterDateTime | None
     status: str
-    created_at: datetime
+    created_at: CenterDateTime
     note: str
     version: int = Field(description="send it back when changing the order")
 
@@ -100,7 +101,7 @@ def list_orders(
     user: Reader,
     paging: PagingDep,
     status: Status | None = None,
-    member_id: Annotated[int | None, Query(description="center roles only")] = None,
+    member_id: Annotated[OptionalQueryId, Query(description="center roles only")] = None,
 ) -> Page[OrderRead]:
     """Orders by due date; a member's users see only their own company's."""
     scope = access.scope if access.scope is not None else member_id
@@ -124,14 +125,14 @@ def create_order(body: OrderIn, access: AccessDep, user: OrderWriter) -> OrderRe
 
 
 @router.get("/{order_id}", response_model=OrderRead)
-def get_order(order_id: int, access: AccessDep, user: Reader) -> OrderRead:
+def get_order(order_id: PathId, access: AccessDep, user: Reader) -> OrderRead:
     access.guard("order", order_id)
     return OrderRead.of(service.get(access.session, order_id, access.scope))
 
 
 @router.patch("/{order_id}", response_model=OrderRead, responses=WRITE_PROBLEMS)
 def update_order(
-    order_id: int, body: OrderPatch, access: AccessDep, user: OrderWriter
+    order_id: PathId, body: OrderPatch, access: AccessDep, user: OrderWriter
 ) -> OrderRead:
     """Change quantity, dates or note; 409 if the order changed since ``version`` was read."""
     access.guard("order", order_id)
@@ -159,17 +160,19 @@ def _cancel(order_id: int, version: int | None, access: AccessDep) -> Order:
 
 
 @router.post("/{order_id}/cancel", response_model=OrderRead, responses=WRITE_PROBLEMS)
-def cancel_order(order_id: int, body: CancelIn, access: AccessDep, user: OrderWriter) -> OrderRead:
+def cancel_order(
+    order_id: PathId, body: CancelIn, access: AccessDep, user: OrderWriter
+) -> OrderRead:
     """Cancel an open or planned order (it stays, with status ``cancelled``)."""
     return OrderRead.of(_cancel(order_id, body.version, access))
 
 
 @router.delete("/{order_id}", status_code=204, responses=WRITE_PROBLEMS)
 def delete_order(
-    order_id: int,
+    order_id: PathId,
     access: AccessDep,
     user: OrderWriter,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: OptionalVersionQuery = None,
 ) -> Response:
     """Same as cancel: orders are never erased, so plans and bills keep their history."""
     _cancel(order_id, version, access)

@@ -29,6 +29,7 @@ from mixshare.web.page_common import (
     render,
     translate,
 )
+from mixshare.web.params import OptionalQueryId, PathId
 
 router = APIRouter()
 CREATE_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note")
@@ -46,7 +47,7 @@ def order_list(
     session: SessionDep,
     user: Reader,
     status: str | None = None,
-    member: int | None = None,
+    member: OptionalQueryId = None,
     page: str | None = None,
 ) -> HTMLResponse:
     status = status if status in ORDER_STATUSES else None
@@ -149,7 +150,7 @@ def _edit_page(
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def edit_order(request: Request, access: AccessDep, user: Reader, order_id: int) -> HTMLResponse:
+def edit_order(request: Request, access: AccessDep, user: Reader, order_id: PathId) -> HTMLResponse:
     session = access.session
     order = _visible_order(access, order_id)
     return _edit_page(request, session, user, order, _edit_values(order), {})
@@ -167,7 +168,7 @@ def _problems_of(exc: ValidationFailed | Conflict) -> list[Problem]:
 
 @router.post("/orders/{order_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_order(
-    request: Request, access: AccessDep, user: OrderWriter, order_id: int, form: FormFields
+    request: Request, access: AccessDep, user: OrderWriter, order_id: PathId, form: FormFields
 ) -> Response:
     session = access.session
     order = _visible_order(access, order_id)
@@ -188,7 +189,7 @@ def update_order(
 
 @router.post("/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None)
 def cancel_order(
-    request: Request, access: AccessDep, user: OrderWriter, order_id: int, form: FormFields
+    request: Request, access: AccessDep, user: OrderWriter, order_id: PathId, form: FormFields
 ) -> Response:
     session = access.session
     order = _visible_order(access, order_id)

@@ -7,7 +7,6 @@ the changeovers, the diff or the center-wide KPIs (they would reveal other membe
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -15,11 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from mixshare.access import Access, AccessDep, OperationsViewer, Planner, Reader
+from mixshare.center_time import CenterDateTime
 from mixshare.errors import NotFound
 from mixshare.orders.schemas import local_naive
 from mixshare.planning import service
 from mixshare.planning.models import Plan, PlanLot
+from mixshare.validation import Moment
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=PROBLEMS)
 lots_router = APIRouter(prefix="/lots", tags=["plans"], responses=PROBLEMS)
@@ -31,10 +33,10 @@ class PlanRead(BaseModel):
     previous_id: int | None
     status: str
     method: str
-    created_at: datetime
-    horizon_start: datetime
-    horizon_end: datetime
-    frozen_until: datetime | None
+    created_at: CenterDateTime
+    horizon_start: CenterDateTime
+    horizon_end: CenterDateTime
+    frozen_until: CenterDateTime | None
     row_version: int = Field(description="send it back when publishing or freezing")
     objective: float | None = None
     lower_bound: float | None = None
@@ -57,8 +59,8 @@ class LotRead(BaseModel):
     line_code: str
     batches: int
     kg: float
-    start: datetime
-    end: datetime
+    start: CenterDateTime
+    end: CenterDateTime
     kwh: float
     energy_cost: float
     locked: bool
@@ -70,8 +72,8 @@ class ChangeoverRead(BaseModel):
     line_id: int
     from_lot_code: str | None
     to_lot_code: str
-    start: datetime
-    end: datetime
+    start: CenterDateTime
+    end: CenterDateTime
     cleaning_batches: int
     cost: float
 
@@ -80,8 +82,8 @@ class LotMoveRead(BaseModel):
     code: str
     before_line: str | None
     after_line: str | None
-    before_start: datetime | None
-    after_start: datetime | None
+    before_start: CenterDateTime | None
+    after_start: CenterDateTime | None
 
 
 class PlanDiffRead(BaseModel):
@@ -96,7 +98,7 @@ class PlanDiffRead(BaseModel):
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime
+    start: Moment
     days: int = Field(default=7, ge=1, le=56)
     method: Literal["engine", "dispatch"] = "engine"
     time_limit: float = Field(default=10.0, gt=0, le=120)
@@ -188,12 +190,12 @@ def latest_plan(access: AccessDep, user: Reader) -> PlanRead:
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: int, access: AccessDep, user: Reader) -> PlanRead:
+def get_plan(plan_id: PathId, access: AccessDep, user: Reader) -> PlanRead:
     return plan_read(access, service.get_plan(access.session, plan_id), detail=True)
 
 
 @router.get("/{plan_id}/lots", response_model=list[LotRead])
-def plan_lots(plan_id: int, access: AccessDep, user: Reader) -> list[LotRead]:
+def plan_lots(plan_id: PathId, access: AccessDep, user: Reader) -> list[LotRead]:
     """The plan's lots by start; a member's users get only their own company's lots."""
     plan = service.get_plan(access.session, plan_id)
     return [lot_read(lot) for lot in service.plan_lots(access.session, plan, access.scope)]
@@ -201,14 +203,14 @@ def plan_lots(plan_id: int, access: AccessDep, user: Reader) -> list[LotRead]:
 
 @router.get("/{plan_id}/changeovers", response_model=list[ChangeoverRead])
 def plan_changeovers(
-    plan_id: int, access: AccessDep, user: OperationsViewer
+    plan_id: PathId, access: AccessDep, user: OperationsViewer
 ) -> list[ChangeoverRead]:
     plan = service.get_plan(access.session, plan_id)
     return [ChangeoverRead.model_validate(c) for c in plan.changeovers]
 
 
 @router.get("/{plan_id}/diff", response_model=PlanDiffRead)
-def plan_diff(plan_id: int, access: AccessDep, user: OperationsViewer) -> PlanDiffRead:
+def plan_diff(plan_id: PathId, access: AccessDep, user: OperationsViewer) -> PlanDiffRead:
     """What moved, appeared or disappeared since the previous plan."""
     plan = service.get_plan(access.session, plan_id)
     diff = asdict(service.plan_diff(access.session, plan))
@@ -216,7 +218,7 @@ def plan_diff(plan_id: int, access: AccessDep, user: OperationsViewer) -> PlanDi
 
 
 @router.post("/{plan_id}/publish", response_model=PlanRead, responses=WRITE_PROBLEMS)
-def publish_plan(plan_id: int, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
+def publish_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
     plan = service.get_plan(access.session, plan_id)
     check_version("plan", plan_id, plan.row_version, body.row_version)
     service.publish(access.session, plan)
@@ -226,7 +228,7 @@ def publish_plan(plan_id: int, body: PublishIn, access: AccessDep, user: Planner
 
 
 @router.post("/{plan_id}/freeze", response_model=PlanRead, responses=WRITE_PROBLEMS)
-def freeze_plan(plan_id: int, body: FreezeIn, access: AccessDep, user: Planner) -> PlanRead:
+def freeze_plan(plan_id: PathId, body: FreezeIn, access: AccessDep, user: Planner) -> PlanRead:
     """Freeze the lots that start within the next ``hours`` hours."""
     plan = service.get_plan(access.session, plan_id)
     check_version("plan", plan_id, plan.row_version, body.row_version)
@@ -242,7 +244,7 @@ def freeze_plan(plan_id: int, body: FreezeIn, access: AccessDep, user: Planner) 
 
 
 @lots_router.get("/{lot_id}", response_model=LotRead)
-def get_lot(lot_id: int, access: AccessDep, user: Reader) -> LotRead:
+def get_lot(lot_id: PathId, access: AccessDep, user: Reader) -> LotRead:
     access.guard("lot", lot_id)
     lot = access.session.get(PlanLot, lot_id)
     if lot is None:

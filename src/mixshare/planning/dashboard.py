@@ -13,6 +13,7 @@ from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.web.deps import SessionDep
 from mixshare.web.page_common import parse_day, render
+from mixshare.web.params import OptionalQueryId
 
 router = APIRouter()
 
@@ -36,7 +37,7 @@ def dashboard(
     request: Request,
     session: SessionDep,
     user: Reader,
-    plan: int | None = None,
+    plan: OptionalQueryId = None,
     week: str | None = None,
 ) -> HTMLResponse:
     """One week of the plan (``?week=YYYY-MM-DD``, default this week or the plan's first)."""

@@ -24,6 +24,7 @@ from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.board import Window
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot
+from mixshare.settings import now_local
 from mixshare.tariffs.service import PriceSpan, hourly_prices
 from mixshare.web.cache import TtlCache, page_cache
 
@@ -212,6 +213,6 @@ def dashboard_figures(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard charts show for ``plan`` over ``window`` (default: this week)."""
-    window = window or dashboard_window(plan, now or datetime.now())
+    window = window or dashboard_window(plan, now or now_local())
     key = (str(session.get_bind().engine.url), plan.id, plan.row_version, member_id, window)
     return _cache.get_or_compute(key, lambda: _compute(session, plan, member_id, window))

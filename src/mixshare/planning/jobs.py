@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mixshare.errors import MixshareError
 from mixshare.planning import service as planning
+from mixshare.settings import now_local
 
 Progress = Callable[[float, str], None]
 KEEP_FINISHED = 20
@@ -76,7 +77,7 @@ class PlanJobs:
             busy = next((j for j in self._jobs.values() if j.state == "running"), None)
             if busy is not None:
                 return busy
-            job = PlanJob(id=uuid.uuid4().hex[:12], kind=kind, started_at=datetime.now())
+            job = PlanJob(id=uuid.uuid4().hex[:12], kind=kind, started_at=now_local())
             self._jobs[job.id] = job
             self._forget_old()
         self._executor.submit(self._run, job, sessionmaker(bind=engine), plan)
@@ -115,7 +116,7 @@ class PlanJobs:
     ) -> None:
         with self._lock:
             job.state, job.plan_id, job.error = state, plan_id, error
-            job.finished_at = datetime.now()
+            job.finished_at = now_local()
             if state == "done":
                 job.fraction = 1.0
 

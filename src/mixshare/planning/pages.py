@@ -6,9 +6,9 @@ Runs of the optimizer go to a background thread (:mod:`jobs`); the page polls th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
@@ -41,6 +41,7 @@ from mixshare.web.page_common import (
     redirect,
     render,
 )
+from mixshare.web.params import OptionalQueryId, PathId, QueryId
 
 router = APIRouter()
 DEFAULT_DAYS = 7
@@ -131,9 +132,9 @@ def plan_board(
     request: Request,
     session: SessionDep,
     user: OperationsViewer,
-    plan: int | None = None,
+    plan: OptionalQueryId = None,
     start: str | None = None,
-    days: int | None = None,
+    days: Annotated[int | None, Query(ge=0, le=366)] = None,
     job: str | None = None,
     errors: str | None = None,
 ) -> HTMLResponse:
@@ -304,7 +305,7 @@ def rush_order(session: SessionDep, user: Planner, form: FormFields) -> Response
 
 
 @router.post("/plan/{plan_id}/freeze", dependencies=[Depends(verify_csrf)], response_model=None)
-def freeze_plan(session: SessionDep, user: Planner, plan_id: int, form: FormFields) -> Response:
+def freeze_plan(session: SessionDep, user: Planner, plan_id: PathId, form: FormFields) -> Response:
     plan = _plan_or_404(session, plan_id)
     problems: list[Problem] = []
     hours = _float_field(form, "hours", 24.0, 0, 336, problems)
@@ -321,7 +322,7 @@ def freeze_plan(session: SessionDep, user: Planner, plan_id: int, form: FormFiel
 
 
 @router.post("/plan/{plan_id}/publish", dependencies=[Depends(verify_csrf)], response_model=None)
-def publish_plan(session: SessionDep, user: Planner, plan_id: int) -> Response:
+def publish_plan(session: SessionDep, user: Planner, plan_id: PathId) -> Response:
     plan = _plan_or_404(session, plan_id)
     planning.publish(session, plan)
     audit.changed(session, user, "publish", "plan", plan.id)
@@ -334,8 +335,8 @@ def compare_plans(
     request: Request,
     session: SessionDep,
     user: OperationsViewer,
-    plan_id: int,
-    other: int | None = None,
+    plan_id: PathId,
+    other: OptionalQueryId = None,
 ) -> HTMLResponse:
     plan = _plan_or_404(session, plan_id)
     previous = _plan_or_404(session, other) if other else None
@@ -347,6 +348,6 @@ def compare_plans(
 
 
 @router.get("/compounds/options.json")
-def compound_options(session: SessionDep, user: Planner, member: int) -> JSONResponse:
+def compound_options(session: SessionDep, user: Planner, member: QueryId) -> JSONResponse:
     """Compound codes of one member, for the rush-order form."""
     return JSONResponse([c.code for c in compounds.get_all(session, member)])

@@ -67,6 +67,9 @@ class PlanningInput:
     prices: list[PriceSpan]
     # Orders selected for the horizon whose stages no line may run at all.
     excluded: list[Order] = field(default_factory=list)
+    # Orders with a stage that no line it may run on is free long enough for in the horizon
+    # (outages, maintenance, holidays): left unplanned so the rest can be planned.
+    unavailable: list[Order] = field(default_factory=list)
 
     def minutes(self, moment: datetime) -> int:
         return int((moment - self.start).total_seconds() // 60)
@@ -159,26 +162,57 @@ def _price_periods(prices: list[PriceSpan], start: datetime) -> tuple[PricePerio
     )
 
 
-def _engine_line(
-    session: Session,
-    line: Line,
-    rules: list[ChangeoverRule],
-    stages: list[StageAttributes],
-    window: tuple[datetime, datetime],
-    initial_key: str | None,
-) -> EngineLine:
+def _unavailable_minutes(
+    session: Session, line: Line, window: tuple[datetime, datetime]
+) -> tuple[Interval, ...]:
+    """The line's unavailable spans in the window, as minutes from its start."""
     start, end = window
     spans = calendars.unavailable(session, line, start, end)
-    unavailable = tuple(
+    return tuple(
         Interval(int((s - start).total_seconds() // 60), int((e - start).total_seconds() // 60))
         for s, e in spans
         if int((e - start).total_seconds() // 60) > int((s - start).total_seconds() // 60)
     )
+
+
+def _engine_line(
+    line: Line,
+    rules: list[ChangeoverRule],
+    stages: list[StageAttributes],
+    unavailable: tuple[Interval, ...],
+    initial_key: str | None,
+) -> EngineLine:
     return EngineLine(
         id=line.code,
         changeovers=changeover_matrix(rules, line.id, stages),
         initial_key=initial_key,
         unavailable=unavailable,
+    )
+
+
+def fits_somewhere(
+    unavailable: tuple[Interval, ...], horizon: int, release: int, minutes: int
+) -> bool:
+    """Whether ``minutes`` of free time in one piece exist between ``release`` and the
+    horizon's end on a line with these unavailable spans."""
+    free_from = release
+    for span in sorted(unavailable, key=lambda i: i.start):
+        if span.start - free_from >= minutes:
+            return True
+        free_from = max(free_from, span.end)
+    return horizon - free_from >= minutes
+
+
+def _runnable_in_horizon(
+    lots: list[Lot], unavailable: dict[str, tuple[Interval, ...]], horizon: int
+) -> bool:
+    """Every lot has an eligible line that is free long enough for it somewhere."""
+    return all(
+        any(
+            fits_somewhere(unavailable[o.line], horizon, lot.release, o.minutes)
+            for o in lot.options
+        )
+        for lot in lots
     )
 
 
@@ -225,8 +259,10 @@ def build_problem(
 ) -> PlanningInput:
     """Everything the engine needs to plan ``days`` days from ``start``."""
     end = start + timedelta(days=days)
+    horizon = days * 24 * 60
     lines = lines_service.get_all(session)
     rules = list(session.scalars(select(ChangeoverRule)))
+    unavailable = {line.code: _unavailable_minutes(session, line, (start, end)) for line in lines}
     orders = select_orders(session, start, end)
     shared = orders_service.shared_numbers(session)
     infos: dict[str, LotInfo] = {}
@@ -235,36 +271,43 @@ def build_problem(
     chains: list[Chain] = []
     usable_orders: list[Order] = []
     excluded: list[Order] = []
+    out_of_time: list[Order] = []
     for order in orders:
         parts = _order_lots(order, orders_service.plan_reference(order, shared))
         part_options = {i.code: _lot_options(session, lines, rules, i) for p in parts for i in p}
         if any(not opts for opts in part_options.values()):
             excluded.append(order)
             continue
+        order_lots = [
+            _engine_lot(info, part_options[info.code], start, position == len(part) - 1)
+            for part in parts
+            for position, info in enumerate(part)
+        ]
+        if not _runnable_in_horizon(order_lots, unavailable, horizon):
+            out_of_time.append(order)
+            continue
         usable_orders.append(order)
         options.update(part_options)
+        engine_lots.extend(order_lots)
         for part in parts:
-            for position, info in enumerate(part):
-                infos[info.code] = info
-                is_last = position == len(part) - 1
-                engine_lots.append(_engine_lot(info, options[info.code], start, is_last))
+            infos.update((info.code, info) for info in part)
             chains.extend(_chain_lags(part, options))
     stages = list({i.attributes.key: i.attributes for i in infos.values()}.values())
     initial = _initial_keys(previous, start)
     stages += _initial_attributes(session, previous, start)
     prices = hourly_prices(session, start, end)
     engine_lines = tuple(
-        _engine_line(session, line, rules, stages, (start, end), initial.get(line.code))
+        _engine_line(line, rules, stages, unavailable[line.code], initial.get(line.code))
         for line in lines
     )
     previous_placements = _previous_placements(previous, start, infos, shared)
     problem = Problem(
-        horizon=days * 24 * 60,
+        horizon=horizon,
         lines=engine_lines,
         lots=tuple(engine_lots),
         chains=tuple(chains),
         prices=_price_periods(prices, start),
-        locked=locked,
+        locked=_placeable_locks(locked, options, horizon),
         previous=previous_placements,
     )
     return PlanningInput(
@@ -276,7 +319,22 @@ def build_problem(
         lines={line.code: line for line in lines},
         prices=prices,
         excluded=excluded,
+        unavailable=out_of_time,
     )
+
+
+def _placeable_locks(
+    locked: tuple[Placement, ...], options: dict[str, tuple[LotOption, ...]], horizon: int
+) -> tuple[Placement, ...]:
+    """The frozen placements this problem can keep: lots it plans (a frozen lot of an order
+    outside a shorter horizon is not planned again), on a line the lot may run on, inside
+    the horizon."""
+    kept = []
+    for placement in locked:
+        option = next((o for o in options.get(placement.lot, ()) if o.line == placement.line), None)
+        if option is not None and 0 <= placement.start <= horizon - option.minutes:
+            kept.append(placement)
+    return tuple(kept)
 
 
 def _engine_lot(

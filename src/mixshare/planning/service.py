@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.engine.dispatch import dispatch
 from mixshare.engine.kpis import compute_kpis
-from mixshare.engine.problem import Placement, Problem
+from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
 from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
 from mixshare.errors import MixshareError, NotFound, ValidationFailed
@@ -26,6 +25,7 @@ from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
 from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
+from mixshare.settings import now_local
 
 Progress = Callable[[float, str], None]
 METHODS = ("engine", "dispatch")
@@ -73,18 +73,42 @@ def get_all(session: Session, *, limit: int = 50, offset: int = 0) -> list[Plan]
 def _solve(
     problem: Problem, method: str, time_limit: float, seed: int | None, progress: Progress | None
 ) -> Schedule:
+    """Plan ``problem``, keeping as many frozen lots where they are as the rules allow.
+
+    Orders the engine finds it cannot plan at all (``strict=False``) come back unplanned and
+    the rest is planned. Frozen lots that the rules no longer allow where they stand (e.g. a
+    changed calendar, or two frozen stages whose rest time now breaks) are released one
+    culprit at a time rather than failing the whole plan.
+    """
+    for _ in range(len(problem.locked) + 1):
+        try:
+            return _solve_once(problem, method, time_limit, seed, progress)
+        except InfeasibleProblem as error:
+            released = set(error.culprits) & {p.lot for p in problem.locked}
+            if not released:
+                raise PlanningFailed(f"the orders cannot be planned: {error}") from error
+            problem = replace(
+                problem, locked=tuple(p for p in problem.locked if p.lot not in released)
+            )
+    raise AssertionError("unreachable: every retry releases at least one frozen lot")
+
+
+def _solve_once(
+    problem: Problem, method: str, time_limit: float, seed: int | None, progress: Progress | None
+) -> Schedule:
     if method == "dispatch":
-        return dispatch(problem)
-    try:
-        search = importlib.import_module("mixshare.engine.search")
-    except ImportError:  # the engine's search is optional until it lands
-        return dispatch(problem)
+        return dispatch(problem, strict=False)
+    # Imported here so commands that never plan do not load the compiled kernels; an engine
+    # that fails to load must fail the run, never quietly fall back to the dispatch baseline.
+    from mixshare.engine import search
 
     def report(fraction: float, best: float) -> None:
         if progress is not None:
             progress(fraction, f"best objective {best:,.0f}")
 
-    schedule: Schedule = search.solve(problem, time_limit=time_limit, seed=seed, progress=report)
+    schedule: Schedule = search.solve(
+        problem, time_limit=time_limit, seed=seed, progress=report, strict=False
+    )
     return schedule
 
 
@@ -163,7 +187,7 @@ def _store(
     plan = Plan(
         version=version,
         previous_id=previous.id if previous else None,
-        created_at=datetime.now().replace(microsecond=0),
+        created_at=now_local().replace(microsecond=0),
         horizon_start=planning.start,
         horizon_end=planning.end,
         status="draft",
@@ -269,6 +293,12 @@ def _plan_unplanned(planning: PlanningInput, schedule: Schedule) -> list[PlanUnp
         rows[order.id] = PlanUnplanned(
             order_id=order.id, reason="no line may run one of its stages"
         )
+    for order in planning.unavailable:
+        rows[order.id] = PlanUnplanned(
+            order_id=order.id,
+            reason="no line that may run one of its stages is free long enough in the horizon"
+            " (outages, maintenance)",
+        )
     return list(rows.values())
 
 
@@ -304,7 +334,7 @@ def freeze(session: Session, plan: Plan, hours: float, now: datetime | None = No
     """Freeze the lots of ``plan`` that start within the next ``hours`` hours."""
     if hours < 0 or hours > 24 * 14:
         raise ValidationFailed([InputProblem("hours", "must be between 0 and 336")])
-    moment = max(now or datetime.now(), plan.horizon_start)
+    moment = max(now or now_local(), plan.horizon_start)
     plan.frozen_until = (moment + timedelta(hours=hours)).replace(microsecond=0)
     for lot in plan.lots:
         lot.locked = lot.start < plan.frozen_until

@@ -10,6 +10,7 @@ from mixshare.users import service
 from mixshare.users.schemas import UserCreate, UserRead, UserUpdate
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
 from mixshare.web.auth import current_session
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)
 
@@ -41,14 +42,14 @@ def create_user(body: UserCreate, access: AccessDep, admin: UserAdmin) -> UserRe
 
 
 @router.get("/{user_id}", response_model=UserRead)
-def get_user(user_id: int, access: AccessDep, admin: UserAdmin) -> UserRead:
+def get_user(user_id: PathId, access: AccessDep, admin: UserAdmin) -> UserRead:
     access.guard("user", user_id)
     return UserRead.model_validate(service.get(access.session, user_id, access.scope))
 
 
 @router.patch("/{user_id}", response_model=UserRead, responses=WRITE_PROBLEMS)
 def update_user(
-    user_id: int, body: UserUpdate, request: Request, access: AccessDep, admin: UserAdmin
+    user_id: PathId, body: UserUpdate, request: Request, access: AccessDep, admin: UserAdmin
 ) -> UserRead:
     access.guard("user", user_id)
     user = service.get(access.session, user_id, access.scope)
@@ -68,7 +69,7 @@ def update_user(
 
 
 @router.delete("/{user_id}", status_code=204, responses=WRITE_PROBLEMS)
-def deactivate_user(user_id: int, access: AccessDep, admin: UserAdmin) -> Response:
+def deactivate_user(user_id: PathId, access: AccessDep, admin: UserAdmin) -> Response:
     """Accounts are deactivated, never erased (the audit log keeps pointing at them)."""
     access.guard("user", user_id)
     user = service.get(access.session, user_id, access.scope)

@@ -25,6 +25,7 @@ from mixshare.web.page_common import (
     redirect,
     render,
 )
+from mixshare.web.params import PathId
 
 router = APIRouter()
 
@@ -116,7 +117,9 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def edit_user(request: Request, access: AccessDep, actor: UserAdmin, user_id: int) -> HTMLResponse:
+def edit_user(
+    request: Request, access: AccessDep, actor: UserAdmin, user_id: PathId
+) -> HTMLResponse:
     session = access.session
     account = _visible_user(access, user_id)
     values = {
@@ -131,7 +134,7 @@ def edit_user(request: Request, access: AccessDep, actor: UserAdmin, user_id: in
 
 @router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)], response_model=None)
 def update_user(
-    request: Request, access: AccessDep, actor: UserAdmin, user_id: int, form: FormFields
+    request: Request, access: AccessDep, actor: UserAdmin, user_id: PathId, form: FormFields
 ) -> Response:
     session = access.session
     account = _visible_user(access, user_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mixshare.center_time import CenterDateTime
 from mixshare.validation import Id, Text, Username
 
 Role = Literal["center_admin", "planner", "operator", "quality", "member_user", "member_admin"]
@@ -53,11 +53,11 @@ class UserRead(BaseModel):
     member_id: int | None
     active: bool
     language: str
-    created_at: datetime
-    last_login_at: datetime | None
+    created_at: CenterDateTime
+    last_login_at: CenterDateTime | None
 
 
 class TokenCreated(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
-    expires_at: datetime | None = None
+    expires_at: CenterDateTime | None = None

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from mixshare.errors import Conflict
+from mixshare.web.params import MAX_OFFSET
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ class Paging(BaseModel):
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
 ) -> Paging:
     return Paging(limit=limit, offset=offset)
 

@@ -15,10 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from mixshare import access
+from mixshare.center_time import plausible_day, plausible_moment
 from mixshare.errors import Problem
 from mixshare.users.models import User
 from mixshare.web import i18n
 from mixshare.web.deps import csrf_token
+from mixshare.web.params import MAX_PAGE_NUMBER
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -211,24 +213,28 @@ class Page:
 
 
 def page_number(value: str | None) -> int:
+    """``?page=``: 1 when missing or not a number; huge numbers are clamped (an offset past
+    the drivers' integer range would fail instead of showing an empty page)."""
     try:
-        return max(1, int(value or "1"))
+        return min(MAX_PAGE_NUMBER, max(1, int(value or "1")))
     except ValueError:
         return 1
 
 
 def parse_day(value: str | None) -> date | None:
+    """``YYYY-MM-DD`` within the plausible range (see :mod:`mixshare.center_time`), else None."""
     try:
-        return date.fromisoformat(value) if value else None
+        return plausible_day(date.fromisoformat(value)) if value else None
     except ValueError:
         return None
 
 
 def parse_moment(value: str | None) -> datetime | None:
-    """``YYYY-MM-DDTHH:MM`` (an HTML datetime-local value) or a date, else None."""
+    """``YYYY-MM-DDTHH:MM`` (an HTML datetime-local value) or a date within the plausible
+    range, else None."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        return plausible_moment(datetime.fromisoformat(value))
     except ValueError:
         return None

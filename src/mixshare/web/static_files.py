@@ -19,6 +19,8 @@ router = APIRouter()
 @router.get("/static/{path:path}")
 def static_file(path: str) -> FileResponse:
     """A file under ``web/static`` (never outside it)."""
+    if "\x00" in path:  # no file name holds NUL; the OS calls would fail on it
+        raise HTTPException(status_code=404)
     target = (STATIC_DIR / path).resolve()
     if not target.is_file() or STATIC_DIR not in target.parents:
         raise HTTPException(status_code=404)
