@@ -147,7 +147,7 @@ API_ROLE_ENDPOINTS = [
 # Finding 2 of issue 11 was here: the forms of orders and compounds checked no role.
 PAGE_OBJECT_ENDPOINTS = [
     Endpoint("GET", "/orders/{id}", "order", ALL, 200),
-    Endpoint("POST", "/orders/{id}", "order", ORDER_WRITERS, 422, {"row_version": 999}),
+    Endpoint("POST", "/orders/{id}", "order", ORDER_WRITERS, 409, {"row_version": 999}),
     Endpoint("POST", "/orders/{id}/cancel", "order", ORDER_WRITERS, 409, {"row_version": 999}),
     Endpoint("GET", "/compounds/{id}", "compound", ALL, 200),
     Endpoint(

@@ -156,9 +156,14 @@ def edit_order(request: Request, access: AccessDep, user: Reader, order_id: Path
     return _edit_page(request, session, user, order, _edit_values(order), {})
 
 
-def _row_version(form: dict[str, str]) -> int | None:
+def _row_version(form: dict[str, str]) -> int:
+    """The version of the order the form was filled from: required, so a form without it
+    cannot overwrite someone else's change unseen."""
     value = form.get("row_version", "")
-    return int(value) if value.isdigit() else None
+    if not value.isdigit():
+        message = "the form lacks the order's version (row_version): reload the order"
+        raise ValidationFailed([Problem("order", message)])
+    return int(value)
 
 
 def _problems_of(exc: ValidationFailed | Conflict) -> list[Problem]:
@@ -179,8 +184,9 @@ def update_order(
         session.rollback()
         order = _visible_order(access, order_id)
         problems = _problems_of(exc)
+        status = 409 if isinstance(exc, Conflict) else 422
         return _edit_page(
-            request, session, user, order, dict(form), field_errors(problems), status_code=422
+            request, session, user, order, dict(form), field_errors(problems), status_code=status
         )
     audit.changed(session, user, "update", "order", order.id, order.member_id)
     session.commit()

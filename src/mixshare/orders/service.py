@@ -484,10 +484,13 @@ def _not_frozen(session: Session, order: Order, action: str) -> None:
 
 
 def _flush(session: Session, order: Order) -> None:
+    # read before the flush: a failed flush leaves the session unusable until rolled back,
+    # and loading the number afterwards turned a lost race into a 500 (PendingRollbackError)
+    number = order.number
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(f"order {order.number} was changed by someone else; reload it") from exc
+        raise Conflict(f"order {number} was changed by someone else; reload it") from exc
 
 
 def update_order(
