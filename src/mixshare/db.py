@@ -50,6 +50,9 @@ def _engine_for(url: str) -> Engine:
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    # every writer counts its changes for the page caches of all processes
+    from mixshare import data_version  # noqa: F401  (registers the session events)
+
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 

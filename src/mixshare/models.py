@@ -2,6 +2,7 @@
 
 from mixshare.audit.models import AuditEntry
 from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
+from mixshare.data_version import DataVersion
 from mixshare.db import Base
 from mixshare.lines.models import (
     Calendar,
@@ -27,6 +28,7 @@ __all__ = [
     "ChangeoverRule",
     "Compound",
     "CompoundVersion",
+    "DataVersion",
     "Downtime",
     "Holiday",
     "Ingredient",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mixshare import data_version
 from mixshare.errors import MixshareError
 from mixshare.lines.models import Downtime, Line
 from mixshare.members.models import Member
@@ -214,5 +215,6 @@ def dashboard_figures(
 ) -> dict[str, Any]:
     """Everything the dashboard charts show for ``plan`` over ``window`` (default: this week)."""
     window = window or dashboard_window(plan, now or now_local())
-    key = (str(session.get_bind().engine.url), plan.id, plan.row_version, member_id, window)
+    stamp = data_version.current(session)  # any committed edit, by any process
+    key = (str(session.get_bind().engine.url), plan.id, stamp, member_id, window)
     return _cache.get_or_compute(key, lambda: _compute(session, plan, member_id, window))

@@ -12,15 +12,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mixshare import data_version
 from mixshare.access import PLAN, OperationsViewer, Planner, may
 from mixshare.audit import service as audit_service
 from mixshare.compounds import service as compounds
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines import service as lines
-from mixshare.lines.models import Downtime
 from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
@@ -71,11 +70,6 @@ def _shown_plan(session: Session, plan_id: int | None) -> Plan | None:
 _windows: TtlCache[dict[str, Any]] = page_cache(BOARD_CACHE_SECONDS, 64)
 
 
-def _downtime_stamp(session: Session) -> tuple[Any, ...]:
-    """Changes when a downtime is declared or removed (downtimes are drawn on the board)."""
-    return tuple(session.execute(select(func.count(Downtime.id), func.max(Downtime.id))).one())
-
-
 def _window_parts(session: Session, plan: Plan, window: Window, language: str) -> dict[str, Any]:
     """The Gantt data (as JSON for the page) and the lot table rows, rendered once."""
     data = gantt(session, plan, window)
@@ -105,7 +99,7 @@ def _board_context(
         plan.row_version,
         window,
         language,
-        _downtime_stamp(session),
+        data_version.current(session),  # any committed edit, by any process
     )
     parts = _windows.get_or_compute(key, lambda: _window_parts(session, plan, window, language))
     return {

@@ -1,9 +1,9 @@
 """A small per-process cache for read-mostly page data (dashboard figures, plan board windows).
 
-Keys name everything the value depends on that can change without notice (plan id and row
-version, the window, the member, a fingerprint of downtimes …); entries also expire after
-``ttl`` seconds, which bounds how long an edit that no key catches (e.g. an order's due date)
-can stay unseen. Each uvicorn worker has its own cache.
+Keys name what the value depends on (plan, window, member) and the database's data version
+(:mod:`mixshare.data_version`), which every committed edit of shown data moves, whichever
+process made it: each uvicorn worker has its own cache, but none serves data older than the
+last commit. Entries also expire after ``ttl`` seconds, which bounds the memory they hold.
 """
 
 from __future__ import annotations
