@@ -78,6 +78,7 @@ def _doc(description: str) -> dict[str, Any]:
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: _doc("malformed JSON"),
     401: _doc("not authenticated"),
+    403: _doc("the caller's role may not do this"),
     404: _doc("unknown id, or another member's object"),
     413: _doc("body larger than 1 MiB"),
     422: _doc("invalid input; ``errors`` names each field"),
