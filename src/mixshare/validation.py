@@ -50,7 +50,7 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 NONCHARACTERS = frozenset("\ufffe\uffff")
 EARLIEST = datetime(2000, 1, 1)
 LATEST = datetime(2100, 1, 1)
-MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 
 
 def forbidden_character(text: str, *, multiline: bool = False) -> str | None:

@@ -1,9 +1,8 @@
 """Request parameters every route reads the same way: bounded ids, offsets and page numbers.
 
-SQLite and PostgreSQL store ids as 64-bit integers; an id in a URL beyond that range can
-name nothing, and handing it to the driver overflows (a 500 instead of an answer). Every
-id-taking route declares its id with :data:`PathId` or :data:`QueryId` /
-:data:`OptionalQueryId`, so
+Ids are INTEGER columns (32 bits on PostgreSQL); an id in a URL beyond that range can name
+nothing, and handing it to the driver overflows (a 500 instead of an answer). Every id-taking
+route declares its id with :data:`PathId`, :data:`QueryId` or :data:`OptionalQueryId`, so
 such values are refused with a 422 naming the parameter; the route test enumerates the app
 and fails on any integer parameter without these bounds.
 """
@@ -21,7 +20,7 @@ from mixshare.validation import MAX_ID
 MAX_OFFSET = 10**9
 MAX_PAGE_NUMBER = 10**6
 
-PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id (1 … 2⁶³-1)")]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="an id (1 … 2³¹-1)")]
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID, description="an id")]
 OptionalQueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="an id")]
 OptionalVersionQuery = Annotated[
