@@ -18,6 +18,9 @@ from mixshare import migrate
 from mixshare.db import get_engine, session_factory
 
 SERVER_URL = os.environ.get("MIXSHARE_DATABASE_URL", "")
+# In-process tests run each job where it is submitted (Huey's immediate mode); the tests of
+# real workers (tests/jobs) start `mixshare worker` processes on a queue of their own.
+os.environ["MIXSHARE_QUEUE_URL"] = "immediate"
 
 
 def _admin_url() -> str:

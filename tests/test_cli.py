@@ -136,3 +136,31 @@ def test_workbook_to_stdout_never_touches_a_planted_tmp_file(
         assert load_workbook(io.BytesIO(result.stdout_bytes)).sheetnames
         assert victim.read_text() == "precious"
         assert planted.is_symlink()
+
+
+def test_plan_says_stored_only_after_the_commit(cli_env: str) -> None:
+    """Finding 13: `mixshare plan` printed "plan stored" before it committed; a commit that
+    fails must leave no such message (and no plan)."""
+    from sqlalchemy import event, func, select
+    from sqlalchemy.orm import Session
+
+    from mixshare.db import session_scope
+    from mixshare.planning.models import Plan
+
+    _run("demo", "--weeks", "2", "--start", "2031-03-03", "--time-limit", "1")
+    with session_scope(cli_env) as session:
+        before = set(session.scalars(select(Plan.id)))
+
+    def refuse_new_plan(session: Session) -> None:
+        if any(isinstance(o, Plan) and o.id not in before for o in session.identity_map.values()):
+            raise RuntimeError("disk full")
+
+    event.listen(Session, "before_commit", refuse_new_plan)
+    try:
+        result = runner.invoke(app, ["plan", "--from", "2031-03-10", "--time-limit", "1"])
+    finally:
+        event.remove(Session, "before_commit", refuse_new_plan)
+    assert result.exit_code == 1
+    assert "stored" not in result.output
+    with session_scope(cli_env) as session:
+        assert session.scalar(select(func.count(Plan.id))) == len(before)

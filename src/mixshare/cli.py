@@ -86,24 +86,31 @@ def _progress() -> Progress:
     )
 
 
-def _run_plan(
-    session: Session, start: datetime, days: int, method: str, time_limit: float, seed: int
-) -> Plan:
+def _run_plan(start: datetime, days: int, method: str, time_limit: float, seed: int) -> int:
+    """Run a plan job in this process (it waits for any plan job before it, like a worker
+    would); the new plan's id once it is committed."""
+    from mixshare.jobs import service as jobs
+    from mixshare.jobs.tasks import run_job
+
+    with session_scope() as session:
+        job_id = jobs.create_plan_job(
+            session, kind="run", start=start, days=days, method=method,
+            time_limit=time_limit, seed=seed,
+        ).id
     with _progress() as progress:
         task = progress.add_task("planning", total=1.0)
 
         def report(fraction: float, message: str) -> None:
             progress.update(task, completed=fraction, description=f"planning: {message}")
 
-        return planning.run_plan(
-            session,
-            start=start,
-            days=days,
-            method=method,
-            time_limit=time_limit,
-            seed=seed,
-            progress=report,
-        )
+        run_job(job_id, on_progress=report)
+    with session_scope() as session:
+        job = jobs.get(session, job_id)
+        if job.state != "done" or not job.result:
+            raise MixshareError(f"plan job {job_id} {job.state}: {job.error or 'no result'}")
+        plan_id = int(job.result["plan_id"])
+    console.print(f"[green]plan v{job.result['version']} stored[/green] (job {job_id})")
+    return plan_id
 
 
 @db_app.command("upgrade")
@@ -162,21 +169,31 @@ def demo(
             password = _demo_password()
             logins = _create_demo_accounts(session, password)
         console.print(f"[green]demo center loaded[/green] into {database_url()}: {summary}")
+        plan_id = _run_plan(
+            datetime.combine(monday, datetime.min.time()), 7, "engine", time_limit, seed
+        )
         with session_scope() as session:
-            plan = _run_plan(
-                session,
-                datetime.combine(monday, datetime.min.time()),
-                7,
-                "engine",
-                time_limit,
-                seed,
-            )
-            _print_report(session, plan)
+            _print_report(session, planning.get_plan(session, plan_id))
     console.print(f"done in {time.monotonic() - began:.1f} s")
     _print_logins(logins, password)
     _print_next_steps()
     if serve:
-        _serve("127.0.0.1", 8000)
+        _serve_with_worker("127.0.0.1", 8000)
+
+
+def _serve_with_worker(host: str, port: int) -> None:
+    """The web server with a ``mixshare worker`` process beside it (stopped with it)."""
+    import subprocess
+
+    worker_process = subprocess.Popen([sys.executable, "-m", "mixshare.cli", "worker"])
+    try:
+        _serve(host, port)
+    finally:
+        worker_process.terminate()
+        try:
+            worker_process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker_process.kill()
 
 
 def _create_demo_accounts(session: Session, password: str) -> list[tuple[str, str]]:
@@ -213,10 +230,11 @@ def plan_command(
     seed: Annotated[int, typer.Option(help="Seed for a reproducible search.")] = 0,
 ) -> None:
     """Plan every open order due within the horizon and store the plan."""
-    with user_errors(), session_scope() as session:
+    with user_errors():
         start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
-        plan = _run_plan(session, start, days, method, time_limit, seed)
-        _print_report(session, plan)
+        plan_id = _run_plan(start, days, method, time_limit, seed)
+        with session_scope() as session:
+            _print_report(session, planning.get_plan(session, plan_id))
 
 
 def _latest_or_given(session: Session, plan_id: int | None) -> Plan:
@@ -415,21 +433,35 @@ def export_orders(output: Annotated[Path | None, typer.Option("--output", "-o")]
         _write_binary(lambda path: export_orders_xlsx(session, path), output)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, workers: int = 1) -> None:
     from mixshare.web.server import serve as run_server
 
     console.print(f"serving on http://{host}:{port}  (Ctrl+C to stop)")
-    run_server(host=host, port=port)
+    run_server(host=host, port=port, workers=workers)
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Web processes.")] = 1,
 ) -> None:
-    """Run the web application."""
+    """Run the web application (plans run in `mixshare worker`)."""
     migrate.upgrade()
-    _serve(host, port)
+    _serve(host, port, workers)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 2,
+) -> None:
+    """Run background jobs (plans, re-plans, imports) until interrupted."""
+    from mixshare.jobs.queue import queue_url
+    from mixshare.jobs.worker import serve as run_worker
+
+    migrate.upgrade()
+    err.print(f"worker on {database_url()}, queue {queue_url()} ({workers} at once)")
+    run_worker(workers)
 
 
 @app.command("backup")

@@ -4,6 +4,7 @@ from mixshare.audit.models import AuditEntry
 from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
 from mixshare.data_version import DataVersion
 from mixshare.db import Base
+from mixshare.jobs.models import Job
 from mixshare.lines.models import (
     Calendar,
     Downtime,
@@ -32,6 +33,7 @@ __all__ = [
     "Downtime",
     "Holiday",
     "Ingredient",
+    "Job",
     "Line",
     "LineCompoundStage",
     "LineStage",

@@ -21,13 +21,13 @@ from tests.web.conftest import World, soon
 from tests.web.pages_helpers import page_login, post_form
 
 
-def wait_for_job(client: TestClient, location: str) -> dict[str, object]:
-    """Follow ``/plan?job=…`` until the background run ends; its final state."""
+def wait_for_job(client: TestClient, location: str) -> dict[str, Any]:
+    """Follow ``/plan?job=…`` through ``/api/v1/jobs/{id}`` until the job ends."""
     job_id = parse_qs(urlsplit(location).query)["job"][0]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        state: dict[str, object] = client.get(f"/plan/jobs/{job_id}").json()
-        if state["state"] != "running":
+        state: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
+        if state["state"] not in ("queued", "running"):
             return state
         time.sleep(0.1)
     raise AssertionError(f"plan job {job_id} still running")
@@ -72,7 +72,7 @@ def test_rush_order_replans_and_compare_shows_what_changed(
     assert state["state"] == "done", state["error"]
     rush = db.scalar(select(Order).where(Order.note.like("rush order%")))
     assert rush is not None and rush.member_id == world.members["M02"]
-    new_plan = db.get(Plan, state["plan_id"])
+    new_plan = db.get(Plan, state["result"]["plan_id"])
     assert new_plan is not None and new_plan.previous_id == world.plan
     codes = set(db.scalars(select(PlanLot.code).where(PlanLot.plan_id == new_plan.id)))
     assert f"{rush.number}/MB" in codes
@@ -111,7 +111,7 @@ def test_outage_replans_and_records_the_downtime(
     state = wait_for_job(client, answer.headers["location"])
     assert state["state"] == "done", state["error"]
     assert db.scalar(select(func.count(Downtime.id)).where(Downtime.reason == "motor")) == 1
-    replanned = db.get(Plan, state["plan_id"])
+    replanned = db.get(Plan, state["result"]["plan_id"])
     assert replanned is not None and replanned.version == 2
     outage_end = start + timedelta(hours=6)
     for lot in replanned.lots:  # nothing runs on the line during the outage

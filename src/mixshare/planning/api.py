@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from mixshare.access import Access, AccessDep, OperationsViewer, Planner, Reader
 from mixshare.center_time import CenterDateTime
 from mixshare.errors import NotFound
+from mixshare.jobs import service as jobs
+from mixshare.jobs.api import JobRead, job_read, submit
 from mixshare.orders.schemas import local_naive
 from mixshare.planning import service
 from mixshare.planning.models import Plan, PlanLot
@@ -156,29 +158,33 @@ def list_plans(access: AccessDep, paging: PagingDep, user: Reader) -> Page[PlanR
     return Page[PlanRead](items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
-@router.post("", status_code=201, response_model=PlanRead, responses=WRITE_PROBLEMS)
-def run_plan(body: RunIn, access: AccessDep, user: Planner) -> PlanRead:
-    """Plan the open orders due within ``days`` of ``start`` (waits for the optimizer)."""
-    plan = service.run_plan(
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobRead,
+    responses={**WRITE_PROBLEMS, 202: {"headers": {"Location": {"description": "the job"}}}},
+)
+def run_plan(
+    body: RunIn, request: Request, response: Response, access: AccessDep, user: Planner
+) -> JobRead:
+    """Queue a plan of the open orders due within ``days`` of ``start``; follow the job at
+    ``Location`` (``result.plan_id`` once done). Plan jobs run one at a time, each building
+    on the plan before it."""
+    job = jobs.create_plan_job(
         access.session,
+        kind="run",
         start=local_naive(body.start),
         days=body.days,
         method=body.method,
         time_limit=body.time_limit,
+        created_by=user.id,
     )
-    access.audit(
-        "run",
-        "plan",
-        plan.id,
-        detail={
-            "version": plan.version,
-            "method": body.method,
-            "start": plan.horizon_start.isoformat(),
-            "days": body.days,
-        },
-    )
+    access.audit("run", "plan", None, detail={"job": job.id, **job.params})
     access.session.commit()
-    return plan_read(access, plan, detail=True)
+    submit(request, job)
+    access.session.refresh(job)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job_read(job)
 
 
 @router.get("/latest", response_model=PlanRead)

@@ -1,10 +1,12 @@
 """The plan board: Gantt per line, lot table, and the planner's actions.
 
-Runs of the optimizer go to a background thread (:mod:`jobs`); the page polls their progress.
+Runs of the optimizer are queued as jobs (:mod:`mixshare.jobs`) that ``mixshare worker`` runs;
+the page polls the job's state from ``/api/v1/jobs/{id}``, which any web process answers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -18,13 +20,15 @@ from mixshare import data_version
 from mixshare.access import PLAN, OperationsViewer, Planner, may
 from mixshare.audit import service as audit_service
 from mixshare.compounds import service as compounds
-from mixshare.errors import NotFound, Problem, ValidationFailed
+from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
+from mixshare.jobs import service as jobs
+from mixshare.jobs.api import submit
+from mixshare.jobs.models import Job
 from mixshare.lines import service as lines
 from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
 from mixshare.planning.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
-from mixshare.planning.jobs import JOBS, PlanRequest
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.users.models import User
@@ -49,6 +53,16 @@ MAX_TIME_LIMIT = 120.0
 # A window of a plan is drawn from its lots (immutable), the plan's freeze state (row version),
 # downtimes (fingerprinted in the key) and order due dates (late marks): shown at most this old.
 BOARD_CACHE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What to plan: ``days`` days from ``start`` with ``method`` for ``time_limit`` s."""
+
+    start: datetime
+    days: int
+    method: str = "engine"
+    time_limit: float = 10.0
 
 
 def default_start() -> datetime:
@@ -129,7 +143,7 @@ def plan_board(
     plan: OptionalQueryId = None,
     start: str | None = None,
     days: Annotated[int | None, Query(ge=0, le=366)] = None,
-    job: str | None = None,
+    job: OptionalQueryId = None,
     errors: str | None = None,
 ) -> HTMLResponse:
     shown = _shown_plan(session, plan)
@@ -137,7 +151,7 @@ def plan_board(
     context = _board_context(session, shown, parse_moment(start), days, language)
     context.update(
         {
-            "job": JOBS.get(job) if job else JOBS.running(),
+            "job": _shown_job(session, job),
             "lines": line_codes(session),
             "recent_plans": planning.get_all(session, limit=10),
             "run": _run_defaults(shown),
@@ -149,12 +163,12 @@ def plan_board(
     return render(request, "plan/board.html", context, user=user)
 
 
-@router.get("/plan/jobs/{job_id}")
-def job_status(job_id: str, user: OperationsViewer) -> JSONResponse:
-    job = JOBS.get(job_id)
-    if job is None:
-        raise HTTPException(status_code=404)
-    return JSONResponse(job.as_json())
+def _shown_job(session: Session, job_id: int | None) -> Job | None:
+    """The job asked for (if it is a plan job), else the plan job queued or running."""
+    if job_id is not None:
+        asked = session.get(Job, job_id) if 0 < job_id < 2**63 else None
+        return asked if asked is not None and asked.lane == "plan" else None
+    return jobs.active_plan_job(session)
 
 
 def _plan_request(form: dict[str, str], fallback: Plan | None) -> PlanRequest:
@@ -213,20 +227,51 @@ def _error_redirect(problems: list[Problem]) -> Response:
     return redirect(f"/plan?errors={quote(text)}")
 
 
-def _start_job(session: Session, user: User, plan: PlanRequest, kind: str) -> Response:
-    job = JOBS.start(session.get_bind(), plan, kind=kind)  # type: ignore[arg-type]
+def _start_job(
+    request: Request, session: Session, user: User, plan: PlanRequest, kind: str
+) -> Response:
+    """Queue the plan run (it waits for any plan job before it) and show it on the board."""
+    job = jobs.create_plan_job(
+        session,
+        kind=kind,
+        start=plan.start,
+        days=plan.days,
+        method=plan.method,
+        time_limit=plan.time_limit,
+        created_by=user.id,
+    )
     audit.changed(session, user, "run", "plan", None, detail={"kind": kind, "job": job.id})
+    session.commit()
+    submit(request, job)
+    return redirect(f"/plan?job={job.id}")
+
+
+@router.post(
+    "/plan/jobs/{job_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
+)
+def cancel_job(session: SessionDep, user: Planner, job_id: int) -> Response:
+    """Cancel a plan job: a queued one at once, a running one at its next progress report."""
+    job = _shown_job(session, job_id)
+    if job is None:
+        raise HTTPException(status_code=404)
+    try:
+        jobs.cancel(session, job)
+    except Conflict as exc:
+        return _error_redirect([Problem("job", str(exc))])
+    audit.changed(session, user, "cancel", "job", job.id, detail={"kind": job.kind})
     session.commit()
     return redirect(f"/plan?job={job.id}")
 
 
 @router.post("/plan/run", dependencies=[Depends(verify_csrf)], response_model=None)
-def run_plan(session: SessionDep, user: Planner, form: FormFields) -> Response:
+def run_plan(
+    request: Request, session: SessionDep, user: Planner, form: FormFields
+) -> Response:
     try:
         plan = _plan_request(form, planning.latest_plan(session))
     except ValidationFailed as exc:
         return _error_redirect(exc.problems)
-    return _start_job(session, user, plan, "run")
+    return _start_job(request, session, user, plan, "run")
 
 
 def _replan_request(session: Session, form: dict[str, str]) -> PlanRequest:
@@ -241,7 +286,9 @@ def _replan_request(session: Session, form: dict[str, str]) -> PlanRequest:
 
 
 @router.post("/plan/outage", dependencies=[Depends(verify_csrf)], response_model=None)
-def declare_outage(session: SessionDep, user: Planner, form: FormFields) -> Response:
+def declare_outage(
+    request: Request, session: SessionDep, user: Planner, form: FormFields
+) -> Response:
     try:
         outage = _outage_fields(form)
         downtime = lines.declare_outage(session, **outage)
@@ -256,7 +303,7 @@ def declare_outage(session: SessionDep, user: Planner, form: FormFields) -> Resp
         session, user, "outage", "downtime", downtime.id, detail=audit_service.jsonable(outage)
     )
     session.commit()
-    return _start_job(session, user, plan, "outage")
+    return _start_job(request, session, user, plan, "outage")
 
 
 def _outage_fields(form: dict[str, str]) -> dict[str, Any]:
@@ -281,7 +328,9 @@ RUSH_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_
 
 
 @router.post("/plan/rush", dependencies=[Depends(verify_csrf)], response_model=None)
-def rush_order(session: SessionDep, user: Planner, form: FormFields) -> Response:
+def rush_order(
+    request: Request, session: SessionDep, user: Planner, form: FormFields
+) -> Response:
     data = blank_to_none(form, RUSH_FIELDS)
     data["stage"] = data["stage"] or "final"
     data["note"] = "rush order declared on the plan board"
@@ -295,7 +344,7 @@ def rush_order(session: SessionDep, user: Planner, form: FormFields) -> Response
         return _error_redirect(exc.problems)
     audit.changed(session, user, "create", "order", order.id, order.member_id, {"rush": True})
     session.commit()
-    return _start_job(session, user, plan, "rush")
+    return _start_job(request, session, user, plan, "rush")
 
 
 @router.post("/plan/{plan_id}/freeze", dependencies=[Depends(verify_csrf)], response_model=None)

@@ -102,9 +102,11 @@ def _solve_once(
     # that fails to load must fail the run, never quietly fall back to the dispatch baseline.
     from mixshare.engine import search
 
-    def report(fraction: float, best: float) -> None:
+    def report(elapsed: float, best: float) -> None:
+        # the engine reports seconds since it started; the bar runs from 5 % to 90 %
         if progress is not None:
-            progress(fraction, f"best objective {best:,.0f}")
+            share = min(1.0, elapsed / time_limit) if time_limit > 0 else 1.0
+            progress(0.05 + 0.85 * share, f"best objective {best:,.0f}")
 
     schedule: Schedule = search.solve(
         problem, time_limit=time_limit, seed=seed, progress=report, strict=False
@@ -169,10 +171,9 @@ def run_plan(
     violations = validate(planning.problem, schedule)
     if violations:
         raise PlanningFailed("the engine's plan breaks rules: " + "; ".join(violations[:5]))
-    plan = _store(session, planning, schedule, method, previous)
-    if progress:
-        progress(1.0, f"plan v{plan.version} stored")
-    return plan
+    if progress:  # the last report comes before any write: the caller commits, then says so
+        progress(0.95, "plan checked by the validator; storing")
+    return _store(session, planning, schedule, method, previous)
 
 
 def _store(

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mixshare.db import session_factory
+from mixshare.jobs.queue import job_queue
 from mixshare.settings import database_url as default_database_url
 from mixshare.settings import trusted_proxies as configured_proxies
 from mixshare.web import auth, docs, errors
@@ -53,6 +54,7 @@ def create_app(
     )
     app.state.database_url = database_url or default_database_url()
     app.state.session_factory = session_factory(app.state.database_url)
+    app.state.job_queue = job_queue(db_url=app.state.database_url)
     app.state.secret_key = _secret_key(secret_key)
     errors.install(app)
     app.add_middleware(WebDefaults, csrf_cookie=CSRF_COOKIE)

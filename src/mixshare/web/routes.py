@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from mixshare.audit import api as audit_api
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
+from mixshare.jobs import api as jobs_api
 from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
 from mixshare.members import api as members_api
@@ -29,6 +30,7 @@ for module_router in (
     lines_api.router,
     planning_api.router,
     planning_api.lots_router,
+    jobs_api.router,
     members_api.router,
     users_api.router,
     audit_api.router,

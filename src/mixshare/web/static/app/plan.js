@@ -6,32 +6,44 @@
   var PRICE_COLOURS = { sharp: "rgba(183,28,28,0.12)", peak: "rgba(239,108,0,0.10)", flat: "rgba(0,0,0,0.0)",
                         valley: "rgba(46,125,50,0.08)", deep_valley: "rgba(21,101,192,0.10)" };
 
-  // Follow the running job until it ends. A job the server no longer knows (404: restarted, or
-  // expired) or one that ended without a plan stops the polling and says so; it never loops.
+  var ACTIVE_JOB = { queued: true, running: true };
+
+  // Follow the job until it ends. Its state lives in the database, so any web process answers
+  // /api/v1/jobs/{id}. A job the server does not know (404, or an id it cannot be: 422) or one
+  // that ended without a plan stops the polling and says so; it never loops.
   function pollJob() {
     var box = document.getElementById("job");
-    if (!box || box.dataset.state !== "running") { return; }
+    if (!box || !(ACTIVE_JOB[box.dataset.state] || box.dataset.state === "done")) { return; }
+    var states = JSON.parse(box.dataset.states || "{}");
+    function setText(id, text) {
+      var el = document.getElementById(id);
+      if (el) { el.textContent = text; }
+    }
     function stop(message) {
       box.dataset.state = "stopped";
-      document.getElementById("job-error").textContent = message;
+      setText("job-error", message);
     }
     function show(job) {
-      document.getElementById("job-progress").value = job.fraction;
-      document.getElementById("job-message").textContent = job.message;
+      document.getElementById("job-progress").value = job.progress;
+      setText("job-message", job.message);
+      setText("job-state", states[job.state] || job.state);
       box.dataset.state = job.state;
-      if (job.state === "done") { window.location = "/plan?plan=" + encodeURIComponent(job.plan_id); return; }
-      if (job.state === "running") { setTimeout(poll, 500); return; }
+      if (job.state === "done" && job.result) {
+        window.location = "/plan?plan=" + encodeURIComponent(job.result.plan_id);
+        return;
+      }
+      if (ACTIVE_JOB[job.state]) { setTimeout(poll, 500); return; }
       stop(job.error || box.dataset.goneMessage);
     }
     function poll() {
-      fetch("/plan/jobs/" + encodeURIComponent(box.dataset.jobId), { headers: { Accept: "application/json" } })
+      fetch("/api/v1/jobs/" + encodeURIComponent(box.dataset.jobId), { headers: { Accept: "application/json" } })
         .then(function (r) {
-          if (r.status === 404) { stop(box.dataset.goneMessage); return; }
+          if (r.status === 404 || r.status === 422) { stop(box.dataset.goneMessage); return; }
           if (!r.ok) { setTimeout(poll, 2000); return; }  // a passing server error: try again, slower
           return r.json().then(show);
         }, function () { setTimeout(poll, 2000); });  // network down for a moment
     }
-    setTimeout(poll, 500);
+    setTimeout(poll, box.dataset.state === "done" ? 0 : 500);
   }
 
   function colourMap(values) {

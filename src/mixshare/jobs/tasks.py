@@ -1,0 +1,163 @@
+"""What a worker does with a job id: wait for the job's turn, run it, store its result.
+
+Kinds: ``run``, ``outage`` and ``rush`` are plan runs (the plan lane: one at a time, each
+building on the plan before it); ``import_orders`` and ``import_compounds`` import a file
+the worker can read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from mixshare.db import session_factory
+from mixshare.errors import MixshareError
+from mixshare.jobs import service
+from mixshare.jobs.models import Job
+from mixshare.jobs.service import JobStopped
+from mixshare.spreadsheets import ImportResult
+
+PLAN_KINDS = ("run", "outage", "rush")
+IMPORT_KINDS = ("import_orders", "import_compounds")
+WAIT_POLL_SECONDS = 0.2
+# progress is written at most this often; the cancel flag is read with each write
+REPORT_EVERY_SECONDS = 0.2
+
+log = logging.getLogger("mixshare.jobs")
+Progress = Callable[[float, str], None]
+Handler = Callable[[sessionmaker[Session], Job, "Reporter"], dict[str, Any]]
+
+
+def run_job(job_id: int, db_url: str | None = None, on_progress: Progress | None = None) -> None:
+    """The queue's one task: run job ``job_id`` on ``db_url`` (default: configured). The
+    job's outcome is in its row; ``on_progress`` also sees the progress (the CLI's bar)."""
+    factory = session_factory(db_url)
+    worker = service.worker_name()
+    if not _wait_for_turn(factory, job_id, worker):
+        return
+    with factory() as session:
+        job = service.get(session, job_id)
+        session.expunge(job)
+    reporter = Reporter(factory, job_id, worker, on_progress)
+    try:
+        with Heartbeat(factory, worker):
+            _HANDLERS[job.kind](factory, job, reporter)
+    except JobStopped as stopped:
+        service.stopped(factory, job_id, worker, str(stopped))
+    except MixshareError as exc:
+        service.fail(factory, job_id, worker, str(exc))
+    except Exception as exc:  # a crashed job must end failed, with the reason, not hang
+        log.exception("job %s crashed", job_id)
+        service.fail(factory, job_id, worker, f"{type(exc).__name__}: {exc}")
+
+
+class Heartbeat:
+    """Marks this worker's running jobs alive every quarter lease while a job runs (the
+    engine reports progress only when it improves, which can be minutes apart)."""
+
+    def __init__(self, factory: sessionmaker[Session], worker: str) -> None:
+        self.factory, self.worker = factory, worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(service.lease_seconds() / 4):
+            try:
+                service.heartbeat(self.factory, self.worker)
+            except Exception:  # a missed beat is retried; the lease allows for three
+                log.warning("heartbeat failed", exc_info=True)
+
+
+def _wait_for_turn(factory: sessionmaker[Session], job_id: int, worker: str) -> bool:
+    """Claim the job, waiting while its lane (the plan lane) runs another job."""
+    while True:
+        outcome = service.claim(factory, job_id, worker)
+        if outcome != "busy":
+            return outcome == "claimed"
+        time.sleep(WAIT_POLL_SECONDS)
+
+
+class Reporter:
+    """The progress callback of one job: throttled writes, stop when told to."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        job_id: int,
+        worker: str,
+        also: Progress | None = None,
+    ) -> None:
+        self.factory, self.job_id, self.worker, self.also = factory, job_id, worker, also
+        self._last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.also is not None:
+            self.also(fraction, message)
+        now = time.monotonic()
+        if now - self._last < REPORT_EVERY_SECONDS and fraction < 0.95:
+            return
+        self._last = now
+        service.report(self.factory, self.job_id, self.worker, fraction, message)
+
+
+def _plan(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[str, Any]:
+    from mixshare.planning import service as planning
+
+    params = job.params
+    with factory() as session:
+        plan = planning.run_plan(
+            session,
+            start=datetime.fromisoformat(params["start"]),
+            days=int(params["days"]),
+            method=str(params.get("method", "engine")),
+            time_limit=float(params.get("time_limit", 10.0)),
+            seed=params.get("seed", 0),
+            progress=reporter,
+        )
+        result = {"plan_id": plan.id, "version": plan.version}
+        service.finish(session, job.id, reporter.worker, result)  # same transaction as the plan
+        session.commit()
+    return result
+
+
+def _importer(kind: str) -> Callable[[Session, str, int | None], ImportResult]:
+    if kind == "import_orders":
+        from mixshare.orders.imports import import_orders
+
+        return lambda session, path, member: import_orders(session, path, member)
+    from mixshare.compounds.imports import import_compounds
+
+    return lambda session, path, member: import_compounds(session, path, member)
+
+
+def _import(kind: str) -> Handler:
+    def run(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[str, Any]:
+        importer = _importer(kind)
+        with factory() as session:
+            outcome = importer(session, job.params["path"], job.params.get("member_id"))
+            result = {"file": outcome.file, "rows": outcome.rows, "created": outcome.created}
+            service.finish(session, job.id, reporter.worker, result)
+            session.commit()
+        return result
+
+    return run
+
+
+_HANDLERS: dict[str, Handler] = {
+    **{kind: _plan for kind in PLAN_KINDS},
+    **{kind: _import(kind) for kind in IMPORT_KINDS},
+}
