@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from mixshare.db import transaction
 from mixshare.errors import Conflict, MixshareError, NotFound
@@ -46,6 +46,7 @@ class Reaped:
 
     job_id: int
     requeued: bool
+    reason: str
 
 
 @cache
@@ -159,7 +160,7 @@ def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> str:
     now = now_local()
     statement = (
         update(Job)
-        .where(Job.id == job_id, Job.state == "queued")
+        .where(Job.id == job_id, Job.state == "queued", ~_waiting_before(job_id, now))
         .values(
             state="running",
             worker=worker,
@@ -174,7 +175,41 @@ def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> str:
             changed = _rowcount(session.execute(statement))
     except IntegrityError:  # uq_jobs_running_lane: another plan job is running
         return "busy"
-    return "claimed" if changed else "gone"
+    if changed:
+        return "claimed"
+    with factory() as session:  # still queued: an earlier plan job goes first
+        state = session.scalar(select(Job.state).where(Job.id == job_id))
+    return "busy" if state == "queued" else "gone"
+
+
+def _waiting_before(job_id: int, now: datetime) -> Any:
+    """An earlier job of the same lane is waiting in a live worker, or was queued so recently
+    that its worker may not have picked it yet: plan jobs start in the order they came."""
+    me = aliased(Job)
+    earlier = aliased(Job)
+    fresh = now - timedelta(seconds=lease_seconds())
+    return (
+        select(earlier.id)
+        .join(me, (me.id == job_id) & (me.lane == earlier.lane))
+        .where(
+            earlier.state == "queued",
+            earlier.id != me.id,
+            tuple_(earlier.queued_at, earlier.id) < tuple_(me.queued_at, me.id),
+            func.coalesce(earlier.heartbeat_at, earlier.queued_at) > fresh,
+        )
+        .exists()
+    )
+
+
+def mark_waiting(factory: sessionmaker[Session], job_id: int) -> None:
+    """A worker holds this queued job and waits for its lane (see :func:`_waiting_before`)."""
+    statement = (
+        update(Job)
+        .where(Job.id == job_id, Job.state == "queued")
+        .values(heartbeat_at=now_local(), message="waiting for the plan job before it")
+    )
+    with transaction(factory) as session:
+        session.execute(statement)
 
 
 def heartbeat(factory: sessionmaker[Session], worker: str) -> None:
@@ -232,7 +267,7 @@ def finish(session: Session, job_id: int, worker: str, result: dict[str, Any]) -
         update(Job)
         .where(Job.id == job_id, Job.state == "running", Job.worker == worker)
         .where(Job.cancel_requested.is_(False))
-        .values(state="done", progress=1.0, result=result, finished_at=now_local())
+        .values(state="done", progress=1.0, result=result, error=None, finished_at=now_local())
     )
     if _rowcount(session.execute(statement)) != 1:
         raise JobStopped("failed", "the job was cancelled or taken from this worker")
@@ -264,6 +299,18 @@ def reap_dead(factory: sessionmaker[Session], lease: float | None = None) -> lis
                 reaped.append(_reap(job, now))
             elif over_time(job, now - timedelta(seconds=lease or lease_seconds())):
                 _finish_fields(job, "failed", error=_over_time_text(job))
+        reaped += _reap_waiting(session, cutoff)
+    return reaped
+
+
+def _reap_waiting(session: Session, cutoff: datetime) -> list[Reaped]:
+    """Queued jobs that a worker held while waiting for their lane, and that worker died:
+    their queue message is gone with it, so they go on the queue again."""
+    query = select(Job).where(Job.state == "queued", Job.heartbeat_at < cutoff)
+    reaped = []
+    for job in session.scalars(query.with_for_update(skip_locked=True)):
+        job.heartbeat_at = None
+        reaped.append(Reaped(job.id, requeued=True, reason="its waiting worker stopped"))
     return reaped
 
 
@@ -273,10 +320,9 @@ def _reap(job: Job, now: datetime) -> Reaped:
     if job.attempts < job.max_attempts and not job.cancel_requested:
         job.state, job.worker, job.queued_at = "queued", None, now
         job.message, job.progress = f"retrying: {reason}", 0.0
-        job.error = reason
-        return Reaped(job.id, requeued=True)
+        return Reaped(job.id, requeued=True, reason=reason)
     _finish_fields(job, "cancelled" if job.cancel_requested else "failed", error=reason)
-    return Reaped(job.id, requeued=False)
+    return Reaped(job.id, requeued=False, reason=reason)
 
 
 def stopped(factory: sessionmaker[Session], job_id: int, worker: str, reason: str) -> None:

@@ -88,6 +88,7 @@ def _wait_for_turn(factory: sessionmaker[Session], job_id: int, worker: str) -> 
         outcome = service.claim(factory, job_id, worker)
         if outcome != "busy":
             return outcome == "claimed"
+        service.mark_waiting(factory, job_id)
         time.sleep(WAIT_POLL_SECONDS)
 
 

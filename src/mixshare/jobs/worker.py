@@ -26,8 +26,8 @@ def requeue_dead(factory: sessionmaker[Session], queue: JobQueue) -> list[servic
     for item in reaped:
         if item.requeued:
             queue.submit(item.job_id, "")
-        log.warning("job %s: worker died; %s", item.job_id,
-                    "queued again" if item.requeued else "failed")
+        outcome = "queued again" if item.requeued else "failed"
+        log.warning("job %s %s: %s", item.job_id, outcome, item.reason)
     return reaped
 
 
