@@ -24,7 +24,7 @@ from mixshare.users.service import hash_password
 from tests.web.conftest import World, build_world
 
 pytestmark = pytest.mark.slow
-LEASE = 2.0
+LEASE = 4.0
 
 
 @pytest.fixture

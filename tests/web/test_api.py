@@ -341,8 +341,11 @@ def test_run_plan(client: TestClient, world: World, db: Session) -> None:
         "time_limit": 2,
     }
     response = client.post(f"{API}/plans", json=body, headers=world.headers("planner"))
-    assert response.status_code == 201, response.text
-    assert response.json()["version"] == 2 and response.json()["kpis"]
+    assert response.status_code == 202, response.text  # a job; in-process it ran at once
+    job = client.get(response.headers["location"], headers=world.headers("planner")).json()
+    assert job["state"] == "done", job
+    plan = client.get(f"{API}/plans/{job['result']['plan_id']}", headers=world.headers("planner"))
+    assert plan.json()["version"] == 2 and plan.json()["kpis"]
     assert db.scalar(select(func.count(Plan.id))) == 2
     assert client.post(f"{API}/plans", json=body, headers=world.headers("m01")).status_code == 403
     bad = client.post(

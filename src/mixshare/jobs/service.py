@@ -267,7 +267,14 @@ def finish(session: Session, job_id: int, worker: str, result: dict[str, Any]) -
         update(Job)
         .where(Job.id == job_id, Job.state == "running", Job.worker == worker)
         .where(Job.cancel_requested.is_(False))
-        .values(state="done", progress=1.0, result=result, error=None, finished_at=now_local())
+        .values(
+            state="done",
+            progress=1.0,
+            message="done",
+            result=result,
+            error=None,
+            finished_at=now_local(),
+        )
     )
     if _rowcount(session.execute(statement)) != 1:
         raise JobStopped("failed", "the job was cancelled or taken from this worker")
@@ -295,7 +302,10 @@ def reap_dead(factory: sessionmaker[Session], lease: float | None = None) -> lis
     with transaction(factory) as session:
         query = select(Job).where(Job.state == "running").with_for_update(skip_locked=True)
         for job in session.scalars(query):
-            if job.heartbeat_at is None or job.heartbeat_at < cutoff:
+            # this process's own jobs are alive while it is (a starved heartbeat thread on a
+            # loaded machine must not get a live run taken away); time limits still apply
+            mine = job.worker == worker_name()
+            if not mine and (job.heartbeat_at is None or job.heartbeat_at < cutoff):
                 reaped.append(_reap(job, now))
             elif over_time(job, now - timedelta(seconds=lease or lease_seconds())):
                 _finish_fields(job, "failed", error=_over_time_text(job))

@@ -28,6 +28,7 @@ IMPORT_KINDS = ("import_orders", "import_compounds")
 WAIT_POLL_SECONDS = 0.2
 # progress is written at most this often; the cancel flag is read with each write
 REPORT_EVERY_SECONDS = 0.2
+REPORT_STEP = 0.05  # … unless the job moved on by at least this much (a new stage)
 
 log = logging.getLogger("mixshare.jobs")
 Progress = Callable[[float, str], None]
@@ -103,15 +104,16 @@ class Reporter:
         also: Progress | None = None,
     ) -> None:
         self.factory, self.job_id, self.worker, self.also = factory, job_id, worker, also
-        self._last = 0.0
+        self._last, self._fraction = 0.0, 0.0
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.also is not None:
             self.also(fraction, message)
         now = time.monotonic()
-        if now - self._last < REPORT_EVERY_SECONDS and fraction < 0.95:
+        small_step = fraction - self._fraction < REPORT_STEP
+        if now - self._last < REPORT_EVERY_SECONDS and small_step:
             return
-        self._last = now
+        self._last, self._fraction = now, fraction
         service.report(self.factory, self.job_id, self.worker, fraction, message)
 
 
