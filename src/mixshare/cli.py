@@ -346,21 +346,42 @@ def _gap_text(plan: Plan) -> str:
     return f"{plan.objective:,.0f} / {plan.lower_bound:,.0f}"
 
 
+Background = Annotated[
+    bool, typer.Option("--background", help="Queue it for `mixshare worker`; print the job.")
+]
+
+
+def _queue_import(kind: str, file: Path) -> None:
+    """Queue an import job (the worker must be able to read ``file``)."""
+    from mixshare.jobs import service as jobs
+    from mixshare.jobs.queue import job_queue
+
+    with session_scope() as session:
+        job = jobs.create(session, kind=kind, params={"path": str(file.resolve())})
+        job_id = job.id
+    job_queue().submit(job_id, database_url())
+    console.print(f"queued as job {job_id} (mixshare worker runs it)")
+
+
 @import_app.command("orders")
-def import_orders(file: Path) -> None:
+def import_orders(file: Path, background: Background = False) -> None:
     """Import orders; a file with any bad cell imports nothing."""
     from mixshare.orders.imports import import_orders as run_import
 
+    if background:
+        return _queue_import("import_orders", file)
     with user_errors(), session_scope() as session:
         result = run_import(session, file)
     console.print(f"[green]imported[/green] {result}")
 
 
 @import_app.command("compounds")
-def import_compounds(file: Path) -> None:
+def import_compounds(file: Path, background: Background = False) -> None:
     """Import compounds (one row per ingredient); a file with any bad cell imports nothing."""
     from mixshare.compounds.imports import import_compounds as run_import
 
+    if background:
+        return _queue_import("import_compounds", file)
     with user_errors(), session_scope() as session:
         result = run_import(session, file)
     console.print(f"[green]imported[/green] {result}")

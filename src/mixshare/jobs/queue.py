@@ -1,11 +1,15 @@
 """The queue that carries job ids to ``mixshare worker`` processes: Huey.
 
-Why Huey (measured, see ``docs/benchmarks/job-queue.md``): it is small and well kept, runs on
-an embedded SQLite file with nothing extra to start (the default here, next to the SQLite
-database), and on Redis in production (``MIXSHARE_QUEUE_URL=redis://host:6379/0``), where
-several ``mixshare worker`` processes on several machines share one queue. procrastinate
-needs PostgreSQL (no embedded default), Dramatiq and RQ need Redis or RabbitMQ even on a
-laptop; their enqueue→start latency was not better than Huey's on Redis.
+Why Huey (measured: ``benchmarks/queue_latency.py``, ``docs/benchmarks/job-queue-2026-12-02.md``):
+it is small and well kept, runs on an embedded SQLite file with nothing extra to start (the
+default here, beside the SQLite database), and on Redis in production
+(``MIXSHARE_QUEUE_URL=redis://host:6379/0``), where ``mixshare worker`` processes on several
+machines share one queue. Enqueue → start latency of an idle worker, p50 / p95 ms on the
+2-core reference machine under load: Huey on Redis 4 / 11, Huey on SQLite 77 / 128 (polling),
+Dramatiq on Redis 99 / 364, RQ on Redis 143 / 205 (a fork per job), procrastinate on
+PostgreSQL 169 / 266. procrastinate would need PostgreSQL for the embedded default, and
+Dramatiq and RQ a Redis server even on a laptop; for plan runs of seconds to minutes every
+one of them is fast enough, so the embedded default decided, and Huey on Redis was fastest.
 
 The queue carries only the job's id: the job's state, progress and result live in the
 ``jobs`` table (:mod:`mixshare.jobs.service`), so a lost queue message loses no state and any
