@@ -163,7 +163,7 @@ def test_a_dead_workers_last_attempt_fails_with_the_reason(db_url: str, world: W
 
     job_id = _plan_job(db_url, world, 1.0)
     factory = session_factory(db_url)
-    assert service.claim(factory, job_id, "gone-host:1:abc") == "claimed"
+    assert service.claim(factory, job_id, "gone-host:1:abc") == ("claimed", job_id)
     with session_scope(db_url) as session:
         job = session.get(Job, job_id)
         assert job is not None and job.heartbeat_at is not None
@@ -173,3 +173,29 @@ def test_a_dead_workers_last_attempt_fails_with_the_reason(db_url: str, world: W
     failed = _job(db_url, job_id)
     assert failed.state == "failed"
     assert failed.error and "gone-host:1:abc stopped responding" in failed.error
+
+
+def test_any_plan_message_starts_the_oldest_plan_job(db_url: str, world: World) -> None:
+    from mixshare.db import session_factory
+
+    first, second = _plan_job(db_url, world, 1.0), _plan_job(db_url, world, 1.0)
+    factory = session_factory(db_url)
+    assert service.claim(factory, second, "w:1:a") == ("claimed", first)  # first come first
+    assert service.claim(factory, first, "w:1:b") == ("busy", first)  # one plan at a time
+    assert service.claim(factory, 999999, "w:1:b") == ("gone", 999999)
+
+
+def test_a_lost_queue_message_is_sent_again(db_url: str, world: World) -> None:
+    from datetime import timedelta
+
+    from mixshare.db import session_factory
+
+    job_id = _plan_job(db_url, world, 1.0)  # committed, but its message never sent
+    factory = session_factory(db_url)
+    assert service.reap_dead(factory, lease=LEASE) == []  # too young to call lost
+    with session_scope(db_url) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.queued_at -= timedelta(seconds=60)
+    reaped = service.reap_dead(factory, lease=LEASE)
+    assert [(r.job_id, r.requeued) for r in reaped] == [(job_id, True)]

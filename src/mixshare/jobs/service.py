@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, tuple_, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from mixshare.db import transaction
 from mixshare.errors import Conflict, MixshareError, NotFound
@@ -154,13 +154,24 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
-def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> str:
-    """Start the queued job under ``worker``: 'claimed', 'busy' (its lane runs another job)
-    or 'gone' (cancelled, finished, or claimed by someone else)."""
+def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> tuple[str, int]:
+    """Start a job under ``worker`` for the queue message of job ``job_id``.
+
+    A job without a lane is started itself. In a lane (plans), a message stands for "one job
+    of this lane": the lane's oldest queued job is started, so plan jobs run in the order
+    they came whichever worker thread gets its message first. Answers ('claimed', id),
+    ('busy', job_id) while the lane runs another job, or ('gone', job_id) when nothing is
+    left to start (cancelled, finished, or started by another message).
+    """
+    with factory() as session:
+        lane = session.scalar(select(Job.lane).where(Job.id == job_id))
+        target = job_id if lane is None else _oldest_queued(session, lane)
+    if target is None:
+        return "gone", job_id
     now = now_local()
     statement = (
         update(Job)
-        .where(Job.id == job_id, Job.state == "queued", ~_waiting_before(job_id, now))
+        .where(Job.id == target, Job.state == "queued")
         .values(
             state="running",
             worker=worker,
@@ -174,35 +185,26 @@ def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> str:
         with transaction(factory) as session:
             changed = _rowcount(session.execute(statement))
     except IntegrityError:  # uq_jobs_running_lane: another plan job is running
-        return "busy"
+        return "busy", job_id
     if changed:
-        return "claimed"
-    with factory() as session:  # still queued: an earlier plan job goes first
-        state = session.scalar(select(Job.state).where(Job.id == job_id))
-    return "busy" if state == "queued" else "gone"
+        return "claimed", target
+    # another worker started it between our read and our update: look again (lane) or stop
+    return ("busy", job_id) if lane is not None else ("gone", job_id)
 
 
-def _waiting_before(job_id: int, now: datetime) -> Any:
-    """An earlier job of the same lane is waiting in a live worker, or was queued so recently
-    that its worker may not have picked it yet: plan jobs start in the order they came."""
-    me = aliased(Job)
-    earlier = aliased(Job)
-    fresh = now - timedelta(seconds=lease_seconds())
-    return (
-        select(earlier.id)
-        .join(me, (me.id == job_id) & (me.lane == earlier.lane))
-        .where(
-            earlier.state == "queued",
-            earlier.id != me.id,
-            tuple_(earlier.queued_at, earlier.id) < tuple_(me.queued_at, me.id),
-            func.coalesce(earlier.heartbeat_at, earlier.queued_at) > fresh,
-        )
-        .exists()
+def _oldest_queued(session: Session, lane: str) -> int | None:
+    query = (
+        select(Job.id)
+        .where(Job.lane == lane, Job.state == "queued")
+        .order_by(Job.queued_at, Job.id)
+        .limit(1)
     )
+    return session.scalar(query)
 
 
 def mark_waiting(factory: sessionmaker[Session], job_id: int) -> None:
-    """A worker holds this queued job and waits for its lane (see :func:`_waiting_before`)."""
+    """A worker holds this job's queue message and waits for the lane (the reaper re-sends
+    the message if that worker dies; see :func:`reap_dead`)."""
     statement = (
         update(Job)
         .where(Job.id == job_id, Job.state == "queued")
@@ -310,7 +312,26 @@ def reap_dead(factory: sessionmaker[Session], lease: float | None = None) -> lis
             elif over_time(job, now - timedelta(seconds=lease or lease_seconds())):
                 _finish_fields(job, "failed", error=_over_time_text(job))
         reaped += _reap_waiting(session, cutoff)
+        reaped += _restart_stalled_lane(session, cutoff)
     return reaped
+
+
+def _restart_stalled_lane(session: Session, cutoff: datetime) -> list[Reaped]:
+    """Plan jobs queued for longer than a lease while no plan runs and no worker waits: their
+    queue message was lost (a web process died between commit and send, a queue was reset).
+    One new message starts the oldest."""
+    active = select(Job.id).where(
+        Job.lane == PLAN_LANE,
+        (Job.state == "running") | ((Job.state == "queued") & (Job.heartbeat_at >= cutoff)),
+    )
+    if session.scalar(active.limit(1)) is not None:
+        return []
+    oldest = _oldest_queued(session, PLAN_LANE)
+    job = session.get(Job, oldest) if oldest is not None else None
+    if job is None or job.queued_at >= cutoff:
+        return []
+    job.heartbeat_at = None
+    return [Reaped(job.id, requeued=True, reason="its queue message was lost")]
 
 
 def _reap_waiting(session: Session, cutoff: datetime) -> list[Reaped]:

@@ -36,26 +36,28 @@ Handler = Callable[[sessionmaker[Session], Job, "Reporter"], dict[str, Any]]
 
 
 def run_job(job_id: int, db_url: str | None = None, on_progress: Progress | None = None) -> None:
-    """The queue's one task: run job ``job_id`` on ``db_url`` (default: configured). The
-    job's outcome is in its row; ``on_progress`` also sees the progress (the CLI's bar)."""
+    """The queue's one task: run a job for the message of job ``job_id`` (in the plan lane,
+    the oldest queued plan job) on ``db_url`` (default: configured). The outcome is in the
+    job's row; ``on_progress`` also sees the progress (the CLI's bar)."""
     factory = session_factory(db_url)
     worker = service.worker_name()
-    if not _wait_for_turn(factory, job_id, worker):
+    claimed = _wait_for_turn(factory, job_id, worker)
+    if claimed is None:
         return
     with factory() as session:
-        job = service.get(session, job_id)
+        job = service.get(session, claimed)
         session.expunge(job)
-    reporter = Reporter(factory, job_id, worker, on_progress)
+    reporter = Reporter(factory, claimed, worker, on_progress)
     try:
         with Heartbeat(factory, worker):
             _HANDLERS[job.kind](factory, job, reporter)
     except JobStopped as stopped:
-        service.stopped(factory, job_id, worker, str(stopped))
+        service.stopped(factory, claimed, worker, str(stopped))
     except MixshareError as exc:
-        service.fail(factory, job_id, worker, str(exc))
+        service.fail(factory, claimed, worker, str(exc))
     except Exception as exc:  # a crashed job must end failed, with the reason, not hang
-        log.exception("job %s crashed", job_id)
-        service.fail(factory, job_id, worker, f"{type(exc).__name__}: {exc}")
+        log.exception("job %s crashed", claimed)
+        service.fail(factory, claimed, worker, f"{type(exc).__name__}: {exc}")
 
 
 class Heartbeat:
@@ -83,12 +85,13 @@ class Heartbeat:
                 log.warning("heartbeat failed", exc_info=True)
 
 
-def _wait_for_turn(factory: sessionmaker[Session], job_id: int, worker: str) -> bool:
-    """Claim the job, waiting while its lane (the plan lane) runs another job."""
+def _wait_for_turn(factory: sessionmaker[Session], job_id: int, worker: str) -> int | None:
+    """The id of the job this worker started, waiting while the lane runs another job;
+    None when nothing is left to start."""
     while True:
-        outcome = service.claim(factory, job_id, worker)
+        outcome, claimed = service.claim(factory, job_id, worker)
         if outcome != "busy":
-            return outcome == "claimed"
+            return claimed if outcome == "claimed" else None
         service.mark_waiting(factory, job_id)
         time.sleep(WAIT_POLL_SECONDS)
 
