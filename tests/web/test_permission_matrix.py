@@ -134,6 +134,10 @@ API_ROLE_ENDPOINTS = [
     Endpoint(
         "POST", "/api/v1/plans/{plan}/freeze", None, PLANNERS, 409, {"hours": 4, "row_version": 999}
     ),
+    # jobs: a member's users get 404 for a staff job too (tests/web/test_jobs_api.py)
+    Endpoint("GET", "/api/v1/jobs/999999", None, ALL, 404),
+    Endpoint("POST", "/api/v1/jobs/999999/cancel", None, PLANNERS, 404),
+    Endpoint("POST", "/api/v1/jobs/999999/retry", None, PLANNERS, 404),
     Endpoint("GET", "/api/v1/members", None, ALL, 200),
     Endpoint("GET", "/api/v1/users", None, USER_ADMINS, 200),
     Endpoint("POST", "/api/v1/users", None, USER_ADMINS, 422, {}),
@@ -193,7 +197,7 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
     Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),
     Endpoint("GET", "/plan", None, CENTER, 200),
-    Endpoint("GET", "/plan/jobs/no-such-job", None, CENTER, 404),
+    Endpoint("POST", "/plan/jobs/999999/cancel", None, PLANNERS, 404),
     Endpoint("GET", "/plan/{plan}/compare", None, CENTER, 200),
     Endpoint("POST", "/plan/run", None, PLANNERS, 303, {"days": 0}),
     Endpoint("POST", "/plan/outage", None, PLANNERS, 303, {"line_id": "x"}),
