@@ -1,7 +1,7 @@
 """jobs: background jobs (plans, re-plans, imports) with their state, for any process to read
 
 Revision ID: 9c41d7a2e5b6
-Revises: 8d3f6a2b7c41
+Revises: 7d1e4a6b2c90
 Create Date: 2026-12-02 01:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9c41d7a2e5b6"
-down_revision: str | None = "8d3f6a2b7c41"
+down_revision: str | None = "7d1e4a6b2c90"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
