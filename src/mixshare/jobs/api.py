@@ -18,6 +18,7 @@ from mixshare.jobs.models import Job
 from mixshare.jobs.queue import JobQueue
 from mixshare.settings import CENTER_TIMEZONE
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
+from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEMS)
 
@@ -72,13 +73,13 @@ def submit(request: Request, job: Job) -> None:
 
 
 @router.get("/{job_id}", response_model=JobRead)
-def get_job(job_id: int, access: AccessDep, user: Reader) -> JobRead:
+def get_job(job_id: PathId, access: AccessDep, user: Reader) -> JobRead:
     """A job's state and progress; ``result.plan_id`` once a plan job is done."""
     return job_read(visible_job(access, job_id))
 
 
 @router.post("/{job_id}/cancel", response_model=JobRead, responses=WRITE_PROBLEMS)
-def cancel_job(job_id: int, access: AccessDep, user: Planner) -> JobRead:
+def cancel_job(job_id: PathId, access: AccessDep, user: Planner) -> JobRead:
     """Cancel: a queued job at once, a running one at its next progress report (it then
     stores nothing)."""
     job = service.cancel(access.session, visible_job(access, job_id))
@@ -88,7 +89,7 @@ def cancel_job(job_id: int, access: AccessDep, user: Planner) -> JobRead:
 
 
 @router.post("/{job_id}/retry", status_code=202, response_model=JobRead, responses=WRITE_PROBLEMS)
-def retry_job(job_id: int, request: Request, access: AccessDep, user: Planner) -> JobRead:
+def retry_job(job_id: PathId, request: Request, access: AccessDep, user: Planner) -> JobRead:
     """Queue a failed or cancelled job again."""
     job = service.retry(access.session, visible_job(access, job_id))
     access.audit("retry", "job", job.id, detail={"kind": job.kind})

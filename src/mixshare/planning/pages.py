@@ -249,7 +249,7 @@ def _start_job(
 @router.post(
     "/plan/jobs/{job_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
 )
-def cancel_job(session: SessionDep, user: Planner, job_id: int) -> Response:
+def cancel_job(session: SessionDep, user: Planner, job_id: PathId) -> Response:
     """Cancel a plan job: a queued one at once, a running one at its next progress report."""
     job = _shown_job(session, job_id)
     if job is None:
