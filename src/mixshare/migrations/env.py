@@ -20,7 +20,26 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or None
     engine = get_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            _migrate_sqlite(connection)
+        else:
+            _migrate(connection)
+
+
+def _migrate_sqlite(connection: Connection) -> None:
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on, the
+    drop fails as soon as another table's rows point at it (a populated center's ``orders``).
+    SQLite's own procedure for this: keys off outside the transaction, check them after."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()  # ends the autobegun transaction, so Alembic's own commits the migration
+    try:
         _migrate(connection)
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def _migrate(connection: Connection) -> None:
