@@ -6,17 +6,16 @@ users see only their own company's jobs (another's, or a staff job, answers 404)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from mixshare.access import Access, AccessDep, Planner, Reader
+from mixshare.center_time import CenterDateTime
 from mixshare.jobs import service
 from mixshare.jobs.models import Job
 from mixshare.jobs.queue import JobQueue
-from mixshare.settings import CENTER_TIMEZONE
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
 from mixshare.web.params import PathId
 
@@ -33,13 +32,9 @@ class JobRead(BaseModel):
     error: str | None
     attempts: int
     cancel_requested: bool
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=CENTER_TIMEZONE) if moment else None
+    created_at: CenterDateTime
+    started_at: CenterDateTime | None
+    finished_at: CenterDateTime | None
 
 
 def job_read(job: Job) -> JobRead:
@@ -53,9 +48,9 @@ def job_read(job: Job) -> JobRead:
         error=job.error,
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
-        created_at=job.created_at.replace(tzinfo=CENTER_TIMEZONE),
-        started_at=_aware(job.started_at),
-        finished_at=_aware(job.finished_at),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
     )
 
 
