@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from mixshare.db import session_scope
 from mixshare.demo.accounts import create_demo_accounts
 from mixshare.demo.generator import load_demo_center, next_monday
-from mixshare.web.app import create_app
+from tests.web.live import live_server as live
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,12 +39,6 @@ class LiveServer:
     demo_start: date
     password: str
     database_url: str = ""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def chromium_path() -> str:
@@ -82,17 +72,8 @@ def live_server(
     with session_scope(url) as session:
         load_demo_center(session, seed=7, weeks=1, start=start)
         create_demo_accounts(session, PASSWORD)
-    port = _free_port()
-    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", start, PASSWORD, url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live(url) as base_url:
+        yield LiveServer(base_url, start, PASSWORD, url)
 
 
 @pytest.fixture(scope="module")
