@@ -19,7 +19,6 @@ from mixshare.materials.models import Material
 from mixshare.members import service as members
 from mixshare.tariffs.models import Tariff
 from mixshare.users.models import User
-from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
     FormFields,
@@ -111,7 +110,9 @@ def create_compound(
             "errors": field_errors(exc.problems),
         }
         return render(request, "catalog/compound_form.html", context, user=user, status_code=422)
-    audit.changed(session, user, "create", "compound", compound.id, compound.member_id)
+    Access(session, user, request).audit(
+        "create", "compound", compound.id, member_id=compound.member_id
+    )
     session.commit()
     return redirect(f"/compounds/{compound.id}")
 
@@ -171,14 +172,12 @@ def new_compound_version(
         compound = _visible_compound(access, compound_id)
         problems = exc.problems or [Problem("compound", "rejected")]
         return _compound_page(request, access, compound, dict(form), field_errors(problems), 422)
-    audit.changed(
-        session,
-        user,
+    access.audit(
         "update",
         "compound",
         compound.id,
-        compound.member_id,
-        {"version": version.version},
+        member_id=compound.member_id,
+        detail={"version": version.version},
     )
     session.commit()
     return redirect(f"/compounds/{compound.id}")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from mixshare.access import CenterAdmin, Planner
+from mixshare.access import Access, CenterAdmin, Planner
 from mixshare.errors import NotFound, Problem, ValidationFailed
 from mixshare.lines import service as lines
 from mixshare.lines.models import Line
@@ -19,7 +19,6 @@ from mixshare.members.models import Member
 from mixshare.settings import now_local
 from mixshare.tariffs import service as tariffs
 from mixshare.users.models import User
-from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
     FormFields,
@@ -122,7 +121,7 @@ def save_line(
         context = _line_context(_line_or_404(session, line_id), form)
         errors = _line_errors(exc.problems, stages)
         return _form_page(request, user, "catalog/line_form.html", context, errors, 422)
-    audit.changed(session, user, "update", "line", line.id, detail={"stages": stages})
+    Access(session, user, request).audit("update", "line", line.id, detail={"stages": stages})
     session.commit()
     return redirect(f"/lines?updated={line.code}")
 
@@ -159,7 +158,7 @@ def create_downtime(
         errors = field_errors(exc.problems)
         return _form_page(request, user, "catalog/downtime_form.html", context, errors, 422)
     detail = {"line_id": downtime.line_id, "kind": downtime.kind}
-    audit.changed(session, user, "create", "downtime", downtime.id, detail=detail)
+    Access(session, user, request).audit("create", "downtime", downtime.id, detail=detail)
     session.commit()
     return redirect("/calendars?downtime=created")
 
@@ -167,7 +166,9 @@ def create_downtime(
 @router.post(
     "/downtimes/{downtime_id}/delete", dependencies=[Depends(verify_csrf)], response_model=None
 )
-def delete_downtime(session: SessionDep, user: Planner, downtime_id: PathId) -> Response:
+def delete_downtime(
+    request: Request, session: SessionDep, user: Planner, downtime_id: PathId
+) -> Response:
     try:
         removed = lines.delete_downtime(session, downtime_id)
     except NotFound:
@@ -178,7 +179,7 @@ def delete_downtime(session: SessionDep, user: Planner, downtime_id: PathId) -> 
         "end": removed.end.isoformat(),
         "kind": removed.kind,
     }
-    audit.changed(session, user, "delete", "downtime", downtime_id, detail=detail)
+    Access(session, user, request).audit("delete", "downtime", downtime_id, detail=detail)
     session.commit()
     return redirect("/calendars?downtime=deleted")
 
@@ -263,7 +264,7 @@ def create_tariff(
         errors = _tariff_errors(exc.problems)
         return _form_page(request, user, "catalog/tariff_form.html", {"values": form}, errors, 422)
     detail = {"code": tariff.code, "valid_from": tariff.valid_from.isoformat()}
-    audit.changed(session, user, "create", "tariff", tariff.id, detail=detail)
+    Access(session, user, request).audit("create", "tariff", tariff.id, detail=detail)
     session.commit()
     return redirect(f"/tariffs?created={tariff.code}")
 
@@ -307,7 +308,9 @@ def create_member(
         context = {"member": None, "values": form}
         errors = field_errors(exc.problems)
         return _form_page(request, user, "catalog/member_form.html", context, errors, 422)
-    audit.changed(session, user, "create", "member", member.id, member.id, {"code": member.code})
+    Access(session, user, request).audit(
+        "create", "member", member.id, member_id=member.id, detail={"code": member.code}
+    )
     session.commit()
     return redirect(f"/members?created={member.code}")
 
@@ -335,6 +338,6 @@ def save_member(
         context = {"member": _member_or_404(session, member_id), "values": form}
         errors = field_errors(exc.problems)
         return _form_page(request, user, "catalog/member_form.html", context, errors, 422)
-    audit.changed(session, user, "update", "member", member.id, member.id)
+    Access(session, user, request).audit("update", "member", member.id, member_id=member.id)
     session.commit()
     return redirect(f"/members?updated={member.code}")

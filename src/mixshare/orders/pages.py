@@ -16,7 +16,6 @@ from mixshare.orders import service as orders
 from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
 from mixshare.users.models import User
-from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
     PAGE_SIZE,
@@ -117,7 +116,7 @@ def create_order(
         return render(
             request, "orders/form.html", {**context, "order": None}, user=user, status_code=422
         )
-    audit.changed(session, user, "create", "order", order.id, order.member_id)
+    Access(session, user, request).audit("create", "order", order.id, member_id=order.member_id)
     session.commit()
     return redirect(f"/orders?created={order.number}")
 
@@ -188,7 +187,7 @@ def update_order(
         return _edit_page(
             request, session, user, order, dict(form), field_errors(problems), status_code=status
         )
-    audit.changed(session, user, "update", "order", order.id, order.member_id)
+    access.audit("update", "order", order.id, member_id=order.member_id)
     session.commit()
     return redirect(f"/orders?updated={order.number}")
 
@@ -208,6 +207,6 @@ def cancel_order(
         return _edit_page(
             request, session, user, order, _edit_values(order), field_errors(problems), 409
         )
-    audit.changed(session, user, "cancel", "order", order.id, order.member_id)
+    access.audit("cancel", "order", order.id, member_id=order.member_id)
     session.commit()
     return redirect(f"/orders?cancelled={order.number}")

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from mixshare import data_version
-from mixshare.access import PLAN, OperationsViewer, Planner, may
+from mixshare.access import PLAN, Access, OperationsViewer, Planner, may
 from mixshare.audit import service as audit_service
 from mixshare.compounds import service as compounds
 from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
@@ -32,7 +32,6 @@ from mixshare.planning.board import MAX_TABLE_LOTS, Window, board_window, gantt,
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.users.models import User
-from mixshare.web import page_audit as audit
 from mixshare.web.cache import TtlCache, page_cache
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
@@ -240,7 +239,7 @@ def _start_job(
         time_limit=plan.time_limit,
         created_by=user.id,
     )
-    audit.changed(session, user, "run", "plan", None, detail={"kind": kind, "job": job.id})
+    Access(session, user, request).audit("run", "plan", None, detail={"kind": kind, "job": job.id})
     session.commit()
     submit(request, job)
     return redirect(f"/plan?job={job.id}")
@@ -249,7 +248,7 @@ def _start_job(
 @router.post(
     "/plan/jobs/{job_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
 )
-def cancel_job(session: SessionDep, user: Planner, job_id: PathId) -> Response:
+def cancel_job(request: Request, session: SessionDep, user: Planner, job_id: PathId) -> Response:
     """Cancel a plan job: a queued one at once, a running one at its next progress report."""
     job = _shown_job(session, job_id)
     if job is None:
@@ -258,7 +257,7 @@ def cancel_job(session: SessionDep, user: Planner, job_id: PathId) -> Response:
         jobs.cancel(session, job)
     except Conflict as exc:
         return _error_redirect([Problem("job", str(exc))])
-    audit.changed(session, user, "cancel", "job", job.id, detail={"kind": job.kind})
+    Access(session, user, request).audit("cancel", "job", job.id, detail={"kind": job.kind})
     session.commit()
     return redirect(f"/plan?job={job.id}")
 
@@ -299,8 +298,8 @@ def declare_outage(
     except NotFound:
         session.rollback()
         return _error_redirect([Problem("line_id", "unknown line")])
-    audit.changed(
-        session, user, "outage", "downtime", downtime.id, detail=audit_service.jsonable(outage)
+    Access(session, user, request).audit(
+        "outage", "downtime", downtime.id, detail=audit_service.jsonable(outage)
     )
     session.commit()
     return _start_job(request, session, user, plan, "outage")
@@ -342,13 +341,17 @@ def rush_order(
     except ValidationFailed as exc:
         session.rollback()
         return _error_redirect(exc.problems)
-    audit.changed(session, user, "create", "order", order.id, order.member_id, {"rush": True})
+    Access(session, user, request).audit(
+        "create", "order", order.id, member_id=order.member_id, detail={"rush": True}
+    )
     session.commit()
     return _start_job(request, session, user, plan, "rush")
 
 
 @router.post("/plan/{plan_id}/freeze", dependencies=[Depends(verify_csrf)], response_model=None)
-def freeze_plan(session: SessionDep, user: Planner, plan_id: PathId, form: FormFields) -> Response:
+def freeze_plan(
+    request: Request, session: SessionDep, user: Planner, plan_id: PathId, form: FormFields
+) -> Response:
     plan = _plan_or_404(session, plan_id)
     problems: list[Problem] = []
     hours = _float_field(form, "hours", 24.0, 0, 336, problems)
@@ -359,16 +362,16 @@ def freeze_plan(session: SessionDep, user: Planner, plan_id: PathId, form: FormF
     except ValidationFailed as exc:
         session.rollback()
         return _error_redirect(exc.problems)
-    audit.changed(session, user, "freeze", "plan", plan.id, detail={"hours": hours})
+    Access(session, user, request).audit("freeze", "plan", plan.id, detail={"hours": hours})
     session.commit()
     return redirect(f"/plan?plan={plan.id}")
 
 
 @router.post("/plan/{plan_id}/publish", dependencies=[Depends(verify_csrf)], response_model=None)
-def publish_plan(session: SessionDep, user: Planner, plan_id: PathId) -> Response:
+def publish_plan(request: Request, session: SessionDep, user: Planner, plan_id: PathId) -> Response:
     plan = _plan_or_404(session, plan_id)
     planning.publish(session, plan)
-    audit.changed(session, user, "publish", "plan", plan.id)
+    Access(session, user, request).audit("publish", "plan", plan.id)
     session.commit()
     return redirect(f"/plan?plan={plan.id}")
 

@@ -13,7 +13,6 @@ from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
 from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
-from mixshare.web import page_audit as audit
 from mixshare.web.auth import current_session
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
@@ -111,7 +110,7 @@ def create_user(
         session.rollback()
         errors = field_errors(exc.problems)
         return _form_page(request, session, actor, None, _shown_again(form), errors, 422)
-    audit.changed(session, actor, "create", "user", account.id, account.member_id)
+    Access(session, actor, request).audit("create", "user", account.id, member_id=account.member_id)
     session.commit()
     return redirect("/users")
 
@@ -152,6 +151,6 @@ def update_user(
         account = _visible_user(access, user_id)
         errors = field_errors(exc.problems)
         return _form_page(request, session, actor, account, _shown_again(form), errors, 422)
-    audit.changed(session, actor, "update", "user", account.id, account.member_id)
+    access.audit("update", "user", account.id, member_id=account.member_id)
     session.commit()
     return redirect("/users")
