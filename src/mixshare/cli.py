@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from mixshare import migrate
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError, ValidationFailed
+from mixshare.errors import MixshareError, Problem, ValidationFailed
 from mixshare.members.models import Member
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
@@ -36,7 +37,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import orders or compounds from .xlsx or .csv.", no_args_is_help=True
+    help="Import orders, compounds or the center's reference data from .xlsx or .csv.",
+    no_args_is_help=True,
 )
 template_app = typer.Typer(help="Write an import template.", no_args_is_help=True)
 export_app = typer.Typer(help="Export orders or a plan.", no_args_is_help=True)
@@ -94,8 +96,13 @@ def _run_plan(start: datetime, days: int, method: str, time_limit: float, seed: 
 
     with session_scope() as session:
         job_id = jobs.create_plan_job(
-            session, kind="run", start=start, days=days, method=method,
-            time_limit=time_limit, seed=seed,
+            session,
+            kind="run",
+            start=start,
+            days=days,
+            method=method,
+            time_limit=time_limit,
+            seed=seed,
         ).id
     with _progress() as progress:
         task = progress.add_task("planning", total=1.0)
@@ -120,15 +127,107 @@ def db_upgrade() -> None:
     console.print(f"database is up to date: {database_url()}")
 
 
+ADMIN_PASSWORD_VARIABLE = "MIXSHARE_ADMIN_PASSWORD"
+
+
 @app.command()
-def init() -> None:
-    """Create the database and load the shipped reference data (tariffs)."""
+def init(
+    admin_user: Annotated[
+        str | None,
+        typer.Option(help="Username of the first center admin (asked for when missing)."),
+    ] = None,
+) -> None:
+    """Create the database, load the shipped reference data (tariffs) and the first center
+    admin, then print the next steps. The password comes from MIXSHARE_ADMIN_PASSWORD or a
+    prompt that does not echo; running init again changes nothing."""
     from mixshare.tariffs.service import load_seed_tariffs
 
-    migrate.upgrade()
+    with user_errors():
+        migrate.upgrade()
+        with session_scope() as session:
+            added = load_seed_tariffs(session)
+        console.print(f"database ready: {database_url()} ({len(added)} tariff(s) added)")
+        _first_admin(admin_user)
+    _print_onboarding_steps()
+
+
+def _first_admin(username: str | None) -> None:
+    """Create the first center admin, unless one exists (then say who)."""
+    from mixshare.users import service as users
+    from mixshare.users.models import User
+
     with session_scope() as session:
-        added = load_seed_tariffs(session)
-    console.print(f"database ready: {database_url()} ({len(added)} tariff(s) added)")
+        admins = session.scalars(
+            select(User.username).where(User.role == "center_admin").order_by(User.username)
+        ).all()
+    if admins:
+        console.print(
+            f"center admin already exists: {', '.join(admins)} (nothing changed; "
+            "more users on the Users page /users)"
+        )
+        return
+    username = username or typer.prompt("first center admin username / 中心管理员用户名", "admin")
+    password = _admin_password()
+    with session_scope() as session:
+        try:
+            users.create_user(
+                session, {"username": username, "password": password, "role": "center_admin"}
+            )
+        except ValidationFailed as exc:
+            # Never echo the password back, not even in a problem's value.
+            raise ValidationFailed(
+                [replace(p, value="") if p.location == "password" else p for p in exc.problems]
+            ) from None
+    console.print(f"[green]center admin {username.strip().lower()} created[/green]")
+
+
+def _admin_password() -> str:
+    """From the environment, or asked twice without echo."""
+    from mixshare.users.schemas import MIN_PASSWORD
+
+    password = os.environ.get(ADMIN_PASSWORD_VARIABLE)
+    if password is None:
+        password = typer.prompt("password / 密码", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        source = ADMIN_PASSWORD_VARIABLE if ADMIN_PASSWORD_VARIABLE in os.environ else "password"
+        raise ValidationFailed(
+            [Problem(source, f"the password needs at least {MIN_PASSWORD} characters")]
+        )
+    return password
+
+
+# (what, command line, web page): the order a new center is set up in (docs/onboarding.md).
+ONBOARDING_STEPS = (
+    ("members and their users / 成员企业及账号",
+     "mixshare template members -o members.xlsx; mixshare import members members.xlsx",
+     "/members, /users"),
+    ("materials / 原料",
+     "mixshare template materials -o materials.xlsx; mixshare import materials materials.xlsx",
+     "/materials"),
+    ("lines (stages, rates) / 产线", "", "/lines"),
+    ("calendars: shifts, holidays, maintenance / 班次、节假日、维修", "", "/calendars"),
+    ("tariffs / 分时电价", "", "/tariffs/new"),
+    ("changeover rules (the matrix shows what is forbidden) / 换产规则",
+     "mixshare template rules -o rules.xlsx; mixshare import rules rules.xlsx",
+     "/changeover-rules"),
+    ("compounds (each must run on some line) / 胶料配方",
+     "mixshare template compounds -o compounds.xlsx; mixshare import compounds compounds.xlsx",
+     "/compounds/new"),
+    ("orders / 订单",
+     "mixshare template orders -o orders.xlsx; mixshare import orders orders.xlsx",
+     "/orders/new"),
+    ("plan / 排产", "mixshare plan --from YYYY-MM-DD --days 7", "/plan"),
+    ("publish the plan / 发布计划", "POST /api/v1/plans/{id}/publish", "/plan"),
+)  # fmt: skip
+
+
+def _print_onboarding_steps() -> None:
+    table = Table(title="下一步 / next steps (mixshare serve: http://127.0.0.1:8000)")
+    for column in ("#", "step", "command", "page"):
+        table.add_column(column)
+    for number, (what, command, page) in enumerate(ONBOARDING_STEPS, start=1):
+        table.add_row(str(number), what, command, page)
+    console.print(table)
 
 
 def _reset_database() -> None:
@@ -387,6 +486,21 @@ def import_compounds(file: Path, background: Background = False) -> None:
     console.print(f"[green]imported[/green] {result}")
 
 
+def _import_reference(run_import: Any, file: Path) -> None:
+    """Run one of the center's reference-data imports (materials, members, rules)."""
+    with user_errors(), session_scope() as session:
+        result = run_import(session, file)
+    console.print(f"[green]imported[/green] {result}")
+
+
+@import_app.command("materials")
+def import_materials(file: Path) -> None:
+    """Import raw materials (new codes created, known ones updated); all or nothing."""
+    from mixshare.materials.imports import import_materials as run_import
+
+    _import_reference(run_import, file)
+
+
 def _write_binary(write: Any, output: Path | None) -> None:
     """Run ``write(target)`` to the path ``output`` or, when None, to stdout."""
     if output is not None:
@@ -417,6 +531,17 @@ def template_compounds(
 ) -> None:
     """The compounds import template (.xlsx) with a help sheet."""
     from mixshare.compounds.imports import template_compounds as write
+
+    with user_errors():
+        _write_binary(write, output)
+
+
+@template_app.command("materials")
+def template_materials(
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """The materials import template (.xlsx) with a help sheet."""
+    from mixshare.materials.imports import template_materials as write
 
     with user_errors():
         _write_binary(write, output)

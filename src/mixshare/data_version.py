@@ -22,6 +22,7 @@ SHOWN_TABLES = frozenset(
     {
         "changeover_rule",
         "calendar",
+        "colour_class",
         "compound",
         "compound_version",
         "downtime",
@@ -37,6 +38,7 @@ SHOWN_TABLES = frozenset(
         "plan_changeover",
         "plan_lot",
         "plan_unplanned",
+        "polymer_family",
         "shift",
         "tariff",
         "tariff_band",

@@ -1,7 +1,14 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
 from mixshare.audit.models import AuditEntry
-from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
+from mixshare.compounds.models import (
+    ChangeoverRule,
+    ColourClass,
+    Compound,
+    CompoundVersion,
+    Ingredient,
+    PolymerFamily,
+)
 from mixshare.data_version import DataVersion
 from mixshare.db import Base
 from mixshare.jobs.models import Job
@@ -27,6 +34,7 @@ __all__ = [
     "Base",
     "Calendar",
     "ChangeoverRule",
+    "ColourClass",
     "Compound",
     "CompoundVersion",
     "DataVersion",
@@ -45,6 +53,7 @@ __all__ = [
     "PlanChangeover",
     "PlanLot",
     "PlanUnplanned",
+    "PolymerFamily",
     "Shift",
     "Tariff",
     "TariffBand",

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -34,9 +34,11 @@ from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel, ValidationError
 
-from mixshare.errors import Problem, ValidationFailed
+from mixshare.errors import Problem, ValidationFailed, pydantic_problems
 
+M = TypeVar("M", bound=BaseModel)
 Cell = str | int | float | bool | datetime | date | time | None
 
 MAX_ROWS = 20_000  # data rows per file: ten times a busy month of the whole center
@@ -79,6 +81,7 @@ class ImportResult:
     rows: int
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # reference data changed in place
 
     def __str__(self) -> str:
         """One line for the CLI: ``orders.xlsx: 12 rows, 12 created (A-1 … A-12)``."""
@@ -90,6 +93,8 @@ class ImportResult:
                 else (f"{self.created[0]} … {self.created[-1]}")
             )
             text += f" ({shown})"
+        if self.updated:
+            text += f", {len(self.updated)} updated"
         if self.unchanged:
             text += f", {len(self.unchanged)} unchanged"
         return text
@@ -438,3 +443,55 @@ def write_help_sheet(book: Workbook, rows: Sequence[tuple[str, str, str, str]]) 
     for row in rows:
         append_row(help_sheet, row)
     autosize(help_sheet)
+
+
+# --- one record per row: shared by the reference-data imports (materials, members, rules) ---
+
+
+def validated_row(
+    row: SheetRow, data: Mapping[str, Any], model: type[M], columns: Mapping[str, str]
+) -> tuple[M | None, list[Problem]]:
+    """``data`` (field → typed value) as ``model``, or the problems located at their cells;
+    ``columns`` maps a model field to the column that gave it."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for problem in pydantic_problems(exc):
+            field_name = problem.location.split(".")[0]
+            column = columns.get(field_name)
+            message = (
+                "required value is empty"
+                if problem.message == "Field required"
+                else (problem.message)
+            )
+            problems.append(
+                row.problem(column, message) if column else Problem(row.location(), message)
+            )
+        return None, problems
+
+
+def write_template(
+    target: str | Path | IO[bytes],
+    sheet_name: str,
+    headers: Sequence[str],
+    example: Iterable[Sequence[object]],
+    help_rows: Sequence[tuple[str, str, str, str]],
+) -> None:
+    """An import template: the empty data sheet with its header, an example sheet (never
+    imported) and the help sheet describing every column."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = sheet_name
+    append_row(sheet, headers)
+    sheet.freeze_panes = "A2"
+    autosize(sheet)
+    sample = book.create_sheet(EXAMPLE_SHEET)
+    append_row(sample, headers)
+    for values in example:
+        append_row(sample, values)
+    sample.freeze_panes = "A2"
+    autosize(sample)
+    write_help_sheet(book, help_rows)
+    book.save(target)  # a path or a binary file object (the CLI writes to stdout)

@@ -10,6 +10,7 @@ from mixshare.compounds.changeovers import (
     runnable_on_line,
 )
 from mixshare.compounds.models import ChangeoverRule
+from mixshare.engine.problem import Changeover
 
 NR_BLACK_MB = StageAttributes("M01.A.v1", "MB", "NR", "black", True)
 NR_BLACK_FB = StageAttributes("M01.A.v1", "FB", "NR", "black", True)
@@ -107,3 +108,28 @@ def test_runnable_needs_a_campaign_rule() -> None:
     rules = [r for r in _rules() if r.name != "same"]
     assert runnable_on_line(_rules(), 1, EPDM_LIGHT_MB)
     assert not runnable_on_line(rules, 1, EPDM_LIGHT_MB)
+
+
+def test_a_rule_may_name_a_specific_compound_any_version_or_one_version() -> None:
+    # M01.A must never follow M03.C (say, a customer's audit); other switches cost 10 min.
+    rules = rules_for_line(
+        [
+            ChangeoverRule(
+                id=1, priority=1, name="A not after C", from_compound="M03.C",
+                to_compound="M01.A", forbidden=True,
+            ),
+            ChangeoverRule(id=2, priority=2, name="B.v1 only", to_compound="M02.B.v1", minutes=60),
+            ChangeoverRule(id=3, priority=9, name="default", minutes=10),
+        ],
+        1,
+    )  # fmt: skip
+    assert changeover_for(rules, SBR_BLACK_MB, NR_BLACK_MB) is None
+    assert changeover_for(rules, NR_BLACK_MB, SBR_BLACK_MB) == Changeover(10, 0, 0.0)
+    c_v2 = StageAttributes("M03.C.v2", "MB", "SBR", "black", False)
+    assert changeover_for(rules, c_v2, NR_BLACK_MB) is None  # any version of M03.C
+    assert changeover_for(rules, NR_BLACK_MB, EPDM_LIGHT_MB) == Changeover(60, 0, 0.0)
+    b_v2 = StageAttributes("M02.B.v2", "MB", "EPDM", "light", False)
+    assert changeover_for(rules, NR_BLACK_MB, b_v2) == Changeover(10, 0, 0.0)  # only v1
+    # A compound code that looks like a version suffix is still read right.
+    tricky = StageAttributes("M01.A.vx.v1", "MB", "NR", "black", True)
+    assert changeover_for(rules, SBR_BLACK_MB, tricky) == Changeover(10, 0, 0.0)

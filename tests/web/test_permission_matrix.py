@@ -39,6 +39,7 @@ from starlette.routing import BaseRoute, compile_path
 from mixshare.audit.models import AuditEntry
 from mixshare.db import session_factory
 from mixshare.lines.models import Downtime
+from mixshare.materials.models import Material
 from mixshare.users import service as users
 from mixshare.users.models import User
 from tests.web.conftest import PASSWORD, World
@@ -193,6 +194,12 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/members/new", None, ADMIN, 422, {"code": ""}),
     Endpoint("GET", "/members/{member}", None, ADMIN, 200),
     Endpoint("POST", "/members/{member}", None, ADMIN, 422, {"priority_weight": "x"}),
+    # materials: a member's users see the list of what their own recipes use
+    Endpoint("GET", "/materials", None, ALL, 200),
+    Endpoint("GET", "/materials/new", None, ADMIN, 200),
+    Endpoint("POST", "/materials/new", None, ADMIN, 422, {"code": ""}),
+    Endpoint("GET", "/materials/{material}", None, ADMIN, 200),
+    Endpoint("POST", "/materials/{material}", None, ADMIN, 422, {"density": "x"}),
     Endpoint("GET", "/users", None, USER_ADMINS, 200),
     Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
     Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),
@@ -342,6 +349,7 @@ def fill(
     """The path to call, and the id of the object it names (0: none)."""
     values: dict[str, Any] = {"plan": world.plan, "line": world.line, "id": 0}
     values["member"] = world.members["M01"]
+    values["material"] = first_material(db_url)
     if endpoint.fresh == "downtime":
         values["downtime"] = fresh_object(db_url, world, "downtime", "own")
     if endpoint.kind is not None and owner is not None:
@@ -350,6 +358,11 @@ def fill(
         else:
             values["id"] = object_id(world, endpoint.kind, owner)
     return endpoint.path.format(**values), values["id"]
+
+
+def first_material(db_url: str) -> int:
+    with session_factory(db_url)() as session:
+        return int(session.scalars(select(Material.id).order_by(Material.id)).first() or 0)
 
 
 def object_id(world: World, kind: str, owner: str) -> int:
@@ -465,7 +478,7 @@ def app_routes(client: TestClient) -> list[AppRoute]:
 
 
 def concrete(path: str) -> str:
-    return path.format(id=1, plan=1, line=1, member=1, downtime=1)
+    return path.format(id=1, plan=1, line=1, member=1, downtime=1, material=1)
 
 
 def test_every_route_has_an_entry(module_client: TestClient) -> None:

@@ -45,6 +45,20 @@ def _in_set(pattern: str | None, value: str) -> bool:
     return value in {part.strip() for part in pattern.split(",")}
 
 
+def compound_of_key(key: str) -> str:
+    """``M03.BELT.v2`` → ``M03.BELT``: the compound whatever its version."""
+    return key.rsplit(".v", 1)[0]
+
+
+def _compound_in(pattern: str | None, key: str) -> bool:
+    """Does a compound pattern (``M03.BELT`` for any version, ``M03.BELT.v2`` for one) name
+    the compound version ``key``?"""
+    if pattern is None or pattern.strip() in ("", "*"):
+        return True
+    names = {part.strip() for part in pattern.split(",")}
+    return key in names or compound_of_key(key) in names
+
+
 def _flag(pattern: bool | None, value: bool) -> bool:
     return pattern is None or pattern == value
 
@@ -54,6 +68,8 @@ def rule_matches(rule: ChangeoverRule, before: StageAttributes, after: StageAttr
     same = before.key == after.key
     return (
         _flag(rule.same_compound, same)
+        and _compound_in(rule.from_compound, before.compound)
+        and _compound_in(rule.to_compound, after.compound)
         and _in_set(rule.from_family, before.family)
         and _in_set(rule.from_colour, before.colour)
         and _flag(rule.from_staining, before.staining)

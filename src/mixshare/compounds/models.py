@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mixshare.db import Base
 from mixshare.members.models import Member
 
+# The families and colour classes every center starts with (seeded by migration 0007); a
+# center extends them as reference data (tables polymer_family and colour_class).
 POLYMER_FAMILIES = ("NR", "SBR", "BR", "EPDM", "NBR", "CR", "IIR")
 COLOUR_CLASSES = ("black", "light", "coloured")
 STAGES = ("MB", "RM", "FB")
@@ -98,7 +100,9 @@ class Ingredient(Base):
 class ChangeoverRule(Base):
     """One priority-ordered changeover rule; lower ``priority`` is tried first.
 
-    Pattern columns hold a comma-separated set of allowed values, or NULL for "any".
+    Pattern columns hold a comma-separated set of allowed values, or NULL for "any". The
+    compound patterns name compounds as ``MEMBER.CODE`` (any version) or a version key
+    ``MEMBER.CODE.vN``.
     ``same_compound`` restricts the rule to switches within (True) or between (False)
     compound stages. ``line_id`` NULL applies to every line. ``forbidden`` rules forbid
     what they match; a switch no rule matches is forbidden too.
@@ -111,6 +115,8 @@ class ChangeoverRule(Base):
     name: Mapped[str] = mapped_column(String(120))
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id"), nullable=True)
     same_compound: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    from_compound: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    to_compound: Mapped[str | None] = mapped_column(String(200), nullable=True)
     from_family: Mapped[str | None] = mapped_column(String(60), nullable=True)
     from_colour: Mapped[str | None] = mapped_column(String(60), nullable=True)
     from_staining: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
@@ -123,3 +129,23 @@ class ChangeoverRule(Base):
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     cleaning_batches: Mapped[int] = mapped_column(Integer, default=0)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class PolymerFamily(Base):
+    """A polymer family compounds and rules may name (NR, SBR, ...); a center adds its own."""
+
+    __tablename__ = "polymer_family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+
+
+class ColourClass(Base):
+    """A colour class compounds and rules may name (black, light, ...); a center adds its own."""
+
+    __tablename__ = "colour_class"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")

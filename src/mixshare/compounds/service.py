@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.compounds.changeovers import runnable_on_line, stage_attributes
+from mixshare.compounds.changeovers import (
+    StageAttributes,
+    find_rule,
+    rules_for_line,
+    runnable_on_line,
+    stage_attributes,
+)
 from mixshare.compounds.models import ChangeoverRule, Compound, CompoundVersion, Ingredient
 from mixshare.compounds.schemas import CompoundChanges, CompoundCreate, VersionSpec
 from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems, validated
@@ -87,18 +93,47 @@ def runnable_lines(session: Session, version: CompoundVersion) -> dict[str, list
     return result
 
 
+RULES_FIX = (
+    "add a changeover rule that allows it (page /changeover-rules, or mixshare template rules "
+    "+ mixshare import rules)"
+)
+LINES_FIX = "give a line settings for this stage (page /lines, edit a line)"
+
+
+def why_no_line_runs(
+    lines: list[Line], rules: list[ChangeoverRule], target: StageAttributes
+) -> str:
+    """Why no line may run ``target`` and how to fix it, in one sentence per cause."""
+    capable = [line for line in lines if line.setting(target.stage) is not None]
+    if not lines:
+        return f"the center has no lines yet: {LINES_FIX}"
+    if not capable:
+        return f"no line has settings for stage {target.stage}: {LINES_FIX}"
+    reasons = []
+    for line in capable:
+        rule = find_rule(rules_for_line(rules, line.id), target, target)
+        if rule is None:
+            reasons.append(f"on {line.code} no changeover rule matches {target.key} after itself")
+        else:
+            reasons.append(
+                f"on {line.code} rule {rule.priority} {rule.name!r} forbids {target.key} "
+                "after itself"
+            )
+    return "; ".join(reasons) + f": {RULES_FIX}"
+
+
 def unrunnable_stage_problems(session: Session, version: CompoundVersion) -> list[Problem]:
-    """A problem (located at ``stages``) per stage of ``version`` that no line may run."""
-    return [
-        Problem(
-            "stages",
-            f"no line may run stage {stage}: no line has settings for it, or the changeover "
-            "rules forbid it on every line",
-            version.key,
-        )
-        for stage, codes in runnable_lines(session, version).items()
-        if not codes
-    ]
+    """A problem (located at ``stages``) per stage of ``version`` that no line may run,
+    saying why (no line has the stage, no rule matches, a rule forbids it) and how to fix it."""
+    rules = list(session.scalars(select(ChangeoverRule)))
+    lines = list(session.scalars(select(Line).order_by(Line.code)))
+    problems = []
+    for stage, codes in runnable_lines(session, version).items():
+        if codes:
+            continue
+        why = why_no_line_runs(lines, rules, stage_attributes(version, stage))
+        problems.append(Problem("stages", f"no line may run stage {stage}: {why}", version.key))
+    return problems
 
 
 # --- building versions ---------------------------------------------------------------------

@@ -59,6 +59,11 @@ SHOWN_VALUES = (
     N_("deep_valley"),
     N_("maintenance"),
     N_("outage"),
+    N_("polymer"),
+    N_("filler"),
+    N_("oil"),
+    N_("chemical"),
+    N_("curative"),
 )
 
 
@@ -101,6 +106,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items += [("/plan", N_("Plan board")), ("/compounds", N_("Compounds"))]
         items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
         items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
+        items += [("/materials", N_("Materials"))]
     if access.may(user, access.MANAGE_USERS):
         items.append(("/users", N_("Users")))
     return items

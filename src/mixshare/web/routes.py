@@ -11,6 +11,7 @@ from mixshare.compounds import pages as compounds_pages
 from mixshare.jobs import api as jobs_api
 from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
+from mixshare.materials import pages as materials_pages
 from mixshare.members import api as members_api
 from mixshare.orders import api as orders_api
 from mixshare.orders import pages as orders_pages
@@ -47,6 +48,7 @@ for module in (
     timeline,
     compounds_pages,
     lines_pages,
+    materials_pages,
     users_pages,
 ):
     page_router.include_router(module.router)

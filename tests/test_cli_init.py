@@ -1,0 +1,74 @@
+"""``mixshare init``: the first center admin (password never echoed), idempotent, and the
+numbered next steps of a new center."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from mixshare.cli import ONBOARDING_STEPS, app
+from mixshare.db import session_factory
+from mixshare.users import service as users
+from mixshare.users.models import User
+
+runner = CliRunner()
+SECRET = "s3cret-Admin-Pass"
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MIXSHARE_DATABASE_URL", db_url)
+    monkeypatch.delenv("MIXSHARE_ADMIN_PASSWORD", raising=False)
+    return db_url
+
+
+def admins(db_url: str) -> list[User]:
+    with session_factory(db_url)() as session:
+        return list(session.scalars(select(User).where(User.role == "center_admin")))
+
+
+def test_admin_from_a_prompt_that_does_not_echo(cli_env: str) -> None:
+    result = runner.invoke(app, ["init", "--admin-user", "Chief"], input=f"{SECRET}\n{SECRET}\n")
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output  # typer's hidden prompt writes no echo of the input
+    assert "center admin chief created" in result.output
+    [admin] = admins(cli_env)
+    assert admin.username == "chief" and users.verify_password(admin.password_hash, SECRET)
+
+
+def test_admin_from_the_environment_then_init_again_changes_nothing(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIXSHARE_ADMIN_PASSWORD", SECRET)
+    first = runner.invoke(app, ["init", "--admin-user", "boss"])
+    assert first.exit_code == 0, first.output
+    assert SECRET not in first.output
+    again = runner.invoke(app, ["init", "--admin-user", "boss"])
+    assert again.exit_code == 0, again.output
+    assert "already exists: boss" in " ".join(again.output.split())
+    assert [a.username for a in admins(cli_env)] == ["boss"]
+
+
+def test_short_password_is_refused_without_showing_it(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIXSHARE_ADMIN_PASSWORD", "short7!")
+    result = runner.invoke(app, ["init", "--admin-user", "boss"])
+    assert result.exit_code == 1
+    assert "short7!" not in result.output and "at least 8 characters" in result.output
+    assert admins(cli_env) == []
+
+
+def test_next_steps_are_numbered_from_members_to_publish(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIXSHARE_ADMIN_PASSWORD", SECRET)
+    result = runner.invoke(app, ["init", "--admin-user", "boss"], env={"COLUMNS": "250"})
+    out = result.output[result.output.index("next steps") :]  # the db path may hold any word
+    order = ["members", "materials", "lines", "calendars", "tariffs", "changeover rules",
+             "compounds", "orders", "plan", "publish"]  # fmt: skip
+    assert [step[0].split(" ")[0] for step in ONBOARDING_STEPS][:2] == ["members", "materials"]
+    positions = [out.index(word) for word in order]
+    assert positions == sorted(positions), out
+    assert "mixshare import materials" in out and "/changeover-rules" in out
