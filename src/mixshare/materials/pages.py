@@ -9,12 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from mixshare.access import CenterAdmin, Reader
+from mixshare.access import Access, CenterAdmin, Reader
 from mixshare.errors import NotFound, ValidationFailed
 from mixshare.materials import service as materials
 from mixshare.materials.models import MATERIAL_CATEGORIES, Material
 from mixshare.users.models import User
-from mixshare.web import page_audit as audit
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import FormFields, field_errors, redirect, render
 from mixshare.web.params import PathId
@@ -77,7 +76,8 @@ def create_material(
     except ValidationFailed as exc:
         session.rollback()
         return _form(request, user, None, form, field_errors(exc.problems), 422)
-    audit.changed(session, user, "create", "material", material.id, detail={"code": material.code})
+    detail = {"code": material.code}
+    Access(session, user, request).audit("create", "material", material.id, detail=detail)
     session.commit()
     return redirect(f"/materials?created={material.code}")
 
@@ -104,6 +104,7 @@ def save_material(
         session.rollback()
         material = _material_or_404(session, material_id)
         return _form(request, user, material, form, field_errors(exc.problems), 422)
-    audit.changed(session, user, "update", "material", material.id, detail={"code": material.code})
+    detail = {"code": material.code}
+    Access(session, user, request).audit("update", "material", material.id, detail=detail)
     session.commit()
     return redirect(f"/materials?updated={material.code}")
