@@ -8,7 +8,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -29,6 +29,8 @@ from mixshare.members.models import Member
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
 from mixshare.settings import database_url, now_local
+from mixshare.uploads import registry as import_kinds
+from mixshare.uploads.registry import ImportKind
 
 app = typer.Typer(
     help="mixshare: operating software of a shared rubber mixing center.",
@@ -37,7 +39,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import orders, compounds or the center's reference data from .xlsx or .csv.",
+    help="Import a file (.xlsx or .csv): all or nothing, every bad cell named.",
     no_args_is_help=True,
 )
 template_app = typer.Typer(help="Write an import template.", no_args_is_help=True)
@@ -462,28 +464,32 @@ def _queue_import(kind: str, file: Path) -> None:
     console.print(f"queued as job {job_id} (mixshare worker runs it)")
 
 
-@import_app.command("orders")
-def import_orders(file: Path, background: Background = False) -> None:
-    """Import orders; a file with any bad cell imports nothing."""
-    from mixshare.orders.imports import import_orders as run_import
+def _import_command(kind: ImportKind) -> Callable[..., None]:
+    def command(file: Path, background: Background = False) -> None:
+        if background:
+            return _queue_import(kind.job_kind, file)
+        with user_errors(), session_scope() as session:
+            result = kind.run(session, file)
+        console.print(f"[green]imported[/green] {result}")
 
-    if background:
-        return _queue_import("import_orders", file)
-    with user_errors(), session_scope() as session:
-        result = run_import(session, file)
-    console.print(f"[green]imported[/green] {result}")
+    command.__doc__ = kind.help
+    return command
 
 
-@import_app.command("compounds")
-def import_compounds(file: Path, background: Background = False) -> None:
-    """Import compounds (one row per ingredient); a file with any bad cell imports nothing."""
-    from mixshare.compounds.imports import import_compounds as run_import
+def _template_command(kind: ImportKind) -> Callable[..., None]:
+    def command(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+        with user_errors():
+            _write_binary(kind.write_template, output)
 
-    if background:
-        return _queue_import("import_compounds", file)
-    with user_errors(), session_scope() as session:
-        result = run_import(session, file)
-    console.print(f"[green]imported[/green] {result}")
+    command.__doc__ = f"The {kind.name} import template (.xlsx) with a help sheet."
+    return command
+
+
+def _mount_import_kinds() -> None:
+    """`mixshare import KIND FILE` and `mixshare template KIND` for every registered kind."""
+    for kind in import_kinds.all_kinds():
+        import_app.command(kind.name)(_import_command(kind))
+        template_app.command(kind.name)(_template_command(kind))
 
 
 def _import_reference(run_import: Any, file: Path) -> None:
@@ -516,24 +522,7 @@ def _write_binary(write: Any, output: Path | None) -> None:
     sys.stdout.buffer.write(buffer.getvalue())
 
 
-@template_app.command("orders")
-def template_orders(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
-    """The orders import template (.xlsx) with a help sheet."""
-    from mixshare.orders.imports import template_orders as write
-
-    with user_errors():
-        _write_binary(write, output)
-
-
-@template_app.command("compounds")
-def template_compounds(
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-) -> None:
-    """The compounds import template (.xlsx) with a help sheet."""
-    from mixshare.compounds.imports import template_compounds as write
-
-    with user_errors():
-        _write_binary(write, output)
+_mount_import_kinds()
 
 
 @template_app.command("materials")

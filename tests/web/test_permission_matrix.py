@@ -200,6 +200,11 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/materials/new", None, ADMIN, 422, {"code": ""}),
     Endpoint("GET", "/materials/{material}", None, ADMIN, 200),
     Endpoint("POST", "/materials/{material}", None, ADMIN, 422, {"density": "x"}),
+    # uploads: each kind also checks its own permission (tests/uploads)
+    Endpoint("GET", "/imports", None, ORDER_WRITERS, 200),
+    Endpoint("GET", "/imports/orders/template", None, ORDER_WRITERS, 200),
+    Endpoint("POST", "/imports", None, ORDER_WRITERS, 422, {"kind": "orders"}),
+    Endpoint("GET", "/imports/jobs/999999", None, ORDER_WRITERS, 404),
     Endpoint("GET", "/users", None, USER_ADMINS, 200),
     Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
     Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),

@@ -1,8 +1,8 @@
 """What a worker does with a job id: wait for the job's turn, run it, store its result.
 
 Kinds: ``run``, ``outage`` and ``rush`` are plan runs (the plan lane: one at a time, each
-building on the plan before it); ``import_orders`` and ``import_compounds`` import a file
-the worker can read.
+building on the plan before it); ``import_KIND`` imports a file the worker can read with the
+import of ``KIND`` in :mod:`mixshare.uploads.registry`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,10 +22,8 @@ from mixshare.errors import MixshareError
 from mixshare.jobs import service
 from mixshare.jobs.models import Job
 from mixshare.jobs.service import JobStopped
-from mixshare.spreadsheets import ImportResult
 
 PLAN_KINDS = ("run", "outage", "rush")
-IMPORT_KINDS = ("import_orders", "import_compounds")
 WAIT_POLL_SECONDS = 0.2
 # progress is written at most this often; the cancel flag is read with each write
 REPORT_EVERY_SECONDS = 0.2
@@ -50,7 +49,7 @@ def run_job(job_id: int, db_url: str | None = None, on_progress: Progress | None
     reporter = Reporter(factory, claimed, worker, on_progress)
     try:
         with Heartbeat(factory, worker):
-            _HANDLERS[job.kind](factory, job, reporter)
+            _handler(job.kind)(factory, job, reporter)
     except JobStopped as stopped:
         service.stopped(factory, claimed, worker, str(stopped))
     except MixshareError as exc:
@@ -140,30 +139,31 @@ def _plan(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[
     return result
 
 
-def _importer(kind: str) -> Callable[[Session, str, int | None], ImportResult]:
-    if kind == "import_orders":
-        from mixshare.orders.imports import import_orders
+def _import(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[str, Any]:
+    """Run the registered import of the job's kind on the file it names; a file the web
+    upload left for the worker (``remove_after``) is removed once read."""
+    from mixshare.uploads import registry
 
-        return lambda session, path, member: import_orders(session, path, member)
-    from mixshare.compounds.imports import import_compounds
-
-    return lambda session, path, member: import_compounds(session, path, member)
-
-
-def _import(kind: str) -> Handler:
-    def run(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[str, Any]:
-        importer = _importer(kind)
+    kind = registry.of_job(job.kind)
+    if kind is None:
+        raise MixshareError(f"unknown import kind {job.kind!r}")
+    path = Path(job.params["path"])
+    reporter(0.05, "reading and checking the file")  # before the import holds a write lock
+    try:
         with factory() as session:
-            outcome = importer(session, job.params["path"], job.params.get("member_id"))
+            outcome = kind.run(session, path, job.params.get("member_id"))
             result = {"file": outcome.file, "rows": outcome.rows, "created": outcome.created}
             service.finish(session, job.id, reporter.worker, result)
             session.commit()
-        return result
+    finally:
+        if job.params.get("remove_after"):
+            path.unlink(missing_ok=True)
+    return result
 
-    return run
 
-
-_HANDLERS: dict[str, Handler] = {
-    **{kind: _plan for kind in PLAN_KINDS},
-    **{kind: _import(kind) for kind in IMPORT_KINDS},
-}
+def _handler(kind: str) -> Handler:
+    if kind in PLAN_KINDS:
+        return _plan
+    if kind.startswith("import_"):
+        return _import
+    raise MixshareError(f"unknown job kind {kind!r}")

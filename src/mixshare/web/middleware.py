@@ -16,6 +16,9 @@ from mixshare.audit import service as audit
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# The upload page takes a spreadsheet as large as an import may be, plus the form around it.
+UPLOAD_PATH = "/imports"
+MAX_UPLOAD_BODY_BYTES = 20 * 1024 * 1024 + 64 * 1024
 # Scripts only from our own static files: an injected <script> or onerror= does not run even
 # if some text escapes escaping. Styles allow 'unsafe-inline' because ECharts writes its
 # tooltip markup with style="" attributes (colour dots, layout); styles cannot run code.
@@ -73,28 +76,32 @@ async def _too_large(send: Send, path: str, limit: int) -> None:
 class BodyLimit:
     """Answer 413 (problem+json) to bodies over ``limit`` bytes, declared or streamed."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_UPLOAD_BODY_BYTES
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if scope["path"] == UPLOAD_PATH else self.limit
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send, scope["path"], self.limit)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, scope["path"], limit)
             return
-        await self._streamed(scope, receive, send)
+        await self._streamed(scope, receive, send, limit)
 
-    async def _streamed(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         state = {"received": 0, "over": False, "replaced": False}
 
         async def limited_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.limit:
+                if state["received"] > limit:
                     state["over"] = True
                     raise ValueError("request body too large")
             return message
@@ -104,7 +111,7 @@ class BodyLimit:
             if state["over"]:
                 if message["type"] == "http.response.start":
                     state["replaced"] = True
-                    await _too_large(send, scope["path"], self.limit)
+                    await _too_large(send, scope["path"], limit)
                 return
             await send(message)
 

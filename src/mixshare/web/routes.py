@@ -19,6 +19,7 @@ from mixshare.orders import timeline
 from mixshare.planning import api as planning_api
 from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
+from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
 from mixshare.users import pages as users_pages
 from mixshare.web import static_files, tokens
@@ -49,6 +50,7 @@ for module in (
     compounds_pages,
     lines_pages,
     materials_pages,
+    uploads_pages,
     users_pages,
 ):
     page_router.include_router(module.router)
