@@ -26,6 +26,8 @@ from mixshare import migrate
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError, Problem, ValidationFailed
 from mixshare.members.models import Member
+from mixshare.orders.service import plan_reference, shared_numbers
+from mixshare.planning import reasons
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
 from mixshare.settings import database_url, now_local
@@ -366,6 +368,25 @@ def _print_report(session: Session, plan: Plan) -> None:
     console.print(_lines_table(kpis))
     console.print(_energy_table(kpis))
     console.print(_summary_table(plan, kpis))
+    if plan.unplanned:
+        console.print(_unplanned_table(session, plan))
+
+
+def _unplanned_table(session: Session, plan: Plan) -> Table:
+    """Every order the plan left out, with why (label, code and detail)."""
+    shared = shared_numbers(session)
+    table = Table(title="未排订单 / unplanned orders")
+    for column in ("order", "member", "reason", "code", "detail"):
+        table.add_column(column, overflow="fold")
+    for row in sorted(plan.unplanned, key=lambda u: plan_reference(u.order, shared)):
+        table.add_row(
+            plan_reference(row.order, shared),
+            row.order.member.code,
+            reasons.both(row.reason_code),
+            row.reason_code,
+            row.reason,
+        )
+    return table
 
 
 def _tonnes_table(kpis: dict[str, Any]) -> Table:

@@ -62,8 +62,10 @@ def order_list(
         offset=paging.offset,
         plan_id=plan.id if plan else None,
     )
+    unplanned = planning.unplanned_rows(session, plan, [o.id for o in rows])
     context = {
         "orders": rows,
+        "unplanned": {u.order_id: u for u in unplanned},
         "paging": paging,
         "plan": plan,
         "statuses": ORDER_STATUSES,

@@ -22,6 +22,7 @@ TIMELINE_LIMIT = 200
 def _timeline_rows(rows: list[Order], completion: dict[int, Any]) -> list[dict[str, Any]]:
     return [
         {
+            "id": o.id,
             "number": o.number,
             "compound": o.compound_version.key,
             "status": o.status,
@@ -48,5 +49,7 @@ def timeline(request: Request, session: SessionDep, user: Reader) -> HTMLRespons
     rows = rows[:TIMELINE_LIMIT]
     plan = planning.latest_plan(session)
     completion = planned_completion(session, plan, [o.id for o in rows])
-    context = {"rows": _timeline_rows(rows, completion), "plan": plan}
+    unplanned = planning.unplanned_rows(session, plan, [o.id for o in rows])
+    context = {"rows": _timeline_rows(rows, completion), "plan": plan,
+               "unplanned": {u.order_id: u for u in unplanned}}
     return render(request, "timeline.html", context, user=user)

@@ -3,6 +3,12 @@
 The JSON holds everything needed to re-check a plan without mixshare: horizon, line
 unavailability, rest windows, orders, lots, changeovers and the changeover matrix over every
 pair of compound stages in the plan. Times are ISO-8601 with the center's offset.
+
+``unplanned_orders`` lists the orders the plan left out, each as
+``{"order": NUMBER, "reason": CODE, "detail": TEXT}``: CODE is one of ``no_eligible_line``,
+``does_not_fit_horizon``, ``rest_window_impossible``, ``released_too_late`` and
+``no_capacity`` (see :mod:`mixshare.planning.reasons`), TEXT says which stage, line or window
+(docs/plan-export.md).
 """
 
 from __future__ import annotations
@@ -109,6 +115,16 @@ def _lot(lot: PlanLot, shared: set[str]) -> dict[str, Any]:
     }
 
 
+def unplanned_orders(plan: Plan, shared: set[str]) -> list[dict[str, str]]:
+    """``{"order": NUMBER, "reason": CODE, "detail": TEXT}`` per order left out, by number;
+    the codes are those of :mod:`mixshare.planning.reasons`."""
+    rows = [
+        {"order": plan_reference(u.order, shared), "reason": u.reason_code, "detail": u.reason}
+        for u in plan.unplanned
+    ]
+    return sorted(rows, key=lambda row: row["order"])
+
+
 def plan_document(session: Session, plan: Plan) -> dict[str, Any]:
     """The plan as one JSON-ready document (see the module docstring)."""
     shared = shared_numbers(session)  # orders are named as the planner named them
@@ -136,7 +152,7 @@ def plan_document(session: Session, plan: Plan) -> dict[str, Any]:
             }
             for o in _orders(plan)
         ],
-        "unplanned_orders": sorted(plan_reference(u.order, shared) for u in plan.unplanned),
+        "unplanned_orders": unplanned_orders(plan, shared),
         "lots": [
             _lot(lot, shared) for lot in sorted(plan.lots, key=lambda x: (x.line.code, x.start))
         ],

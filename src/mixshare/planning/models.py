@@ -101,13 +101,15 @@ class PlanChangeover(Base):
 
 
 class PlanUnplanned(Base):
-    """An order the plan could not fit, whole."""
+    """An order the plan could not fit, whole, and why: ``reason_code`` is one of
+    :data:`mixshare.planning.reasons.REASONS`, ``reason`` the detail (which stage, line, window)."""
 
     __tablename__ = "plan_unplanned"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    reason_code: Mapped[str] = mapped_column(String(40), default="does_not_fit_horizon")
     reason: Mapped[str] = mapped_column(String(200), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="unplanned")

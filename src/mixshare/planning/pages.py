@@ -153,6 +153,7 @@ def plan_board(
             "job": _shown_job(session, job),
             "lines": line_codes(session),
             "recent_plans": planning.get_all(session, limit=10),
+            "unplanned": planning.unplanned_rows(session, shown),
             "run": _run_defaults(shown),
             "can_act": may(user, PLAN),
             "members": members.get_all(session),

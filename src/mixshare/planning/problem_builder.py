@@ -17,6 +17,7 @@ from mixshare.compounds.changeovers import (
     stage_attributes,
 )
 from mixshare.compounds.models import ChangeoverRule, CompoundVersion
+from mixshare.engine.earliest import Stage
 from mixshare.engine.problem import (
     Chain,
     Interval,
@@ -70,6 +71,14 @@ class PlanningInput:
     # Orders with a stage that no line it may run on is free long enough for in the horizon
     # (outages, maintenance, holidays): left unplanned so the rest can be planned.
     unavailable: list[Order] = field(default_factory=list)
+    # Per order id: its stages with their lines and rest windows, the minute its material is
+    # there, and what stops it if no line may run a stage (for the unplanned reasons).
+    order_stages: dict[int, tuple[Stage, ...]] = field(default_factory=dict)
+    order_release: dict[int, int] = field(default_factory=dict)
+    no_line_detail: dict[int, str] = field(default_factory=dict)
+
+    def line_unavailable(self) -> dict[str, tuple[Interval, ...]]:
+        return {line.id: line.unavailable for line in self.problem.lines}
 
     def minutes(self, moment: datetime) -> int:
         return int((moment - self.start).total_seconds() // 60)
@@ -249,6 +258,28 @@ def _chain_lags(infos: list[LotInfo], options: dict[str, tuple[LotOption, ...]])
     return chains
 
 
+def order_stages(
+    part: list[LotInfo], options: dict[str, tuple[LotOption, ...]]
+) -> tuple[Stage, ...]:
+    """One part of an order as the stages :func:`~mixshare.engine.earliest.earliest_finish`
+    reads: each stage's lines and the rest window before the next stage."""
+    lags = {chain.pred: chain for chain in _chain_lags(part, options)}
+    return tuple(
+        Stage(
+            options[info.code],
+            lags[info.code].min_lag if info.code in lags else 0,
+            lags[info.code].max_lag if info.code in lags else None,
+        )
+        for info in part
+    )
+
+
+def no_line_detail(part: list[LotInfo], options: dict[str, tuple[LotOption, ...]]) -> str:
+    """Which stage of the order no line may run (stage names and rules, not the lines)."""
+    stages = [f"{i.stage} of {i.version.key}" for i in part if not options.get(i.code)]
+    return "no line may run stage " + ", ".join(stages) + " (line stages, changeover rules)"
+
+
 def build_problem(
     session: Session,
     *,
@@ -272,11 +303,17 @@ def build_problem(
     usable_orders: list[Order] = []
     excluded: list[Order] = []
     out_of_time: list[Order] = []
+    stages_of: dict[int, tuple[Stage, ...]] = {}
+    release_of: dict[int, int] = {}
+    no_line: dict[int, str] = {}
     for order in orders:
         parts = _order_lots(order, orders_service.plan_reference(order, shared))
         part_options = {i.code: _lot_options(session, lines, rules, i) for p in parts for i in p}
+        stages_of[order.id] = order_stages(parts[0], part_options)
+        release_of[order.id] = release_minutes(order, start)
         if any(not opts for opts in part_options.values()):
             excluded.append(order)
+            no_line[order.id] = no_line_detail(parts[0], part_options)
             continue
         order_lots = [
             _engine_lot(info, part_options[info.code], start, position == len(part) - 1)
@@ -320,6 +357,9 @@ def build_problem(
         prices=prices,
         excluded=excluded,
         unavailable=out_of_time,
+        order_stages=stages_of,
+        order_release=release_of,
+        no_line_detail=no_line,
     )
 
 
@@ -337,13 +377,18 @@ def _placeable_locks(
     return tuple(kept)
 
 
+def release_minutes(order: Order, start: datetime) -> int:
+    """Minutes from ``start`` until the order's material is there (0: already there)."""
+    if order.release_at is None:
+        return 0
+    return max(0, int((order.release_at - start).total_seconds() // 60))
+
+
 def _engine_lot(
     info: LotInfo, options: tuple[LotOption, ...], start: datetime, is_last: bool
 ) -> Lot:
     order = info.order
-    release = 0
-    if order.release_at is not None:
-        release = max(0, int((order.release_at - start).total_seconds() // 60))
+    release = release_minutes(order, start)
     due = int((order.due_at - start).total_seconds() // 60) if is_last else None
     return Lot(
         id=info.code,

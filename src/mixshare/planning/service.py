@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.engine.dispatch import dispatch
+from mixshare.engine.earliest import earliest_finish
 from mixshare.engine.kpis import compute_kpis
 from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
 from mixshare.engine.solution import Schedule
@@ -23,6 +24,7 @@ from mixshare.lines.models import Downtime
 from mixshare.members.models import Member
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
+from mixshare.planning import reasons
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
 from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
 from mixshare.settings import now_local
@@ -287,20 +289,54 @@ def _plan_unplanned(planning: PlanningInput, schedule: Schedule) -> list[PlanUnp
     rows: dict[int, PlanUnplanned] = {}
     for code in schedule.unplanned:
         order = planning.lots[code].order
-        rows[order.id] = PlanUnplanned(
-            order_id=order.id, reason="does not fit in the horizon with every rule kept"
-        )
+        rows[order.id] = _unplanned_row(planning, order, placed_alone_is_capacity=True)
     for order in planning.excluded:
         rows[order.id] = PlanUnplanned(
-            order_id=order.id, reason="no line may run one of its stages"
+            order_id=order.id,
+            reason_code=reasons.NO_ELIGIBLE_LINE,
+            reason=planning.no_line_detail.get(order.id, "no line may run one of its stages"),
         )
     for order in planning.unavailable:
-        rows[order.id] = PlanUnplanned(
-            order_id=order.id,
-            reason="no line that may run one of its stages is free long enough in the horizon"
-            " (outages, maintenance)",
-        )
+        rows[order.id] = _unplanned_row(planning, order, placed_alone_is_capacity=False)
     return list(rows.values())
+
+
+REASON_DETAILS = {
+    reasons.DOES_NOT_FIT_HORIZON: "no line that may run one of its stages is free long enough"
+    " before the horizon ends (outages, maintenance, shifts, holidays)",
+    reasons.RELEASED_TOO_LATE: "its material arrives at {release}: too late to finish before"
+    " the horizon ends on the free lines",
+    reasons.REST_WINDOW_IMPOSSIBLE: "no free line time lets a stage follow the one before it"
+    " within the compound's rest window ({window})",
+    reasons.NO_CAPACITY: "it would fit with the lines to itself (done at the earliest by"
+    " {finish}), but not beside the other orders and the frozen lots",
+}
+
+
+def _unplanned_row(
+    planning: PlanningInput, order: Order, *, placed_alone_is_capacity: bool
+) -> PlanUnplanned:
+    """Why ``order`` is unplanned, judged with the lines to itself (see engine.earliest)."""
+    stages = planning.order_stages.get(order.id, ())
+    release = planning.order_release.get(order.id, 0)
+    found = earliest_finish(
+        stages, planning.line_unavailable(), release, planning.problem.horizon
+    )
+    if found.finish is not None:
+        # with the lines to itself it fits: the engine could not make room for it
+        code = reasons.NO_CAPACITY if placed_alone_is_capacity else reasons.DOES_NOT_FIT_HORIZON
+    else:
+        code = found.reason or reasons.DOES_NOT_FIT_HORIZON
+    finish = planning.moment(found.finish) if found.finish is not None else None
+    window = ", ".join(
+        f"{s.min_rest}–{s.max_rest} min" for s in stages if s.max_rest is not None
+    )
+    detail = REASON_DETAILS.get(code, "").format(
+        release=f"{order.release_at:%Y-%m-%d %H:%M}" if order.release_at else "-",
+        window=window or "-",
+        finish=f"{finish:%Y-%m-%d %H:%M}" if finish else "-",
+    )
+    return PlanUnplanned(order_id=order.id, reason_code=code, reason=detail[:200])
 
 
 def plan_diff(session: Session, plan: Plan, previous: Plan | None = None) -> PlanDiff:
@@ -319,6 +355,37 @@ def plan_diff(session: Session, plan: Plan, previous: Plan | None = None) -> Pla
         removed=sorted(set(before) - set(after)),
         unchanged=len(set(before) & set(after)) - len(moved),
     )
+
+
+@dataclass(frozen=True)
+class UnplannedRow:
+    """An unplanned order as lists show it: number, member code, reason code and detail."""
+
+    order_id: int
+    number: str
+    member_code: str
+    reason_code: str
+    detail: str
+    urgent: bool = False
+
+
+def unplanned_rows(
+    session: Session, plan: Plan | None, order_ids: list[int] | None = None
+) -> list[UnplannedRow]:
+    """The orders ``plan`` left out (only those in ``order_ids`` when given), by number."""
+    if plan is None or order_ids == []:
+        return []
+    query = (
+        select(PlanUnplanned.order_id, Order.number, Member.code, PlanUnplanned.reason_code,
+               PlanUnplanned.reason)
+        .join(Order, Order.id == PlanUnplanned.order_id)
+        .join(Member, Member.id == Order.member_id)
+        .where(PlanUnplanned.plan_id == plan.id)
+        .order_by(Order.number, Member.code)
+    )
+    if order_ids is not None:
+        query = query.where(PlanUnplanned.order_id.in_(order_ids))
+    return [UnplannedRow(*row) for row in session.execute(query)]
 
 
 def publish(session: Session, plan: Plan) -> Plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from mixshare import access
 from mixshare.center_time import plausible_day, plausible_moment
 from mixshare.errors import Problem
+from mixshare.planning import reasons
 from mixshare.users.models import User
 from mixshare.web import i18n
 from mixshare.web.deps import csrf_token
@@ -92,6 +93,7 @@ def environment(language: str) -> jinja2.Environment:
     env.filters["dt"] = _fmt_dt
     env.filters["num"] = _fmt_num
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals["reason_label"] = partial(reasons.label, language=language)
     return env
 
 
