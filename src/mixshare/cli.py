@@ -30,6 +30,7 @@ from mixshare.orders.service import plan_reference, shared_numbers
 from mixshare.planning import reasons
 from mixshare.planning import service as planning
 from mixshare.planning.models import Plan
+from mixshare.planning.utilisation import DEFINITION
 from mixshare.settings import database_url, now_local
 from mixshare.uploads import registry as import_kinds
 from mixshare.uploads.registry import ImportKind
@@ -406,7 +407,8 @@ def _tonnes_table(kpis: dict[str, Any]) -> Table:
 
 
 def _lines_table(kpis: dict[str, Any]) -> Table:
-    table = Table(title="产线 / lines")
+    caption = f"utilisation: {DEFINITION[1]}\n利用率：{DEFINITION[0]}"
+    table = Table(title="产线 / lines", caption=caption)
     table.add_column("line")
     table.add_column("utilisation", justify="right")
     for line, value in sorted(kpis.get("utilisation", {}).items()):

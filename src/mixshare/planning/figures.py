@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from mixshare import data_version
 from mixshare.errors import MixshareError
-from mixshare.lines.models import Downtime, Line
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.board import Window
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot
+from mixshare.planning.utilisation import line_utilisation
 from mixshare.settings import now_local
 from mixshare.tariffs.service import PriceSpan, hourly_prices
 from mixshare.web.cache import TtlCache, page_cache
@@ -133,29 +133,6 @@ def _spread(
         costs[span.period] += rate * overlap * span.price
 
 
-def utilisation(session: Session, plan: Plan, window: Window) -> dict[str, float]:
-    """Share of each line's available time in the window (downtimes excluded) spent mixing."""
-    lines = {line_id: code for line_id, code in session.execute(select(Line.id, Line.code))}
-    busy: dict[int, float] = defaultdict(float)
-    lots = select(PlanLot.line_id, PlanLot.start, PlanLot.end).where(
-        PlanLot.plan_id == plan.id, PlanLot.start < window.end, PlanLot.end > window.start
-    )
-    for line_id, start, end in session.execute(lots):
-        busy[line_id] += _overlap_minutes(start, end, window)
-    down: dict[int, float] = defaultdict(float)
-    downtimes = select(Downtime.line_id, Downtime.start, Downtime.end).where(
-        Downtime.start < window.end, Downtime.end > window.start
-    )
-    for line_id, start, end in session.execute(downtimes):
-        down[line_id] += _overlap_minutes(start, end, window)
-    total = (window.end - window.start).total_seconds() / 60
-    shares = {}
-    for line_id, code in sorted(lines.items(), key=lambda item: item[1]):
-        available = total - down[line_id]
-        shares[code] = round(min(1.0, busy[line_id] / available), 4) if available > 0 else 0.0
-    return shares
-
-
 def changeovers(session: Session, plan: Plan, window: Window) -> tuple[float, int]:
     """Changeover hours and cleaning batches of the changeovers starting in the window."""
     query = select(PlanChangeover.start, PlanChangeover.end, PlanChangeover.cleaning_batches)
@@ -195,7 +172,7 @@ def _compute(session: Session, plan: Plan, member_id: int | None, window: Window
         "energy_cost_by_period": energy_by_period(session, plan, member_id, window),
     }
     if member_id is None:
-        figures["utilisation"] = utilisation(session, plan, window)
+        figures["utilisation"] = line_utilisation(session, plan, window.start, window.end)
         hours, cleaning = changeovers(session, plan, window)
         figures["changeover_hours"] = hours
         figures["cleaning_batches"] = cleaning

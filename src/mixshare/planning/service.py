@@ -27,6 +27,7 @@ from mixshare.orders.models import Order
 from mixshare.planning import reasons
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
 from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
+from mixshare.planning.utilisation import line_utilisation
 from mixshare.settings import now_local
 
 Progress = Callable[[float, str], None]
@@ -462,6 +463,10 @@ def plan_kpis(session: Session, plan: Plan, member_id: int | None = None) -> dic
     }
     if member_id is None:
         figures.update(plan.kpis)
+        # the dashboard's definition, over the whole horizon (not the engine's own figure)
+        figures["utilisation"] = line_utilisation(
+            session, plan, plan.horizon_start, plan.horizon_end
+        )
     return figures
 
 
