@@ -30,10 +30,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from mixshare.audit import service as audit
 from mixshare.compounds.models import Compound
 from mixshare.errors import NotFound
+from mixshare.execution.models import Batch
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.models import PlanLot
-from mixshare.users.models import CENTER_ROLES, MEMBER_ROLES, ROLES, User
+from mixshare.users.models import CENTER_ROLES, MEMBER_ROLES, PEOPLE_ROLES, ROLES, User
 from mixshare.web.deps import CurrentUser, SessionDep, client_of, is_api
 
 # --- permissions ---------------------------------------------------------------------------
@@ -55,8 +56,9 @@ def _permission(name: str, *roles: str) -> Permission:
     return Permission(name, frozenset(roles))
 
 
-READ = _permission("read", *ROLES)
-"""Any logged-in user: what they see is still limited to their member (see ``readable``)."""
+READ = _permission("read", *PEOPLE_ROLES)
+"""Any logged-in person: what they see is still limited to their member (see ``readable``).
+A line account (role ``line``) is a machine and reads nothing: it may only ingest."""
 WRITE_ORDERS = _permission("write orders", "center_admin", "planner", "member_user", "member_admin")
 WRITE_COMPOUNDS = _permission("write compounds", "center_admin", "member_admin")
 PLAN = _permission("plan", "center_admin", "planner")
@@ -68,6 +70,12 @@ ADMINISTER = _permission("administer the center", "center_admin")
 """Edit lines, tariffs and members."""
 MANAGE_USERS = _permission("manage users", "center_admin", "member_admin")
 READ_AUDIT = _permission("read the audit log", "center_admin")
+INGEST_BATCHES = _permission("ingest batches", "line", "center_admin")
+"""Report batch records through the API (a line account for its own line; the admin for any)."""
+RECORD_BATCHES = _permission("record batches", "operator", "center_admin")
+"""Record a batch by hand on the shift view (a line without a data link)."""
+REVIEW_BATCHES = _permission("review batches", "operator", "quality", "center_admin")
+"""See quarantined and conflicting batch documents (any member's data, as sent)."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -78,6 +86,9 @@ PERMISSIONS = (
     ADMINISTER,
     MANAGE_USERS,
     READ_AUDIT,
+    INGEST_BATCHES,
+    RECORD_BATCHES,
+    REVIEW_BATCHES,
 )
 
 
@@ -125,6 +136,9 @@ OperationsViewer = Annotated[User, Depends(allowed(SEE_OPERATIONS))]
 CenterAdmin = Annotated[User, Depends(allowed(ADMINISTER))]
 UserAdmin = Annotated[User, Depends(allowed(MANAGE_USERS))]
 AuditReader = Annotated[User, Depends(allowed(READ_AUDIT))]
+BatchIngester = Annotated[User, Depends(allowed(INGEST_BATCHES))]
+BatchRecorder = Annotated[User, Depends(allowed(RECORD_BATCHES))]
+BatchReviewer = Annotated[User, Depends(allowed(REVIEW_BATCHES))]
 
 
 # --- member isolation ----------------------------------------------------------------------
@@ -137,6 +151,7 @@ OWNED: dict[str, tuple[InstrumentedAttribute[int], InstrumentedAttribute[Any]]] 
     "lot": (PlanLot.id, PlanLot.member_id),
     "member": (Member.id, Member.id),
     "user": (User.id, User.member_id),
+    "batch": (Batch.id, Batch.member_id),
 }
 
 

@@ -52,6 +52,16 @@ app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
 app.add_typer(export_app, name="export")
 
+
+def _mount_domains() -> None:
+    from mixshare.execution.cli import ingest_app, line_account
+
+    app.add_typer(ingest_app, name="ingest")
+    app.command("line-account")(line_account)
+
+
+_mount_domains()
+
 console = Console()
 err = Console(stderr=True)
 

@@ -11,6 +11,15 @@ from mixshare.compounds.models import (
 )
 from mixshare.data_version import DataVersion
 from mixshare.db import Base
+from mixshare.execution.models import (
+    Batch,
+    BatchConflict,
+    BatchConsumption,
+    BatchCurve,
+    BatchIngredient,
+    QuarantinedDocument,
+    RawMaterialLot,
+)
 from mixshare.jobs.models import Job
 from mixshare.lines.models import (
     Calendar,
@@ -32,6 +41,11 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Batch",
+    "BatchConflict",
+    "BatchConsumption",
+    "BatchCurve",
+    "BatchIngredient",
     "Calendar",
     "ChangeoverRule",
     "ColourClass",
@@ -54,6 +68,8 @@ __all__ = [
     "PlanLot",
     "PlanUnplanned",
     "PolymerFamily",
+    "QuarantinedDocument",
+    "RawMaterialLot",
     "Shift",
     "Tariff",
     "TariffBand",

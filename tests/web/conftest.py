@@ -54,6 +54,7 @@ ACCOUNTS = {
     "m01admin": ("member_admin", "M01"),
     "m02": ("member_user", "M02"),
     "m02admin": ("member_admin", "M02"),
+    "line1": ("line", None),  # the account of line L1: may only report its batches
 }
 
 
@@ -172,6 +173,7 @@ def build_world(session: Session, password_hash: str) -> World:
             password_hash=password_hash,
             role=role,
             member_id=member_id,
+            line_id=line.id if role == "line" else None,
             created_at=datetime.now(),
         )
         session.add(user)

@@ -94,9 +94,7 @@ def fuzz_target(module_db_url: str) -> Iterator[FuzzTarget]:
         yield FuzzTarget(base, tokens, env)
 
 
-def _schemathesis(
-    target: FuzzTarget, role: str, report: Path
-) -> subprocess.CompletedProcess[str]:
+def _schemathesis(target: FuzzTarget, role: str, report: Path) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).with_name("st")),
         "run",

@@ -51,9 +51,7 @@ def _row_version(db_url: str, order_id: int) -> int:
         return order.row_version
 
 
-def test_api_patch_race_gives_one_winner_and_409s(
-    server: str, world: World, db_url: str
-) -> None:
+def test_api_patch_race_gives_one_winner_and_409s(server: str, world: World, db_url: str) -> None:
     order_id = world.orders["M01"]
     headers = world.headers("m01")
     clients = [httpx.Client(base_url=server, headers=headers, timeout=30) for _ in range(2)]
@@ -108,9 +106,7 @@ def test_form_edit_race_gives_one_winner_and_the_form_again(
     assert _row_version(db_url, order_id) == 1 + ROUNDS
 
 
-def test_form_edit_without_row_version_is_refused(
-    server: str, world: World, db_url: str
-) -> None:
+def test_form_edit_without_row_version_is_refused(server: str, world: World, db_url: str) -> None:
     order_id = world.orders["M01"]
     client, token = _page_client(server, "m01")
     answer = client.post(f"/orders/{order_id}", data=_form(order_id, token, quantity_kg=4321))

@@ -25,7 +25,7 @@ from tests.web.pages_helpers import page_login, post_form
 from tests.web.test_api import API, count_orders, fields, order_body
 
 XSS = "<img/src/onerror=alert(1)>"
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 DDE = "=cmd|'/C calc'!A0"
 
 
@@ -177,7 +177,7 @@ def _poison_stored_data(db: Session, world: World) -> None:
     order.number = DDE
     # PostgreSQL cannot store NUL at all; SQLite can, and other C0 controls fit in both
     nul = "\x00" if db.get_bind().dialect.name == "sqlite" else "\x01"
-    order.note = f"=HYPERLINK(\"http://evil.example\",\"x\"){nul}\x07"
+    order.note = f'=HYPERLINK("http://evil.example","x"){nul}\x07'
     lot = db.get(PlanLot, world.lots["M01"])
     assert lot is not None
     lot.code = f"{DDE}/MB"
@@ -203,7 +203,7 @@ def test_exports_write_user_text_as_text_never_as_formula(db: Session, world: Wo
         assert DDE in texts or f"{DDE}/MB" in texts
         assert all(c.quotePrefix for c in cells if str(c.value).startswith("="))
     notes = {c.value for c in _cells(orders_file.getvalue()) if str(c.value).startswith("=HYP")}
-    assert notes == {"=HYPERLINK(\"http://evil.example\",\"x\")\ufffd\ufffd"}
+    assert notes == {'=HYPERLINK("http://evil.example","x")\ufffd\ufffd'}
 
 
 @pytest.mark.parametrize("member", [True, "M01<x>", 2**70])

@@ -61,8 +61,12 @@ def test_cancel_and_retry(client: TestClient, world: World, db: Session) -> None
     from mixshare.jobs import service
 
     queued = service.create_plan_job(
-        db, kind="run", start=db.get(Plan, world.plan).horizon_start,  # type: ignore[union-attr]
-        days=7, method="dispatch", time_limit=1.0,
+        db,
+        kind="run",
+        start=db.get(Plan, world.plan).horizon_start,  # type: ignore[union-attr]
+        days=7,
+        method="dispatch",
+        time_limit=1.0,
     )
     db.commit()
     planner = world.headers("planner")
@@ -108,8 +112,12 @@ def test_board_shows_the_job_and_its_page_cancel(
     plan = db.get(Plan, world.plan)
     assert plan is not None
     job = service.create_plan_job(
-        db, kind="run", start=plan.horizon_start + timedelta(days=1), days=7,
-        method="dispatch", time_limit=1.0,
+        db,
+        kind="run",
+        start=plan.horizon_start + timedelta(days=1),
+        days=7,
+        method="dispatch",
+        time_limit=1.0,
     )
     db.commit()
     token = page_login(client, "planner")

@@ -55,8 +55,16 @@ def test_another_members_order_number_is_not_taken(
 
 
 def probe_request(path: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": path, "headers": [],
-                    "query_string": b"", "client": ("127.0.0.1", 5000)})
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "headers": [],
+            "query_string": b"",
+            "client": ("127.0.0.1", 5000),
+        }
+    )
 
 
 def statements_of_guard(db: Session, access: Access, object_id: int) -> list[str]:
@@ -86,9 +94,7 @@ def test_foreign_and_missing_ids_do_the_same_work_before_the_answer(
         foreign = statements_of_guard(db, access, world.orders["M02"])
         missing = statements_of_guard(db, access, 10**9)
     assert foreign == missing and not any("INSERT" in s or "UPDATE" in s for s in foreign)
-    assert [(d.object_type, d.object_id) for d in pending] == [
-        ("order", str(world.orders["M02"]))
-    ]
+    assert [(d.object_type, d.object_id) for d in pending] == [("order", str(world.orders["M02"]))]
     assert denied_entries(db) == []
 
 
@@ -111,11 +117,18 @@ def test_denial_is_written_after_the_response_is_sent(
     path = f"{API}/orders/{world.orders['M02']}"
     token = world.tokens["m01"].encode()
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "headers": [(b"authorization", b"Bearer " + token),
-                                         (b"host", b"testserver")],
-        "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"authorization", b"Bearer " + token), (b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
     }
     asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
     assert seen_at_answer == [0]

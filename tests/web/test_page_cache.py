@@ -24,9 +24,7 @@ def _figures(db_url: str, plan_id: int) -> tuple[dict[str, object], dict[str, ob
         return cached, figures._compute(session, plan, None, window)
 
 
-def test_dashboard_figures_follow_an_edit_committed_elsewhere(
-    db_url: str, world: World
-) -> None:
+def test_dashboard_figures_follow_an_edit_committed_elsewhere(db_url: str, world: World) -> None:
     before, _ = _figures(db_url, world.plan)
     with session_factory(db_url)() as other_process:
         lot = other_process.scalars(select(PlanLot).where(PlanLot.plan_id == world.plan)).first()

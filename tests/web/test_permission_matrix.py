@@ -52,6 +52,8 @@ USER_ADMINS = ("member_admin", "center_admin")
 PLANNERS = ("planner", "center_admin")
 CENTER = ("planner", "operator", "quality", "center_admin")
 ADMIN = ("center_admin",)
+INGESTERS = ("line", "center_admin")
+EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
 
 ROLES = {  # role → account acting in it (members act as M01)
     "anonymous": None,
@@ -61,6 +63,7 @@ ROLES = {  # role → account acting in it (members act as M01)
     "operator": "operator",
     "quality": "quality",
     "center_admin": "admin",
+    "line": "line1",  # a line account: may only ingest its line's batches
 }
 MEMBER_ROLES = ("member_user", "member_admin")
 
@@ -146,6 +149,8 @@ API_ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/auth/me", None, ALL, 200),
     Endpoint("GET", "/api/v1/audit", None, ADMIN, 200),
     Endpoint("DELETE", "/api/v1/auth/token", None, ALL, 204, fresh="token"),
+    # an empty document is quarantined (422, every missing field named)
+    Endpoint("POST", "/api/v1/batches", None, INGESTERS, 422, {}),
 ]
 
 
@@ -220,14 +225,14 @@ PAGE_ROLE_ENDPOINTS = [
 
 # Routes anyone may call, logged in or not (``anonymous``: what an anonymous caller gets).
 PUBLIC_ENDPOINTS = [
-    Endpoint("GET", "/", None, ALL, 303, anonymous=303),
-    Endpoint("GET", "/static/app/mixshare.css", None, ALL, 200, anonymous=200),
-    Endpoint("GET", "/login", None, ALL, 303, anonymous=200),
-    Endpoint("POST", "/login", None, ALL, 401, {"password": "wrong"}, anonymous=401),
-    Endpoint("POST", "/logout", None, ALL, 303, anonymous=303, fresh="session"),
-    Endpoint("GET", "/api/v1/openapi.json", None, ALL, 200, anonymous=200),
-    Endpoint("GET", "/api/v1/docs", None, ALL, 200, anonymous=200),
-    Endpoint("POST", "/api/v1/auth/token", None, ALL, 422, {}, anonymous=422),
+    Endpoint("GET", "/", None, EVERYONE, 303, anonymous=303),
+    Endpoint("GET", "/static/app/mixshare.css", None, EVERYONE, 200, anonymous=200),
+    Endpoint("GET", "/login", None, EVERYONE, 303, anonymous=200),
+    Endpoint("POST", "/login", None, EVERYONE, 401, {"password": "wrong"}, anonymous=401),
+    Endpoint("POST", "/logout", None, EVERYONE, 303, anonymous=303, fresh="session"),
+    Endpoint("GET", "/api/v1/openapi.json", None, EVERYONE, 200, anonymous=200),
+    Endpoint("GET", "/api/v1/docs", None, EVERYONE, 200, anonymous=200),
+    Endpoint("POST", "/api/v1/auth/token", None, EVERYONE, 422, {}, anonymous=422),
 ]
 
 OBJECT_ENDPOINTS = API_OBJECT_ENDPOINTS + PAGE_OBJECT_ENDPOINTS
@@ -279,7 +284,10 @@ class Callers:
 
     def browser(self, role: str, fresh: bool = False) -> Browser:
         if fresh or role not in self.browsers:
-            browser = open_browser(self.client, ROLES[role])
+            if role == "line":
+                browser = machine_browser(self.client, self.world.tokens["line1"])
+            else:
+                browser = open_browser(self.client, ROLES[role])
             if fresh:
                 return browser
             self.browsers[role] = browser
@@ -295,6 +303,15 @@ class Callers:
             secret = users.create_token(session, user, "matrix")[1]
             session.commit()
         return {"Authorization": f"Bearer {secret}"}
+
+
+def machine_browser(client: TestClient, secret: str) -> Browser:
+    """A line account's machine calling the pages with its bearer token (and a valid CSRF
+    token of an anonymous form, so that the permission, not the CSRF check, answers)."""
+    browser = TestClient(client.app, follow_redirects=False)
+    token = token_of(browser.get("/login").text)
+    browser.headers["Authorization"] = f"Bearer {secret}"
+    return Browser(browser, token)
 
 
 def open_browser(client: TestClient, account: str | None) -> Browser:
@@ -525,5 +542,5 @@ def test_every_route_names_a_permission(module_client: TestClient) -> None:
 
 def test_case_count() -> None:
     """The size of the matrix, as reported in the resolve note."""
-    assert len(OBJECT_CASES) == len(OBJECT_ENDPOINTS) * 7 * 2
-    assert len(ROLE_CASES) == len(ROLE_ENDPOINTS) * 7
+    assert len(OBJECT_CASES) == len(OBJECT_ENDPOINTS) * 8 * 2
+    assert len(ROLE_CASES) == len(ROLE_ENDPOINTS) * 8

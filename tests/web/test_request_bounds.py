@@ -112,9 +112,7 @@ def _int_params(route: APIRoute) -> list[tuple[str, Any]]:
 def test_every_integer_parameter_is_bounded(app: FastAPI) -> None:
     """Any integer a route hands to the database must fit an INTEGER column (web.params)."""
     unbounded = []
-    routes = [
-        (context.path, context.original_route) for context in iter_route_contexts(app.routes)
-    ]
+    routes = [(context.path, context.original_route) for context in iter_route_contexts(app.routes)]
     api_routes = [(path, route) for path, route in routes if isinstance(route, APIRoute)]
     assert len(api_routes) > 50, "the app's routes were not found"
     for path, route in api_routes:

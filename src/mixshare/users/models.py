@@ -1,7 +1,8 @@
 """Users, API tokens, web sessions and failed logins.
 
-A user belongs to the center (``center_admin``, ``planner``, ``operator``, ``quality``) or to
-exactly one member company (``member_user``, ``member_admin``); the database enforces it.
+A user belongs to the center (``center_admin``, ``planner``, ``operator``, ``quality``), to
+exactly one member company (``member_user``, ``member_admin``), or is the account of one mixing
+line (``line``: a machine that may only report its batches); the database enforces it.
 Secrets are never stored: passwords as argon2 hashes, tokens and session ids as SHA-256
 digests (they are random 256-bit values, so a fast digest is enough).
 """
@@ -18,7 +19,9 @@ from mixshare.members.models import Member
 
 CENTER_ROLES = ("center_admin", "planner", "operator", "quality")
 MEMBER_ROLES = ("member_user", "member_admin")
-ROLES = CENTER_ROLES + MEMBER_ROLES
+LINE_ROLES = ("line",)
+PEOPLE_ROLES = CENTER_ROLES + MEMBER_ROLES
+ROLES = PEOPLE_ROLES + LINE_ROLES
 LANGUAGES = ("zh_CN", "en")
 
 
@@ -27,8 +30,9 @@ def _quoted(values: tuple[str, ...]) -> str:
 
 
 ROLE_MATCHES_MEMBER = (
-    f"(role IN ({_quoted(MEMBER_ROLES)}) AND member_id IS NOT NULL) OR "
-    f"(role IN ({_quoted(CENTER_ROLES)}) AND member_id IS NULL)"
+    f"(role IN ({_quoted(MEMBER_ROLES)}) AND member_id IS NOT NULL AND line_id IS NULL) OR "
+    f"(role IN ({_quoted(CENTER_ROLES)}) AND member_id IS NULL AND line_id IS NULL) OR "
+    f"(role IN ({_quoted(LINE_ROLES)}) AND member_id IS NULL AND line_id IS NOT NULL)"
 )
 
 
@@ -44,6 +48,8 @@ class User(Base):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id"), nullable=True, index=True
     )
+    # The one line a ``line`` account reports for (NULL for every other role).
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -12,7 +12,7 @@ from mixshare.access import Access, AccessDep, UserAdmin
 from mixshare.errors import ValidationFailed
 from mixshare.members import service as members
 from mixshare.users import service as users
-from mixshare.users.models import LANGUAGES, MEMBER_ROLES, ROLES, User
+from mixshare.users.models import LANGUAGES, MEMBER_ROLES, PEOPLE_ROLES, User
 from mixshare.web.auth import current_session
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
@@ -36,7 +36,7 @@ def _visible_user(access: Access, user_id: int) -> User:
 
 def _form_context(session: Session, actor: User) -> dict[str, Any]:
     return {
-        "roles": MEMBER_ROLES if actor.is_member_user else ROLES,
+        "roles": MEMBER_ROLES if actor.is_member_user else PEOPLE_ROLES,
         "languages": LANGUAGES,
         "members": [] if actor.is_member_user else members.get_all(session),
     }

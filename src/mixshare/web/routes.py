@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from mixshare.audit import api as audit_api
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
+from mixshare.execution import api as execution_api
 from mixshare.jobs import api as jobs_api
 from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
@@ -36,6 +37,7 @@ for module_router in (
     members_api.router,
     users_api.router,
     audit_api.router,
+    execution_api.router,
 ):
     api_router.include_router(module_router)
 

@@ -1,0 +1,786 @@
+"""The one ingest service: every path (``POST /api/v1/batches``, ``mixshare ingest batches``,
+the hand form of the shift view, collectors and simulators) hands documents to :func:`ingest`.
+
+Each document ends as exactly one of:
+
+- **accepted**: stored (batch, weighings, genealogy and curve in one transaction); possibly
+  with **deviations** (unknown raw lot, unknown material or one not in the recipe version's
+  stage, a weight outside the tolerance of its target, an unknown consumed batch or plan
+  lot). A deviating batch physically exists and must not be lost, so it is stored and flagged;
+- **duplicate**: the same line + batch with the same content is already stored: nothing is
+  written and the caller is told it succeeded;
+- **conflict**: the same line + batch with other content: the stored batch stays, the new
+  document is kept in ``batch_conflict`` for review (answered 409);
+- **quarantined**: the document cannot be a batch record (a reason per bad field: weights
+  negative or absurd, temperatures outside the sensor range, arrays of different lengths, ended
+  before started, unknown line or compound, …); kept as sent in ``quarantined_document``.
+
+:func:`ingest` never commits: the caller commits, and only then acknowledges (answers the
+request, prints the line, advances the collector's sequence number). The batch row and its
+curve blob are written in that one transaction, so after a crash either both exist or
+neither does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mixshare.compounds.models import Compound, CompoundVersion
+from mixshare.errors import NotFound, Problem, ValidationFailed, validated
+from mixshare.execution import curves
+from mixshare.execution.models import (
+    Batch,
+    BatchConflict,
+    BatchConsumption,
+    BatchCurve,
+    BatchIngredient,
+    QuarantinedDocument,
+    RawMaterialLot,
+)
+from mixshare.execution.samples import SIGNALS
+from mixshare.execution.schemas import BatchDocument, Outcome, RawLotIn, Reason
+from mixshare.lines.models import Line
+from mixshare.materials.models import Material
+from mixshare.members.models import Member
+from mixshare.planning.models import Plan, PlanLot
+from mixshare.settings import now_local
+from mixshare.users.models import User
+from mixshare.validation import to_local_naive
+
+MAX_REASONS_PER_ARRAY = 3  # a bad sensor gives hundreds of bad samples; three make the point
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    """The center's tolerances *(defaults; a center sets its own)*."""
+
+    weight_tolerance: float = 0.005
+    """A weighing outside ±0.5 % of its target is a deviation (domain primer §5)."""
+    temperature_range_c: tuple[float, float] = (-20.0, 300.0)
+    """What the chamber thermocouple can measure; anything else is a broken value."""
+    max_density_kg_per_l: float = 2.5
+    """No rubber compound is denser: more kg than this × the chamber's net volume is absurd."""
+    max_power_factor: float = 3.0
+    """Power above this × the line's rated power is absurd."""
+
+
+DEFAULT_RULES = IngestRules()
+
+
+@dataclass
+class Result:
+    """What became of one document."""
+
+    index: int
+    outcome: Outcome
+    line: str | None = None
+    batch: str | None = None
+    batch_id: int | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    deviations: list[Reason] = field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of this outcome alone."""
+        return {"accepted": 201, "duplicate": 200, "conflict": 409, "quarantined": 422}[
+            self.outcome
+        ]
+
+    def describe(self) -> str:
+        """One line for people: ``L1/L1-20261207-0001: quarantined: field: why; …``."""
+        what = f"{self.line or '?'}/{self.batch or '?'}"
+        listed = self.reasons or self.deviations
+        label = "accepted with deviation" if self.outcome == "accepted" else self.outcome
+        details = "; ".join(f"{r.field}: {r.message}" for r in listed)
+        return f"{what}: {label}" + (f": {details}" if details else "")
+
+
+@dataclass
+class IngestReport:
+    results: list[Result] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def deviations(self) -> int:
+        return sum(1 for r in self.results if r.outcome == "accepted" and r.deviations)
+
+    def summary(self) -> str:
+        return (
+            f"accepted {self.count('accepted')}, duplicates {self.count('duplicate')}, "
+            f"conflicts {self.count('conflict')}, quarantined {self.count('quarantined')}, "
+            f"deviations {self.deviations}"
+        )
+
+    def extend(self, other: IngestReport) -> None:
+        offset = len(self.results)
+        for result in other.results:
+            result.index += offset
+            self.results.append(result)
+
+
+# --- the catalogue a document is checked against (read once per call) ----------------------
+
+
+@dataclass(frozen=True)
+class Recipe:
+    version_id: int
+    member_id: int
+    stages: tuple[str, ...]
+    materials: dict[str, frozenset[str]]  # stage → material codes of the recipe
+
+
+class Catalogue:
+    """Lines, compound versions and materials, cached for one ingest call."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.lines = {line.code: line for line in session.scalars(select(Line))}
+        rows = session.execute(select(Material.code, Material.id)).all()
+        self.materials = {code: material_id for code, material_id in rows}
+        self._recipes: dict[str, Recipe | None] = {}
+        self._lots: dict[str, tuple[int, int, str] | None] = {}
+
+    def recipe(self, key: str) -> Recipe | None:
+        if key not in self._recipes:
+            self._recipes[key] = self._load_recipe(key)
+        return self._recipes[key]
+
+    def _load_recipe(self, key: str) -> Recipe | None:
+        member_code, dot, rest = key.partition(".")
+        compound_code, dot_v, number = rest.rpartition(".v")
+        if not (dot and dot_v and number.isdigit()):
+            return None
+        version = self.session.scalar(
+            select(CompoundVersion)
+            .join(Compound)
+            .join(Member)
+            .where(
+                Member.code == member_code,
+                Compound.code == compound_code,
+                CompoundVersion.version == int(number),
+            )
+        )
+        if version is None:
+            return None
+        codes = {m_id: code for code, m_id in self.materials.items()}
+        by_stage: dict[str, set[str]] = {}
+        for ingredient in version.ingredients:
+            by_stage.setdefault(ingredient.stage, set()).add(codes[ingredient.material_id])
+        return Recipe(
+            version.id,
+            version.compound.member_id,
+            tuple(version.stages()),
+            {stage: frozenset(found) for stage, found in by_stage.items()},
+        )
+
+    def plan_lot(self, code: str) -> tuple[int, int, str] | None:
+        """(order id, compound version id, stage) of the newest plan lot with ``code``."""
+        if code not in self._lots:
+            row = self.session.execute(
+                select(PlanLot.order_id, PlanLot.compound_version_id, PlanLot.stage)
+                .join(Plan)
+                .where(PlanLot.code == code)
+                .order_by(Plan.version.desc())
+                .limit(1)
+            ).first()
+            self._lots[code] = (row[0], row[1], row[2]) if row is not None else None
+        return self._lots[code]
+
+
+# --- canonical content ---------------------------------------------------------------------
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hash(document: BatchDocument) -> str:
+    """The hash of what the document says: times as instants, numbers as numbers."""
+    data = document.model_dump(mode="json")
+    for name in ("started_at", "ended_at"):
+        data[name] = getattr(document, name).timestamp()
+    return _digest(data)
+
+
+def _raw_hash(raw: Any) -> str:
+    try:
+        return _digest(raw)
+    except (TypeError, ValueError):
+        return _digest(repr(raw))
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def _structure_reasons(error: ValidationError) -> list[Reason]:
+    reasons: list[Reason] = []
+    per_array: dict[str, int] = {}
+    for item in error.errors():
+        loc = item["loc"]
+        array = _field([p for p in loc if not isinstance(p, int)])
+        per_array[array] = per_array.get(array, 0) + 1
+        if per_array[array] > MAX_REASONS_PER_ARRAY:
+            continue
+        message = str(item["msg"]).removeprefix("Value error, ")
+        value = item.get("input")
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            message += f" (value: {value!r})"
+        reasons.append(Reason(field=_field(loc), message=message))
+    return reasons
+
+
+def _raw_fields(raw: Any) -> tuple[str | None, str | None]:
+    if not isinstance(raw, Mapping):
+        return None, None
+    line, batch = raw.get("line"), raw.get("batch")
+    return (
+        line[:60] if isinstance(line, str) else None,
+        batch[:60] if isinstance(batch, str) else None,
+    )
+
+
+def _array_reasons(doc: BatchDocument) -> list[Reason]:
+    lengths = {name: len(getattr(doc.curve, name)) for name in SIGNALS}
+    if len(set(lengths.values())) <= 1:
+        return []
+    shown = ", ".join(f"{name} {n}" for name, n in lengths.items())
+    return [Reason(field="curve", message=f"arrays of different lengths ({shown})")]
+
+
+def _out_of(values: Sequence[float], low: float, high: float) -> list[tuple[int, float]]:
+    return [(i, v) for i, v in enumerate(values) if not low <= v <= high]
+
+
+def _sensor_reasons(doc: BatchDocument, line: Line | None, rules: IngestRules) -> list[Reason]:
+    low, high = rules.temperature_range_c
+    reasons = []
+    if not low <= doc.dump_temperature_c <= high:
+        reasons.append(
+            Reason(
+                field="dump_temperature_c",
+                message=f"{doc.dump_temperature_c} °C is outside the sensor range {low}–{high} °C",
+            )
+        )
+    for i, value in _out_of(doc.curve.temperature_c, low, high)[:MAX_REASONS_PER_ARRAY]:
+        reasons.append(
+            Reason(
+                field=f"curve.temperature_c[{i}]",
+                message=f"{value} °C is outside the sensor range {low}–{high} °C",
+            )
+        )
+    max_kw = line.rated_power_kw * rules.max_power_factor if line is not None else math.inf
+    for i, value in _out_of(doc.curve.power_kw, 0.0, max_kw)[:MAX_REASONS_PER_ARRAY]:
+        reasons.append(
+            Reason(
+                field=f"curve.power_kw[{i}]",
+                message=f"{value} kW is impossible (0 to {max_kw:g} kW on this line)",
+            )
+        )
+    return reasons
+
+
+def _weight_reasons(doc: BatchDocument, line: Line, rules: IngestRules) -> list[Reason]:
+    capacity = line.net_volume_l * rules.max_density_kg_per_l
+    reasons = []
+    for i, weighing in enumerate(doc.ingredients):
+        for name in ("target_kg", "actual_kg"):
+            value = getattr(weighing, name)
+            if value > capacity:
+                reasons.append(
+                    Reason(
+                        field=f"ingredients[{i}].{name}",
+                        message=f"{value} kg is absurd: line {line.code}'s chamber holds at "
+                        f"most {capacity:g} kg",
+                    )
+                )
+    total = sum(w.actual_kg for w in doc.ingredients)
+    if total > capacity and not reasons:
+        reasons.append(
+            Reason(
+                field="ingredients",
+                message=f"{total:g} kg in all is absurd: the chamber holds at most {capacity:g} kg",
+            )
+        )
+    return reasons
+
+
+def _quarantine_reasons(
+    doc: BatchDocument, catalogue: Catalogue, user: User | None, rules: IngestRules
+) -> tuple[list[Reason], Recipe | None]:
+    reasons: list[Reason] = []
+    line = catalogue.lines.get(doc.line)
+    if line is None:
+        reasons.append(Reason(field="line", message=f"unknown line {doc.line!r}"))
+    elif user is not None and user.line_id is not None and user.line_id != line.id:
+        reasons.append(
+            Reason(field="line", message=f"this account reports for another line, not {doc.line}")
+        )
+    recipe = catalogue.recipe(doc.compound)
+    if recipe is None:
+        reasons.append(Reason(field="compound", message=f"unknown compound {doc.compound!r}"))
+    elif doc.stage not in recipe.stages:
+        stages = ", ".join(recipe.stages)
+        reasons.append(
+            Reason(field="stage", message=f"{doc.compound} has no stage {doc.stage} ({stages})")
+        )
+    if doc.ended_at <= doc.started_at:
+        reasons.append(Reason(field="ended_at", message="ended before (or when) it started"))
+    reasons += _array_reasons(doc)
+    reasons += _sensor_reasons(doc, line, rules)
+    if line is not None:
+        reasons += _weight_reasons(doc, line, rules)
+    if doc.energy_kwh is None and not doc.curve.power_kw:
+        reasons.append(
+            Reason(field="energy_kwh", message="required when the curve has no power_kw samples")
+        )
+    return reasons, recipe
+
+
+def _deviations(
+    doc: BatchDocument,
+    recipe: Recipe,
+    catalogue: Catalogue,
+    raw_lots: Mapping[str, tuple[int, int]],
+    consumed: Mapping[str, int],
+    rules: IngestRules,
+) -> list[Reason]:
+    found: list[Reason] = []
+    in_recipe = recipe.materials.get(doc.stage, frozenset())
+    for i, weighing in enumerate(doc.ingredients):
+        at = f"ingredients[{i}]"
+        material_id = catalogue.materials.get(weighing.material)
+        if material_id is None:
+            found.append(
+                Reason(field=f"{at}.material", message=f"unknown material {weighing.material}")
+            )
+        elif weighing.material not in in_recipe:
+            found.append(
+                Reason(
+                    field=f"{at}.material",
+                    message=f"{weighing.material} is not in {doc.compound} stage {doc.stage}",
+                )
+            )
+        lot = raw_lots.get(weighing.raw_lot) if weighing.raw_lot else None
+        if weighing.raw_lot is None:
+            found.append(Reason(field=f"{at}.raw_lot", message="no raw-material lot given"))
+        elif lot is None:
+            found.append(
+                Reason(field=f"{at}.raw_lot", message=f"unknown raw lot {weighing.raw_lot}")
+            )
+        elif material_id is not None and lot[1] != material_id:
+            found.append(
+                Reason(
+                    field=f"{at}.raw_lot",
+                    message=f"raw lot {weighing.raw_lot} is not {weighing.material}",
+                )
+            )
+        off = weighing.actual_kg / weighing.target_kg - 1
+        if abs(off) > rules.weight_tolerance:
+            found.append(
+                Reason(
+                    field=f"{at}.actual_kg",
+                    message=f"{weighing.actual_kg} kg is {off:+.2%} of the target "
+                    f"{weighing.target_kg} kg (tolerance ±{rules.weight_tolerance:.1%})",
+                )
+            )
+    for i, code in enumerate(doc.consumed):
+        if code not in consumed:
+            found.append(Reason(field=f"consumed[{i}]", message=f"unknown batch {code}"))
+    if doc.lot is not None:
+        planned = catalogue.plan_lot(doc.lot)
+        if planned is None:
+            found.append(Reason(field="lot", message=f"plan lot {doc.lot} is in no plan"))
+        elif (planned[1], planned[2]) != (recipe.version_id, doc.stage):
+            found.append(
+                Reason(field="lot", message=f"plan lot {doc.lot} is another compound or stage")
+            )
+    return found
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+def _raw_lots(session: Session, doc: BatchDocument) -> dict[str, tuple[int, int]]:
+    codes = {w.raw_lot for w in doc.ingredients if w.raw_lot}
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(RawMaterialLot.code, RawMaterialLot.id, RawMaterialLot.material_id).where(
+            RawMaterialLot.code.in_(codes)
+        )
+    )
+    return {code: (lot_id, material_id) for code, lot_id, material_id in rows}
+
+
+def _consumed(session: Session, doc: BatchDocument) -> dict[str, int]:
+    if not doc.consumed:
+        return {}
+    rows = session.execute(select(Batch.code, Batch.id).where(Batch.code.in_(doc.consumed)))
+    return {code: batch_id for code, batch_id in rows}
+
+
+def _energy(doc: BatchDocument) -> tuple[float, bool]:
+    if doc.energy_kwh is not None:
+        return doc.energy_kwh, False
+    return round(curves.integral_kwh(doc.curve.power_kw, doc.curve.hz), 3), True
+
+
+def _new_batch(
+    doc: BatchDocument,
+    *,
+    line: Line,
+    recipe: Recipe,
+    catalogue: Catalogue,
+    raw_lots: Mapping[str, tuple[int, int]],
+    consumed: Mapping[str, int],
+    deviations: list[Reason],
+    digest: str,
+    source: str,
+    user: User | None,
+) -> Batch:
+    energy, from_curve = _energy(doc)
+    planned = catalogue.plan_lot(doc.lot) if doc.lot else None
+    batch = Batch(
+        line_id=line.id,
+        code=doc.batch,
+        lot_code=doc.lot,
+        order_id=planned[0] if planned else None,
+        compound_version_id=recipe.version_id,
+        member_id=recipe.member_id,
+        stage=doc.stage,
+        started_at=to_local_naive(doc.started_at),
+        ended_at=to_local_naive(doc.ended_at),
+        operator=doc.operator,
+        dump_temperature_c=doc.dump_temperature_c,
+        energy_kwh=energy,
+        energy_from_curve=from_curve,
+        target_kg=round(sum(w.target_kg for w in doc.ingredients), 3),
+        actual_kg=round(sum(w.actual_kg for w in doc.ingredients), 3),
+        state="mixed",
+        has_deviation=bool(deviations),
+        deviations=[r.model_dump() for r in deviations],
+        content_hash=digest,
+        source=source,
+        received_at=now_local(),
+        received_by=user.id if user is not None else None,
+    )
+    batch.ingredients = [
+        BatchIngredient(
+            position=i,
+            material_code=w.material,
+            material_id=catalogue.materials.get(w.material),
+            raw_lot_code=w.raw_lot,
+            raw_lot_id=raw_lots[w.raw_lot][0] if w.raw_lot and w.raw_lot in raw_lots else None,
+            target_kg=w.target_kg,
+            actual_kg=w.actual_kg,
+        )
+        for i, w in enumerate(doc.ingredients)
+    ]
+    batch.consumed = [
+        BatchConsumption(position=i, consumed_code=code, consumed_batch_id=consumed.get(code))
+        for i, code in enumerate(doc.consumed)
+    ]
+    signals = {name: getattr(doc.curve, name) for name in SIGNALS}
+    batch.curve = BatchCurve(
+        hz=doc.curve.hz,
+        samples=len(doc.curve.power_kw),
+        codec=curves.CODEC,
+        data=curves.encode(signals),
+    )
+    return batch
+
+
+def _quarantine(
+    session: Session,
+    raw: Any,
+    reasons: list[Reason],
+    source: str,
+    user: User | None,
+) -> None:
+    digest = _raw_hash(raw)
+    stored = session.scalar(
+        select(QuarantinedDocument).where(QuarantinedDocument.content_hash == digest)
+    )
+    if stored is not None:
+        stored.times_received += 1
+        return
+    line, batch = _raw_fields(raw)
+    session.add(
+        QuarantinedDocument(
+            content_hash=digest,
+            line_code=line,
+            batch_code=batch,
+            document=raw if _jsonable(raw) else repr(raw),
+            reasons=[r.model_dump() for r in reasons],
+            source=source,
+            received_at=now_local(),
+            received_by=user.id if user is not None else None,
+        )
+    )
+
+
+def _jsonable(raw: Any) -> bool:
+    try:
+        json.dumps(raw)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _existing(session: Session, line: Line, code: str) -> Batch | None:
+    return session.scalar(select(Batch).where(Batch.line_id == line.id, Batch.code == code))
+
+
+def _repeat(
+    session: Session,
+    stored: Batch,
+    doc: BatchDocument,
+    digest: str,
+    result: Result,
+    source: str,
+    user: User | None,
+) -> Result:
+    """A document under a stored batch's id: a duplicate, or a conflict kept for review."""
+    result.batch_id = stored.id
+    if stored.content_hash == digest:
+        result.outcome = "duplicate"
+        return result
+    result.outcome = "conflict"
+    result.reasons = [
+        Reason(
+            field="batch",
+            message=f"batch {doc.batch} of line {doc.line} was already reported with other "
+            "content; both are kept for review",
+        )
+    ]
+    kept = session.scalar(
+        select(BatchConflict).where(
+            BatchConflict.batch_id == stored.id, BatchConflict.content_hash == digest
+        )
+    )
+    if kept is not None:
+        kept.times_received += 1
+        return result
+    session.add(
+        BatchConflict(
+            batch_id=stored.id,
+            content_hash=digest,
+            document=doc.model_dump(mode="json"),
+            source=source,
+            received_at=now_local(),
+            received_by=user.id if user is not None else None,
+        )
+    )
+    return result
+
+
+def ingest_one(
+    session: Session,
+    raw: Any,
+    *,
+    index: int = 0,
+    source: str,
+    user: User | None = None,
+    rules: IngestRules = DEFAULT_RULES,
+    catalogue: Catalogue | None = None,
+) -> Result:
+    """Check and store one document (nothing committed: the caller commits, then answers)."""
+    catalogue = catalogue or Catalogue(session)
+    line_code, batch_code = _raw_fields(raw)
+    result = Result(index=index, outcome="accepted", line=line_code, batch=batch_code)
+    if not isinstance(raw, Mapping):
+        result.outcome = "quarantined"
+        what = "text that is not JSON" if isinstance(raw, str) else "not a JSON object"
+        result.reasons = [Reason(field="document", message=f"{what}: expected a batch object")]
+        _quarantine(session, raw, result.reasons, source, user)
+        return result
+    try:
+        doc = BatchDocument.model_validate(raw)
+    except ValidationError as exc:
+        result.outcome, result.reasons = "quarantined", _structure_reasons(exc)
+        _quarantine(session, raw, result.reasons, source, user)
+        return result
+    reasons, recipe = _quarantine_reasons(doc, catalogue, user, rules)
+    line = catalogue.lines.get(doc.line)
+    if reasons or recipe is None or line is None:
+        result.outcome, result.reasons = "quarantined", reasons
+        _quarantine(session, raw, reasons, source, user)
+        return result
+    digest = content_hash(doc)
+    stored = _existing(session, line, doc.batch)
+    if stored is not None:
+        return _repeat(session, stored, doc, digest, result, source, user)
+    raw_lots, consumed = _raw_lots(session, doc), _consumed(session, doc)
+    result.deviations = _deviations(doc, recipe, catalogue, raw_lots, consumed, rules)
+    batch = _new_batch(
+        doc,
+        line=line,
+        recipe=recipe,
+        catalogue=catalogue,
+        raw_lots=raw_lots,
+        consumed=consumed,
+        deviations=result.deviations,
+        digest=digest,
+        source=source,
+        user=user,
+    )
+    session.add(batch)
+    session.flush()
+    result.batch_id = batch.id
+    return result
+
+
+def ingest(
+    session: Session,
+    documents: Iterable[Any],
+    *,
+    source: str,
+    user: User | None = None,
+    rules: IngestRules = DEFAULT_RULES,
+) -> IngestReport:
+    """Check and store each document in turn (see the module docstring); commits nothing."""
+    catalogue = Catalogue(session)
+    report = IngestReport()
+    for index, raw in enumerate(documents):
+        report.results.append(
+            ingest_one(
+                session,
+                raw,
+                index=index,
+                source=source,
+                user=user,
+                rules=rules,
+                catalogue=catalogue,
+            )
+        )
+    return report
+
+
+def ingest_and_commit(
+    session: Session,
+    documents: Sequence[Any],
+    *,
+    source: str,
+    user: User | None = None,
+    rules: IngestRules = DEFAULT_RULES,
+) -> IngestReport:
+    """:func:`ingest`, then commit: what the paths that acknowledge call.
+
+    Two writers may store the same line + batch between one's look-up and its insert; the
+    loser's transaction fails on the unique key and is run once more, where the document meets
+    the stored batch and is answered as the duplicate or conflict it is. (No savepoint per
+    document: SQLite's driver would commit at the first savepoint's release.)
+    """
+    user_id = user.id if user is not None else None
+    for attempt in (1, 2):
+        try:
+            report = ingest(session, documents, source=source, user=user, rules=rules)
+            session.commit()
+            return report
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+            user = session.get(User, user_id) if user_id is not None else None
+    raise AssertionError("unreachable")
+
+
+# --- line accounts ------------------------------------------------------------------------
+
+
+def create_line_account(session: Session, line_code: str, username: str) -> tuple[User, str]:
+    """A machine account for one line (role ``line``: it may only report that line's batches)
+    and its bearer token (shown once). It has a random password nobody knows: it never logs in.
+    """
+    from mixshare.users import service as users
+
+    line = session.scalar(select(Line).where(Line.code == line_code))
+    if line is None:
+        raise ValidationFailed([Problem("line", "unknown line", line_code)])
+    if users.get_by_username(session, username) is not None:
+        raise ValidationFailed([Problem("username", "already taken", username)])
+    user = User(
+        username=username,
+        full_name=f"line {line.code}",
+        password_hash=users.hash_password(secrets.token_urlsafe(32)),
+        role="line",
+        line_id=line.id,
+        created_at=now_local(),
+    )
+    session.add(user)
+    session.flush()
+    return user, users.create_token(session, user, f"line {line.code}")[1]
+
+
+# --- raw-material receipts -----------------------------------------------------------------
+
+
+def receive_raw_lot(session: Session, data: RawLotIn | Mapping[str, Any]) -> RawMaterialLot:
+    """Record a receipt of raw material; the lot code must be new."""
+    spec = validated(RawLotIn, data)
+    problems = []
+    material_id = session.scalar(select(Material.id).where(Material.code == spec.material))
+    if material_id is None:
+        problems.append(Problem("material", "unknown material", spec.material))
+    exists = session.scalar(select(RawMaterialLot.id).where(RawMaterialLot.code == spec.code))
+    if exists is not None:
+        problems.append(Problem("code", "a raw-material lot with this code exists", spec.code))
+    if problems or material_id is None:
+        raise ValidationFailed(problems)
+    lot = RawMaterialLot(
+        code=spec.code,
+        material_id=material_id,
+        supplier=spec.supplier,
+        supplier_lot=spec.supplier_lot,
+        quantity_kg=spec.quantity_kg,
+        received_at=spec.received_at,
+        created_at=now_local(),
+    )
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_batch(session: Session, batch_id: int, scope: int | None = None) -> Batch:
+    """The batch, if it exists and ``scope`` (a member id, or None for the center) sees it."""
+    batch = session.get(Batch, batch_id)
+    if batch is None or (scope is not None and batch.member_id != scope):
+        raise NotFound(f"batch {batch_id} not found")
+    return batch
+
+
+def curve_of(batch: Batch) -> dict[str, list[float]]:
+    """The batch's signals by name (empty lists when it has no curve)."""
+    if batch.curve is None:
+        return {name: [] for name in SIGNALS}
+    return curves.decode(batch.curve.data)
+
+
+def local_moment(moment: datetime) -> datetime:
+    """A naive center time (as stored) from any aware moment."""
+    return to_local_naive(moment)
