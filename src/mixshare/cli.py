@@ -540,6 +540,14 @@ def import_materials(file: Path) -> None:
     _import_reference(run_import, file)
 
 
+@import_app.command("rules")
+def import_rules(file: Path) -> None:
+    """Replace the changeover rules with the file's (the whole set); all or nothing."""
+    from mixshare.changeovers.imports import import_rules as run_import
+
+    _import_reference(run_import, file)
+
+
 def _write_binary(write: Any, output: Path | None) -> None:
     """Run ``write(target)`` to the path ``output`` or, when None, to stdout."""
     if output is not None:
@@ -556,6 +564,17 @@ def _write_binary(write: Any, output: Path | None) -> None:
 
 
 _mount_import_kinds()
+
+
+@template_app.command("rules")
+def template_rules(
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """The changeover rules import template (.xlsx) with a help sheet."""
+    from mixshare.changeovers.imports import template_rules as write
+
+    with user_errors():
+        _write_binary(write, output)
 
 
 @template_app.command("materials")

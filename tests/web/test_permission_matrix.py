@@ -37,6 +37,7 @@ from sqlalchemy import select
 from starlette.routing import BaseRoute, compile_path
 
 from mixshare.audit.models import AuditEntry
+from mixshare.compounds.models import ChangeoverRule
 from mixshare.db import session_factory
 from mixshare.lines.models import Downtime
 from mixshare.materials.models import Material
@@ -210,6 +211,12 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/imports/orders/template", None, ORDER_WRITERS, 200),
     Endpoint("POST", "/imports", None, ORDER_WRITERS, 422, {"kind": "orders"}),
     Endpoint("GET", "/imports/jobs/999999", None, ORDER_WRITERS, 404),
+    Endpoint("GET", "/changeover-rules", None, PLANNERS, 200),
+    Endpoint("POST", "/changeover-rules/new", None, PLANNERS, 422, {"name": ""}),
+    Endpoint("POST", "/changeover-rules/{rule}/delete", None, PLANNERS, 303, fresh="rule"),
+    Endpoint("GET", "/reference", None, CENTER, 200),
+    Endpoint("POST", "/reference/families", None, ADMIN, 422, {"code": ""}),
+    Endpoint("POST", "/reference/colours", None, ADMIN, 422, {"code": ""}),
     Endpoint("GET", "/users", None, USER_ADMINS, 200),
     Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
     Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),
@@ -372,6 +379,8 @@ def fill(
     values: dict[str, Any] = {"plan": world.plan, "line": world.line, "id": 0}
     values["member"] = world.members["M01"]
     values["material"] = first_material(db_url)
+    if endpoint.fresh == "rule":
+        values["rule"] = fresh_rule(db_url)
     if endpoint.fresh == "downtime":
         values["downtime"] = fresh_object(db_url, world, "downtime", "own")
     if endpoint.kind is not None and owner is not None:
@@ -380,6 +389,15 @@ def fill(
         else:
             values["id"] = object_id(world, endpoint.kind, owner)
     return endpoint.path.format(**values), values["id"]
+
+
+def fresh_rule(db_url: str) -> int:
+    """A changeover rule that no switch reaches (made for one call that deletes it)."""
+    with session_factory(db_url)() as session:
+        rule = ChangeoverRule(priority=99_999, name="matrix", forbidden=True)
+        session.add(rule)
+        session.commit()
+        return int(rule.id)
 
 
 def first_material(db_url: str) -> int:
@@ -500,7 +518,7 @@ def app_routes(client: TestClient) -> list[AppRoute]:
 
 
 def concrete(path: str) -> str:
-    return path.format(id=1, plan=1, line=1, member=1, downtime=1, material=1)
+    return path.format(id=1, plan=1, line=1, member=1, downtime=1, material=1, rule=1)
 
 
 def test_every_route_has_an_entry(module_client: TestClient) -> None:

@@ -101,7 +101,11 @@ def changeover_for(
     rules: Sequence[ChangeoverRule], before: StageAttributes, after: StageAttributes
 ) -> Changeover | None:
     """The changeover, or None when the rules forbid the switch."""
-    rule = find_rule(rules, before, after)
+    return changeover_of(find_rule(rules, before, after))
+
+
+def changeover_of(rule: ChangeoverRule | None) -> Changeover | None:
+    """What a matching ``rule`` costs, or None when it forbids (or there is no rule)."""
     if rule is None or rule.forbidden:
         return None
     # Column defaults apply only on insert; a rule not yet flushed may still hold None.

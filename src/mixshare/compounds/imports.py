@@ -106,10 +106,11 @@ HELP = [
      "Compound code, unique per member, no spaces or '/'"),
     ("member", "是 / yes", "成员企业代码，如 M01", "Member company code, e.g. M01"),
     ("name", "首行 / first row", "胶料名称", "Compound name"),
-    ("family", "是 / yes", "主胶种：NR SBR BR EPDM NBR CR IIR",
-     "Polymer family: NR SBR BR EPDM NBR CR IIR"),
-    ("colour", "是 / yes", "颜色类别：black 黑色 / light 浅色 / coloured 彩色",
-     "Colour class: black, light or coloured"),
+    ("family", "是 / yes", "主胶种，如 NR SBR BR EPDM NBR CR IIR（中心可在 /reference 页面添加）",
+     "Polymer family, e.g. NR SBR BR EPDM NBR CR IIR (a center adds its own on /reference)"),
+    ("colour", "是 / yes",
+     "颜色类别，如 black 黑色 / light 浅色 / coloured 彩色（可在 /reference 添加）",
+     "Colour class, e.g. black, light or coloured (a center adds its own on /reference)"),
     ("staining", "否 / no", "是否污染性（含芳烃油、对苯二胺类防老剂等），默认 否",
      "Staining compound (aromatic oil, PPD antidegradants)? default no"),
     ("density", "是 / yes", "密度 g/cm³，0.8–2.5", "Density g/cm³, 0.8–2.5"),
@@ -133,6 +134,12 @@ HELP = [
      "One row per ingredient, grouped by compound code; compound attributes on the first row "
      "suffice. A changed existing compound gets a new version. If any row has an error, "
      "nothing is imported."),
+    ("", "", "每个胶料的每个阶段都必须至少有一条产线能生产（产线有该阶段设置，且换产规则允许"
+             "该阶段连续生产），否则报错并说明原因："
+             "在 /lines 设置产线，在 /changeover-rules 添加规则。",
+     "Every stage of every compound must run on some line (a line with settings for the "
+     "stage, whose changeover rules allow the stage after itself); otherwise the error says "
+     "why: set up lines on /lines, add rules on /changeover-rules."),
     ("", "", f"只导入 {SHEET} 工作表（最多 20,000 行）；"
              f"“{EXAMPLE_SHEET}”工作表仅为示例，不会导入。",
      f"Only the {SHEET} sheet is imported (at most 20,000 rows); the '{EXAMPLE_SHEET}' sheet "

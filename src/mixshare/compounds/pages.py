@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mixshare.access import Access, AccessDep, CompoundWriter, OperationsViewer, Reader
+from mixshare.compounds import reference
 from mixshare.compounds import service as compounds
-from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES, Compound
+from mixshare.compounds.models import Compound
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.lines import service as lines
 from mixshare.lines.models import Calendar, Downtime, Holiday, Line
@@ -79,8 +80,8 @@ def spec_from_form(form: dict[str, str], partial: bool) -> dict[str, Any]:
 
 def _compound_form_context(session: Session, user: User) -> dict[str, Any]:
     return {
-        "families": POLYMER_FAMILIES,
-        "colours": COLOUR_CLASSES,
+        "families": reference.family_codes(session),
+        "colours": reference.colour_codes(session),
         "members": [] if user.is_member_user else members.get_all(session),
         "materials": list(session.scalars(select(Material).order_by(Material.code))),
     }

@@ -11,7 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mixshare.compounds.models import COLOUR_CLASSES, POLYMER_FAMILIES
 from mixshare.validation import Id, Identifier, Number, Text, WholeNumber
 
 INGREDIENT_STAGES = ("MB", "FB")
@@ -35,8 +34,8 @@ class VersionSpec(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    polymer_family: str
-    colour_class: str
+    polymer_family: str = Field(min_length=1, max_length=8)
+    colour_class: str = Field(min_length=1, max_length=12)
     staining: bool = False
     density: Number = Field(ge=0.8, le=2.5)
     has_remill: bool = False
@@ -48,21 +47,17 @@ class VersionSpec(BaseModel):
     shelf_life_minutes: WholeNumber = Field(default=10080, gt=0, le=MINUTES_PER_YEAR)
     ingredients: list[IngredientIn] = Field(min_length=1, max_length=MAX_INGREDIENTS)
 
+    # Whether the family and colour class are listed is reference data the center extends:
+    # checked in the service (mixshare.compounds.reference); here only their written form.
     @field_validator("polymer_family")
     @classmethod
-    def _known_family(cls, value: str) -> str:
-        value = value.upper()
-        if value not in POLYMER_FAMILIES:
-            raise ValueError(f"unknown polymer family; use one of {', '.join(POLYMER_FAMILIES)}")
-        return value
+    def _family_in_capitals(cls, value: str) -> str:
+        return value.upper()
 
     @field_validator("colour_class")
     @classmethod
-    def _known_colour(cls, value: str) -> str:
-        value = value.lower()
-        if value not in COLOUR_CLASSES:
-            raise ValueError(f"unknown colour class; use one of {', '.join(COLOUR_CLASSES)}")
-        return value
+    def _colour_in_small_letters(cls, value: str) -> str:
+        return value.lower()
 
     @model_validator(mode="after")
     def _consistent(self) -> VersionSpec:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mixshare.compounds import reference
 from mixshare.compounds.changeovers import (
     StageAttributes,
     find_rule,
@@ -194,6 +195,8 @@ def build_version(
     version.compound = compound
     ingredients, problems = _ingredients(session, spec)
     version.ingredients = ingredients
+    problems += reference.unknown_family(session, "polymer_family", version.polymer_family)
+    problems += reference.unknown_colour(session, "colour_class", version.colour_class)
     if not problems:
         problems = unrunnable_stage_problems(session, version)
     return version, problems

@@ -109,6 +109,8 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
         items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
         items += [("/materials", N_("Materials"))]
+        if access.may(user, access.PLAN):
+            items += [("/changeover-rules", N_("Changeover rules"))]
     if access.may(user, access.WRITE_ORDERS):
         items.append(("/imports", N_("Upload")))
     if access.may(user, access.MANAGE_USERS):

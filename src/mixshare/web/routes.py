@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mixshare.audit import api as audit_api
+from mixshare.changeovers import pages as changeovers_pages
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
 from mixshare.execution import api as execution_api
@@ -53,6 +54,7 @@ for module in (
     lines_pages,
     materials_pages,
     uploads_pages,
+    changeovers_pages,
     users_pages,
 ):
     page_router.include_router(module.router)
