@@ -525,29 +525,6 @@ def _mount_import_kinds() -> None:
         template_app.command(kind.name)(_template_command(kind))
 
 
-def _import_reference(run_import: Any, file: Path) -> None:
-    """Run one of the center's reference-data imports (materials, members, rules)."""
-    with user_errors(), session_scope() as session:
-        result = run_import(session, file)
-    console.print(f"[green]imported[/green] {result}")
-
-
-@import_app.command("materials")
-def import_materials(file: Path) -> None:
-    """Import raw materials (new codes created, known ones updated); all or nothing."""
-    from mixshare.materials.imports import import_materials as run_import
-
-    _import_reference(run_import, file)
-
-
-@import_app.command("rules")
-def import_rules(file: Path) -> None:
-    """Replace the changeover rules with the file's (the whole set); all or nothing."""
-    from mixshare.changeovers.imports import import_rules as run_import
-
-    _import_reference(run_import, file)
-
-
 def _write_binary(write: Any, output: Path | None) -> None:
     """Run ``write(target)`` to the path ``output`` or, when None, to stdout."""
     if output is not None:
@@ -564,28 +541,6 @@ def _write_binary(write: Any, output: Path | None) -> None:
 
 
 _mount_import_kinds()
-
-
-@template_app.command("rules")
-def template_rules(
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-) -> None:
-    """The changeover rules import template (.xlsx) with a help sheet."""
-    from mixshare.changeovers.imports import template_rules as write
-
-    with user_errors():
-        _write_binary(write, output)
-
-
-@template_app.command("materials")
-def template_materials(
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-) -> None:
-    """The materials import template (.xlsx) with a help sheet."""
-    from mixshare.materials.imports import template_materials as write
-
-    with user_errors():
-        _write_binary(write, output)
 
 
 @export_app.command("plan")

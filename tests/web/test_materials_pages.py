@@ -51,3 +51,19 @@ def test_member_sees_only_materials_of_its_own_recipes(
     assert "Price" not in html and "单价" not in html
     page_login(client, "admin")
     assert {"SECRET-RESIN", "OIL", "TBBS"} <= listed(client.get("/materials").text)
+
+
+def test_materials_and_rules_upload_on_the_import_page(
+    client: TestClient, world: World, db: Session
+) -> None:
+    from tests.web.test_upload_page import upload
+
+    token = page_login(client, "planner")  # plans, so may upload rules, but not materials
+    csv = b"code,name,category\nZNO,zinc oxide,chemical\n"
+    assert upload(client, token, "materials", "m.csv", csv).status_code == 404
+    rules = b"priority,name,same_compound\n1,campaign,yes\n2,bad,perhaps\n"
+    refused = upload(client, token, "rules", "rules.csv", rules)
+    assert refused.status_code == 422 and "rules.csv, row 3, column same_compound" in refused.text
+    token = page_login(client, "admin")
+    assert upload(client, token, "materials", "m.csv", csv).status_code == 200
+    assert db.scalars(select(Material.name).where(Material.code == "ZNO")).one() == "zinc oxide"

@@ -24,7 +24,7 @@ from typing import IO, Any, cast
 
 from sqlalchemy.orm import Session
 
-from mixshare.access import WRITE_COMPOUNDS, WRITE_ORDERS, Permission, may
+from mixshare.access import ADMINISTER, PLAN, WRITE_COMPOUNDS, WRITE_ORDERS, Permission, may
 from mixshare.errors import NotFound
 from mixshare.spreadsheets import ImportResult
 from mixshare.users.models import User
@@ -84,6 +84,20 @@ KINDS: tuple[ImportKind, ...] = (
         "mixshare.compounds.imports:import_compounds",
         "mixshare.compounds.imports:template_compounds",
         WRITE_COMPOUNDS,
+    ),
+    ImportKind(
+        "materials", "Materials",
+        "Import raw materials (new codes created, known ones updated); all or nothing.",
+        "mixshare.materials.imports:import_materials",
+        "mixshare.materials.imports:template_materials",
+        ADMINISTER,
+    ),
+    ImportKind(
+        "rules", "Changeover rules",
+        "Replace the changeover rules with the file's (the whole set); all or nothing.",
+        "mixshare.changeovers.imports:import_rules",
+        "mixshare.changeovers.imports:template_rules",
+        PLAN,
     ),
 )  # fmt: skip
 
