@@ -82,6 +82,8 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)  # reference data changed in place
+    # Accepted, but worth a look (an order due before it can be done): one sentence each.
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         """One line for the CLI: ``orders.xlsx: 12 rows, 12 created (A-1 … A-12)``."""
@@ -97,6 +99,8 @@ class ImportResult:
             text += f", {len(self.updated)} updated"
         if self.unchanged:
             text += f", {len(self.unchanged)} unchanged"
+        for warning in self.warnings:
+            text += f"\nwarning: {warning}"
         return text
 
 

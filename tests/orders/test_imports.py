@@ -410,3 +410,18 @@ def test_import_queries_do_not_grow_with_the_rows(center: Session, tmp_path: Pat
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) < 30, selects[:40]
     assert orders.count(center) == 300
+
+
+def test_import_warns_of_a_due_date_before_the_earliest_completion(
+    center: Session, tmp_path: Path
+) -> None:
+    """Accepted, with a warning naming the earliest possible completion."""
+    rows = [
+        ["A-0001", "M01", "BELT-NR-01", "final", 12000, NOW + timedelta(minutes=30), None, ""],
+        ["A-0002", "M01", "BELT-NR-01", "final", 800, DUE, None, ""],
+    ]
+    result = import_orders(center, write_xlsx(tmp_path / "o.xlsx", rows), now=NOW)
+    assert result.created == ["A-0001", "A-0002"]
+    assert len(result.warnings) == 1
+    assert "A-0001" in result.warnings[0] and "earliest possible completion" in result.warnings[0]
+    assert "warning: order A-0001" in str(result)

@@ -14,6 +14,7 @@ from mixshare.errors import Problem, ValidationFailed
 from mixshare.orders import service
 from mixshare.orders.models import ORDER_STATUSES, Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
+from mixshare.planning.due_check import DueCheck
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
@@ -42,14 +43,24 @@ class OrderRead(BaseModel):
     created_at: CenterDateTime
     note: str
     version: int = Field(description="send it back when changing the order")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="on creation: e.g. a due date earlier than the earliest possible completion"
+        " (the order is accepted)",
+    )
+    earliest_completion: CenterDateTime | None = Field(
+        default=None, description="on creation: the earliest the order could be done"
+    )
 
     @classmethod
-    def of(cls, order: Order) -> OrderRead:
+    def of(cls, order: Order, check: DueCheck | None = None) -> OrderRead:
         return cls(
             **{name: getattr(order, name) for name in _PLAIN},
             member_code=order.member.code,
             compound_key=order.compound_version.key,
             version=order.row_version,
+            warnings=check.warnings if check else [],
+            earliest_completion=check.earliest if check else None,
         )
 
 
@@ -113,6 +124,7 @@ def list_orders(
 @router.post("", status_code=201, response_model=OrderRead, responses=WRITE_PROBLEMS)
 def create_order(body: OrderIn, access: AccessDep, user: OrderWriter) -> OrderRead:
     order = service.create_order(access.session, _with_member(body, user), access.scope)
+    check = DueCheck.of(access.session, order)
     access.audit(
         "create",
         "order",
@@ -121,7 +133,7 @@ def create_order(body: OrderIn, access: AccessDep, user: OrderWriter) -> OrderRe
         detail={"number": order.number, "kg": order.quantity_kg},
     )
     access.session.commit()
-    return OrderRead.of(order)
+    return OrderRead.of(order, check)
 
 
 @router.get("/{order_id}", response_model=OrderRead)

@@ -225,7 +225,10 @@ def import_orders(
         raise rejected(name, problems)
     session.add_all(orders)
     session.flush()
-    return ImportResult(name, len(rows), created=[o.number for o in orders])
+    from mixshare.planning.due_check import due_warnings  # planning builds on orders
+
+    warnings = [w.message() for w in due_warnings(session, orders, checker.now)]
+    return ImportResult(name, len(rows), created=[o.number for o in orders], warnings=warnings)
 
 
 def template_orders(target: str | Path | IO[bytes], now: datetime | None = None) -> None:

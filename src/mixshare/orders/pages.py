@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,6 +16,7 @@ from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
+from mixshare.planning.due_check import DueCheck
 from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
@@ -24,6 +26,7 @@ from mixshare.web.page_common import (
     blank_to_none,
     field_errors,
     page_number,
+    parse_moment,
     redirect,
     render,
     translate,
@@ -31,6 +34,7 @@ from mixshare.web.page_common import (
 from mixshare.web.params import OptionalQueryId, PathId
 
 router = APIRouter()
+MOMENT = "%Y-%m-%dT%H:%M"
 CREATE_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note")
 UPDATE_FIELDS = ("quantity_kg", "due_at", "release_at", "note")
 
@@ -64,6 +68,7 @@ def order_list(
     )
     unplanned = planning.unplanned_rows(session, plan, [o.id for o in rows])
     context = {
+        "due_warning": _due_warning(request),
         "orders": rows,
         "unplanned": {u.order_id: u for u in unplanned},
         "paging": paging,
@@ -75,6 +80,18 @@ def order_list(
         "filters": {"status": status or "", "member": member or ""},
     }
     return render(request, "orders/list.html", context, user=user)
+
+
+def _due_warning(request: Request) -> dict[str, Any] | None:
+    """The due-date warning of the order just created, from the redirect's query."""
+    due = parse_moment(request.query_params.get("due"))
+    earliest_text = request.query_params.get("earliest")
+    if due is None or not earliest_text:
+        return None
+    earliest = parse_moment(earliest_text)
+    if earliest is None and earliest_text != "never":
+        return None
+    return {"due": due, "earliest": earliest}
 
 
 def _form_context(
@@ -119,8 +136,19 @@ def create_order(
             request, "orders/form.html", {**context, "order": None}, user=user, status_code=422
         )
     Access(session, user, request).audit("create", "order", order.id, member_id=order.member_id)
+    check = DueCheck.of(session, order)
     session.commit()
-    return redirect(f"/orders?created={order.number}")
+    return redirect(f"/orders?{_created_query(order, check)}")
+
+
+def _created_query(order: Order, check: DueCheck) -> str:
+    """The list's notice of a new order; with a warning when it is due before it can be done
+    (``earliest=never`` when it cannot be made as it stands)."""
+    query = {"created": order.number}
+    if check.warnings:
+        query["due"] = order.due_at.strftime(MOMENT)
+        query["earliest"] = check.earliest.strftime(MOMENT) if check.earliest else "never"
+    return urlencode(query)
 
 
 def _edit_values(order: Order) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from mixshare.engine.problem import (
 from mixshare.engine.problem import Line as EngineLine
 from mixshare.lines import calendars
 from mixshare.lines import service as lines_service
-from mixshare.lines.models import Line
+from mixshare.lines.models import Line, LineCompoundStage
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanLot
@@ -117,10 +117,17 @@ def select_orders(session: Session, start: datetime, end: datetime) -> list[Orde
     return list(session.scalars(query))
 
 
-def _lot_options(
-    session: Session, lines: list[Line], rules: list[ChangeoverRule], info: LotInfo
+def lot_options(
+    session: Session,
+    lines: list[Line],
+    rules: list[ChangeoverRule],
+    info: LotInfo,
+    overrides: dict[tuple[int, str], LineCompoundStage] | None = None,
 ) -> tuple[LotOption, ...]:
-    overrides = lines_service.compound_overrides(session, info.version)
+    """How ``info`` would run on each line that may run it (``overrides``: the compound's
+    line settings, read here when not given)."""
+    if overrides is None:
+        overrides = lines_service.compound_overrides(session, info.version)
     options = []
     for line in lines:
         setting = lines_service.stage_setting(
@@ -133,7 +140,7 @@ def _lot_options(
     return tuple(options)
 
 
-def _order_lots(order: Order, reference: str) -> list[list[LotInfo]]:
+def order_lot_parts(order: Order, reference: str) -> list[list[LotInfo]]:
     """The order's lots, one list per split part, each in stage order, coded
     ``<reference>/<stage>[#part]``."""
     version = order.compound_version
@@ -171,7 +178,7 @@ def _price_periods(prices: list[PriceSpan], start: datetime) -> tuple[PricePerio
     )
 
 
-def _unavailable_minutes(
+def unavailable_minutes(
     session: Session, line: Line, window: tuple[datetime, datetime]
 ) -> tuple[Interval, ...]:
     """The line's unavailable spans in the window, as minutes from its start."""
@@ -293,7 +300,7 @@ def build_problem(
     horizon = days * 24 * 60
     lines = lines_service.get_all(session)
     rules = list(session.scalars(select(ChangeoverRule)))
-    unavailable = {line.code: _unavailable_minutes(session, line, (start, end)) for line in lines}
+    unavailable = {line.code: unavailable_minutes(session, line, (start, end)) for line in lines}
     orders = select_orders(session, start, end)
     shared = orders_service.shared_numbers(session)
     infos: dict[str, LotInfo] = {}
@@ -307,8 +314,8 @@ def build_problem(
     release_of: dict[int, int] = {}
     no_line: dict[int, str] = {}
     for order in orders:
-        parts = _order_lots(order, orders_service.plan_reference(order, shared))
-        part_options = {i.code: _lot_options(session, lines, rules, i) for p in parts for i in p}
+        parts = order_lot_parts(order, orders_service.plan_reference(order, shared))
+        part_options = {i.code: lot_options(session, lines, rules, i) for p in parts for i in p}
         stages_of[order.id] = order_stages(parts[0], part_options)
         release_of[order.id] = release_minutes(order, start)
         if any(not opts for opts in part_options.values()):
