@@ -140,6 +140,7 @@ class BatchConsumption(Base):
     )
 
     batch: Mapped[Batch] = relationship(foreign_keys=[batch_id], back_populates="consumed")
+    consumed_batch: Mapped[Batch | None] = relationship(foreign_keys=[consumed_batch_id])
 
 
 class BatchCurve(Base):
