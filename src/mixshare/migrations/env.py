@@ -50,7 +50,23 @@ def _migrate(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        _wide_version_table(connection)
         context.run_migrations()
+
+
+def _wide_version_table(connection: Connection) -> None:
+    """Revision ids are file stems (``0008_planux_unplanned_reason_code``: 33 characters);
+    Alembic's ``alembic_version.version_num`` is VARCHAR(32), which PostgreSQL enforces (SQLite
+    does not), so the column is made wide enough before any migration runs."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(64) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+    )
+    connection.exec_driver_sql(
+        "ALTER TABLE alembic_version ALTER COLUMN version_num TYPE VARCHAR(64)"
+    )
 
 
 if context.is_offline_mode():
