@@ -73,9 +73,7 @@ class QualitySpec(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    compound_version_id: Mapped[int] = mapped_column(
-        ForeignKey("compound_version.id"), index=True
-    )
+    compound_version_id: Mapped[int] = mapped_column(ForeignKey("compound_version.id"), index=True)
     stage: Mapped[str] = mapped_column(String(2))
     test_method_id: Mapped[int] = mapped_column(ForeignKey("test_method.id"))
     lsl: Mapped[float | None] = mapped_column(Float, nullable=True)

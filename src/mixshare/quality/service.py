@@ -16,7 +16,7 @@ Released and held are final. Only released compound may be delivered (:func:`is_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -341,7 +341,8 @@ class ResultIn:
     batch: str | None = None
     measured_at: datetime | None = None
     note: str = ""
-    location: str = ""  # where it came from, for messages ("row 4", "results[2]")
+    # where a field came from, for messages: "results.csv, row 4, column value", "results[2].value"
+    at: Callable[[str], str] = str
 
 
 def find_batch(session: Session, line: str | None, code: str | None) -> Batch | None:
@@ -362,7 +363,6 @@ def check_result(
     scope: int | None = None,
 ) -> tuple[LabResult | None, Batch | None, list[Problem]]:
     """The result to store for ``entry``, or the problems with it (each naming its field)."""
-    where = (entry.location + ", ") if entry.location else ""
     problems: list[Problem] = []
     batch = (
         session.get(Batch, entry.batch_id)
@@ -371,24 +371,26 @@ def check_result(
     )
     if batch is None or (scope is not None and batch.member_id != scope):
         named = entry.batch_id if entry.batch_id is not None else entry.batch
-        problems.append(Problem(f"{where}batch", "unknown batch", str(named or "")))
+        problems.append(Problem(entry.at("batch"), "unknown batch", str(named or "")))
     elif batch.state in FINAL_STATES:
-        problems.append(Problem(f"{where}batch", f"the batch is already {batch.state}", batch.code))
+        already = f"the batch is already {batch.state}"
+        problems.append(Problem(entry.at("batch"), already, batch.code))
     method = methods.get(entry.test)
     if method is None:
-        problems.append(Problem(f"{where}test", "unknown test method", entry.test))
+        problems.append(Problem(entry.at("test"), "unknown test method", entry.test))
     elif not method.low <= entry.value <= method.high:
-        message = f"outside what the instrument reports ({method.low:g}–{method.high:g} {method.unit})"
-        problems.append(Problem(f"{where}value", message, f"{entry.value:g}"))
+        span = f"{method.low:g}–{method.high:g} {method.unit}"
+        message = f"outside what the instrument reports ({span})"
+        problems.append(Problem(entry.at("value"), message, f"{entry.value:g}"))
     measured = entry.measured_at or now
     if measured > now + timedelta(minutes=5):
-        problems.append(Problem(f"{where}measured_at", "lies in the future", f"{measured}"))
+        problems.append(Problem(entry.at("measured_at"), "lies in the future", f"{measured}"))
     if batch is not None and method is not None and not problems:
         if measured < batch.ended_at:
-            problems.append(Problem(f"{where}measured_at", "before the batch was mixed"))
+            problems.append(Problem(entry.at("measured_at"), "before the batch was mixed"))
         taken = (batch.id, method.id) in _results_of(session, [batch.id])
         if taken:
-            problems.append(Problem(f"{where}test", "the batch already has this result"))
+            problems.append(Problem(entry.at("test"), "the batch already has this result"))
     if problems or batch is None or method is None:
         return None, batch, problems
     result = LabResult(
@@ -422,9 +424,8 @@ def record_results(
         if result is not None and batch is not None:
             key = (result.batch_id, result.test_method_id)
             if key in seen:
-                where = (entry.location + ", ") if entry.location else ""
-                found = [Problem(f"{where}test", f"given twice (also {seen[key]})")]
-            seen[key] = entry.location or "above"
+                found = [Problem(entry.at("test"), f"given twice for the batch (also {seen[key]})")]
+            seen[key] = entry.at("test")
         problems += found
         if result is not None and batch is not None and not found:
             result.entered_at, result.source = now, source
@@ -560,7 +561,8 @@ def curve_chart(session: Session, batch: Batch) -> dict[str, Any] | None:
     if row is not None:
         reference = golden.Reference.from_json(row.reference)
         chart["seconds"] = reference.seconds.round(1).tolist()
-        chart["lower"] = {s: reference.lower()[i].round(2).tolist() for i, s in enumerate(golden.SIGNALS)}
-        chart["upper"] = {s: reference.upper()[i].round(2).tolist() for i, s in enumerate(golden.SIGNALS)}
+        lower, upper = reference.lower().round(2), reference.upper().round(2)
+        chart["lower"] = {s: lower[i].tolist() for i, s in enumerate(golden.SIGNALS)}
+        chart["upper"] = {s: upper[i].tolist() for i, s in enumerate(golden.SIGNALS)}
         chart["reference_batches"] = row.batches
     return chart

@@ -1,0 +1,52 @@
+"""Golden curves from released batches, and the flag on a new batch before its lab result."""
+
+from __future__ import annotations
+
+from mixshare.quality import service
+from tests.quality.conftest import Lab
+
+
+def release_all(lab: Lab, count: int) -> None:
+    for batch in lab.mix(count, lot=False):  # outside the plan: every test on every batch
+        for test, value in (("MOONEY_ML1+4", 60.0), ("HARDNESS_A", 65.0)):
+            entry = service.ResultIn(test, value, line="L1", batch=batch.code)
+            service.record_results(lab.session, [entry], lab.user(), source="form")
+        service.release(lab.session, batch, lab.user())
+
+
+def test_no_golden_curve_before_enough_released_batches(lab: Lab) -> None:
+    release_all(lab, 3)
+    version = lab.version()
+    assert service.rebuild_golden(lab.session, version.id, "MB", lab.world.line) is None
+
+
+def test_a_bad_batch_is_flagged_before_its_lab_result_and_a_good_one_is_not(lab: Lab) -> None:
+    release_all(lab, 12)
+    golden = service.rebuild_golden(lab.session, lab.version().id, "MB", lab.world.line)
+    assert golden is not None and golden.batches == 12
+    (good,) = lab.mix(1)
+    (hot,) = lab.mix(1, defect="overheat")
+    good_score = service.score_batch(lab.session, good)
+    hot_score = service.score_batch(lab.session, hot)
+    assert good_score is not None and hot_score is not None
+    assert not good_score.out_of_envelope
+    assert hot_score.out_of_envelope and hot_score.score > good_score.score
+    assert hot_score.outside["temperature_c"] > 0.1
+    assert service.results_of(lab.session, hot) == []  # flagged with no lab result yet
+    work = {item.batch.id: item for item in service.worklist(lab.session)}
+    assert work[hot.id].curve is not None and work[hot.id].curve.out_of_envelope
+
+
+def test_the_batch_chart_shows_the_curve_against_the_envelope(lab: Lab) -> None:
+    release_all(lab, 6)
+    service.rebuild_golden(lab.session, lab.version().id, "MB", lab.world.line)
+    (batch,) = lab.mix(1)
+    chart = service.curve_chart(lab.session, batch)
+    assert chart is not None
+    assert len(chart["signals"]["power_kw"]) == len(chart["lower"]["power_kw"]) == 100
+    assert all(
+        lo < hi
+        for lo, hi in zip(
+            chart["lower"]["temperature_c"], chart["upper"]["temperature_c"], strict=True
+        )
+    )
