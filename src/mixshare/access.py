@@ -76,6 +76,8 @@ RECORD_BATCHES = _permission("record batches", "operator", "center_admin")
 """Record a batch by hand on the shift view (a line without a data link)."""
 REVIEW_BATCHES = _permission("review batches", "operator", "quality", "center_admin")
 """See quarantined and conflicting batch documents (any member's data, as sent)."""
+TEST_BATCHES = _permission("test batches", "quality", "center_admin")
+"""Enter and import lab results, release and hold batches, set specs (the quality lab)."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -89,6 +91,7 @@ PERMISSIONS = (
     INGEST_BATCHES,
     RECORD_BATCHES,
     REVIEW_BATCHES,
+    TEST_BATCHES,
 )
 
 
@@ -139,6 +142,7 @@ AuditReader = Annotated[User, Depends(allowed(READ_AUDIT))]
 BatchIngester = Annotated[User, Depends(allowed(INGEST_BATCHES))]
 BatchRecorder = Annotated[User, Depends(allowed(RECORD_BATCHES))]
 BatchReviewer = Annotated[User, Depends(allowed(REVIEW_BATCHES))]
+LabTester = Annotated[User, Depends(allowed(TEST_BATCHES))]
 
 
 # --- member isolation ----------------------------------------------------------------------

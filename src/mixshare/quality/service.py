@@ -30,7 +30,7 @@ from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
 from mixshare.execution.models import Batch, BatchCurve
 from mixshare.execution.service import curve_of
 from mixshare.planning.models import PlanLot
-from mixshare.quality import golden
+from mixshare.quality import golden, spc
 from mixshare.quality.models import (
     DISPOSITIONS,
     SAMPLING_RULES,
@@ -566,3 +566,50 @@ def curve_chart(session: Session, batch: Batch) -> dict[str, Any] | None:
         chart["upper"] = {s: upper[i].tolist() for i, s in enumerate(golden.SIGNALS)}
         chart["reference_batches"] = row.batches
     return chart
+
+
+# --- SPC ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpcSeries:
+    """The results of one test on one compound version and stage, on one line, in test order,
+    with the I-MR chart, the spec and Cpk (``chart`` None with fewer than two results)."""
+
+    method: TestMethod
+    spec: QualitySpec | None
+    batches: list[str]
+    measured: list[datetime]
+    values: list[float]
+    chart: spc.Chart | None
+    capability: spc.Capability | None
+
+
+def spc_series(
+    session: Session, *, test: str, version_id: int, stage: str, line_id: int, limit: int = 200
+) -> SpcSeries:
+    """The latest ``limit`` results, oldest first."""
+    method = method_by_code(session, test)
+    query = (
+        select(Batch.code, LabResult.measured_at, LabResult.value)
+        .join(LabResult, LabResult.batch_id == Batch.id)
+        .where(LabResult.test_method_id == method.id, Batch.compound_version_id == version_id)
+        .where(Batch.stage == stage, Batch.line_id == line_id)
+        .order_by(LabResult.measured_at.desc(), LabResult.id.desc())
+        .limit(limit)
+    )
+    rows = list(session.execute(query))[::-1]
+    values = [float(r[2]) for r in rows]
+    spec = next(
+        (s for s in specs_for(session, version_id, stage) if s.test_method_id == method.id), None
+    )
+    enough = len(values) >= spc.MIN_POINTS
+    return SpcSeries(
+        method=method,
+        spec=spec,
+        batches=[r[0] for r in rows],
+        measured=[r[1] for r in rows],
+        values=values,
+        chart=spc.chart(values) if enough else None,
+        capability=spc.capability(values, spec.lsl, spec.usl) if enough and spec else None,
+    )

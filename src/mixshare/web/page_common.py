@@ -113,6 +113,10 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
             items += [("/changeover-rules", N_("Changeover rules"))]
     if access.may(user, access.WRITE_ORDERS):
         items.append(("/imports", N_("Upload")))
+    if access.may(user, access.TEST_BATCHES):
+        items.append(("/quality", N_("Lab")))
+    elif access.may(user, access.SEE_OPERATIONS):
+        items.append(("/quality/spc", N_("SPC charts")))
     if access.may(user, access.MANAGE_USERS):
         items.append(("/users", N_("Users")))
     return items

@@ -21,6 +21,8 @@ from mixshare.orders import timeline
 from mixshare.planning import api as planning_api
 from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
+from mixshare.quality import api as quality_api
+from mixshare.quality import pages as quality_pages
 from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
 from mixshare.users import pages as users_pages
@@ -39,6 +41,7 @@ for module_router in (
     users_api.router,
     audit_api.router,
     execution_api.router,
+    quality_api.router,
 ):
     api_router.include_router(module_router)
 
@@ -56,5 +59,6 @@ for module in (
     uploads_pages,
     changeovers_pages,
     users_pages,
+    quality_pages,
 ):
     page_router.include_router(module.router)
