@@ -96,7 +96,7 @@ def lab(db_url: str, password_hash: str) -> Iterator[Lab]:
     with session_factory(db_url)() as session:
         world = build_world(session, password_hash)
         made = Lab(db_url, world, session, now_local().replace(microsecond=0) - timedelta(days=2))
-        made.spec("MOONEY_ML1+4", lsl=50, target=60, usl=70)
+        made.spec("MOONEY", lsl=50, target=60, usl=70)
         made.spec("HARDNESS_A", lsl=60, usl=70, sampling="first_last")
         session.commit()
         yield made

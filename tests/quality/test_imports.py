@@ -17,12 +17,12 @@ def test_a_clean_file_stores_every_result(lab: Lab, tmp_path: Path) -> None:
     path = tmp_path / "results.csv"
     path.write_text(
         "产线 / line,批次 / batch,检测项目 / test,结果 / value,检测时间 / measured_at\n"
-        f"L1,{first.code},MOONEY_ML1+4,61.5,\n"
+        f"L1,{first.code},MOONEY,61.5,\n"
         f"L1,{first.code},HARDNESS_A,64,\n"
-        f"L1,{second.code},MOONEY_ML1+4,59.0,\n",
+        f"L1,{second.code},MOONEY,59.0,\n",
         encoding="utf-8",
     )
-    result = import_lab_results(lab.session, path, lab.user())
+    result = import_lab_results(lab.session, path, user=lab.user())
     assert result.rows == 3 and len(result.created) == 3
     assert [r.value for r in service.results_of(lab.session, first)] == [61.5, 64.0]
     assert second.state == "tested"  # rest over (mixed two days ago), lot's hardness covers it
@@ -33,8 +33,8 @@ def test_a_file_with_bad_cells_stores_nothing_and_names_each(lab: Lab, tmp_path:
     path = tmp_path / "results.csv"
     path.write_text(
         "line,batch,test,value,measured_at\n"
-        f"L1,{first.code},MOONEY_ML1+4,61.5,\n"
-        f"L1,{second.code},MOONEY_ML1+4,abc,\n"
+        f"L1,{first.code},MOONEY,61.5,\n"
+        f"L1,{second.code},MOONEY,abc,\n"
         f"L1,{second.code},HARDNESS,64,\n"
         f"L1,NO-SUCH-BATCH,HARDNESS_A,64,\n"
         f"L1,{first.code},HARDNESS_A,,\n"
@@ -42,7 +42,7 @@ def test_a_file_with_bad_cells_stores_nothing_and_names_each(lab: Lab, tmp_path:
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as rejected:
-        import_lab_results(lab.session, path, lab.user())
+        import_lab_results(lab.session, path, user=lab.user())
     found = [(p.location, p.message) for p in rejected.value.problems]
     assert found == [
         ("results.csv, row 3, column value", "not a number"),

@@ -30,7 +30,7 @@ def test_a_batch_rests_then_is_tested_once_its_results_are_in(lab: Lab) -> None:
     # the minimum rest (240 min by default) is not over 10 minutes after the batch ended
     soon = batch.ended_at + timedelta(minutes=10)
     assert service.refresh(lab.session, batch, soon) == "resting"
-    enter(lab, batch.code, "MOONEY_ML1+4", 61.0, soon)
+    enter(lab, batch.code, "MOONEY", 61.0, soon)
     enter(lab, batch.code, "HARDNESS_A", 65, soon)
     assert service.refresh(lab.session, batch, soon) == "resting"  # results in, rest not over
     later = service.rest_ends(batch)
@@ -40,7 +40,7 @@ def test_a_batch_rests_then_is_tested_once_its_results_are_in(lab: Lab) -> None:
 
 def test_rest_over_but_a_result_missing_keeps_it_resting(lab: Lab) -> None:
     (batch,) = lab.mix(1)
-    enter(lab, batch.code, "MOONEY_ML1+4", 61.0)  # hardness of the first batch still missing
+    enter(lab, batch.code, "MOONEY", 61.0)  # hardness of the first batch still missing
     assert service.refresh(lab.session, batch) == "resting"
     with pytest.raises(Conflict, match="lacks results: HARDNESS_A"):
         service.release(lab.session, batch, lab.user())
@@ -49,13 +49,13 @@ def test_rest_over_but_a_result_missing_keeps_it_resting(lab: Lab) -> None:
 def test_release_only_when_every_result_passes_and_only_released_is_deliverable(lab: Lab) -> None:
     good, bad, _ = lab.mix(3)
     for batch, mooney in ((good, 60.0), (bad, 75.0)):  # 75 is above the USL 70
-        enter(lab, batch.code, "MOONEY_ML1+4", mooney)
+        enter(lab, batch.code, "MOONEY", mooney)
     enter(lab, good.code, "HARDNESS_A", 64)
     service.release(lab.session, good, lab.user())
     assert good.state == "released" and is_deliverable(good)
     # the second batch is not sampled for hardness: the lot's first batch covers it
     assert service.refresh(lab.session, bad) == "tested"
-    with pytest.raises(Conflict, match="failed MOONEY_ML1\\+4: hold it instead"):
+    with pytest.raises(Conflict, match="failed MOONEY: hold it instead"):
         service.release(lab.session, bad, lab.user())
     assert bad.state == "tested" and not is_deliverable(bad)
 
@@ -90,7 +90,7 @@ def test_first_and_last_of_a_lot_are_sampled() -> None:
 def test_the_last_batch_of_the_lot_needs_its_own_hardness(lab: Lab) -> None:
     first, second, last = lab.mix(3)
     codes = [v.spec.test_method.code for v in service.verdicts(lab.session, last) if v.sampled]
-    assert codes == ["MOONEY_ML1+4", "HARDNESS_A"]
+    assert codes == ["MOONEY", "HARDNESS_A"]
     covered = [v for v in service.verdicts(lab.session, second) if not v.sampled]
     assert [(v.spec.test_method.code, v.covered_by) for v in covered] == [
         ("HARDNESS_A", first.code)
@@ -100,11 +100,11 @@ def test_the_last_batch_of_the_lot_needs_its_own_hardness(lab: Lab) -> None:
 def test_results_are_stored_all_or_nothing_with_every_bad_field_named(lab: Lab) -> None:
     first, second, _ = lab.mix(3)
     entries = [
-        ResultIn("MOONEY_ML1+4", 61.0, line="L1", batch=first.code, at=lambda f: f"r[0].{f}"),
-        ResultIn("MOONEY_ML1+4", 612.0, line="L1", batch=second.code, at=lambda f: f"r[1].{f}"),
+        ResultIn("MOONEY", 61.0, line="L1", batch=first.code, at=lambda f: f"r[0].{f}"),
+        ResultIn("MOONEY", 612.0, line="L1", batch=second.code, at=lambda f: f"r[1].{f}"),
         ResultIn("VISCOSITY", 1.0, line="L1", batch=second.code, at=lambda f: f"r[2].{f}"),
         ResultIn("HARDNESS_A", 65, line="L1", batch="NO-SUCH", at=lambda f: f"r[3].{f}"),
-        ResultIn("MOONEY_ML1+4", 62.0, line="L1", batch=first.code, at=lambda f: f"r[4].{f}"),
+        ResultIn("MOONEY", 62.0, line="L1", batch=first.code, at=lambda f: f"r[4].{f}"),
     ]
     with pytest.raises(ValidationFailed) as rejected:
         service.record_results(lab.session, entries, lab.user(), source="api")
@@ -120,7 +120,7 @@ def test_results_are_stored_all_or_nothing_with_every_bad_field_named(lab: Lab) 
 
 def test_a_member_scope_cannot_reach_another_members_batch(lab: Lab) -> None:
     (foreign,) = lab.mix(1, "M02")
-    entry = ResultIn("MOONEY_ML1+4", 60.0, line="L1", batch=foreign.code)
+    entry = ResultIn("MOONEY", 60.0, line="L1", batch=foreign.code)
     with pytest.raises(ValidationFailed, match="unknown batch"):
         service.record_results(
             lab.session, [entry], None, source="api", scope=lab.world.members["M01"]

@@ -6,6 +6,7 @@ users only for their own company's batches (404 otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -190,7 +191,7 @@ def _verdict(v: service.Verdict) -> VerdictRead:
         target=v.spec.target,
         usl=v.spec.usl,
         value=v.result.value if v.result else None,
-        status=v.status,  # type: ignore[arg-type]
+        status=v.status,
         sampled=v.sampled,
         covered_by=v.covered_by,
     )
@@ -201,6 +202,10 @@ def _batch(access: AccessDep, batch_id: int) -> Batch:
     batch = access.session.get(Batch, batch_id)
     assert batch is not None  # the guard answered 404 otherwise
     return batch
+
+
+def _field_of(index: int) -> Callable[[str], str]:
+    return lambda field: f"results.{index}.{field}"
 
 
 @router.get("/tests", response_model=list[TestMethodRead])
@@ -230,7 +235,7 @@ def post_results(body: ResultsIn, access: AccessDep, user: LabTester) -> list[Re
             batch=r.batch,
             measured_at=to_local_naive(r.measured_at) if r.measured_at else None,
             note=r.note,
-            at=lambda field, n=n: f"results.{n}.{field}",
+            at=_field_of(n),
         )
         for n, r in enumerate(body.results)
     ]
@@ -254,7 +259,9 @@ def get_batch_quality(batch_id: PathId, access: AccessDep, user: Reader) -> Batc
     return quality_of(access, _batch(access, batch_id))
 
 
-@router.post("/batches/{batch_id}/release", response_model=BatchQualityRead, responses=WRITE_PROBLEMS)
+@router.post(
+    "/batches/{batch_id}/release", response_model=BatchQualityRead, responses=WRITE_PROBLEMS
+)
 def release_batch(batch_id: PathId, access: AccessDep, user: LabTester) -> BatchQualityRead:
     """Release a tested batch whose results all pass (409 says why not)."""
     batch = _batch(access, batch_id)

@@ -10,28 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.quality import service
 from mixshare.settings import now_local
 from mixshare.spreadsheets import (
+    EXAMPLE_SHEET,
     Cell,
     ImportResult,
     SheetRow,
+    append_row,
     as_datetime,
     as_float,
     as_text,
+    autosize,
     convert_cells,
     read_rows,
     rejected,
+    write_help_sheet,
 )
 from mixshare.users.models import User
 from mixshare.validation import to_local_naive
 
 SHEET = "Results"
+# the demo's and a new center's test codes (mixshare.quality.models.TestMethod, seeded)
+TEST_CODES = ("MOONEY", "MDR_ML", "MDR_MH", "MDR_TS2", "MDR_T90", "HARDNESS_A", "DENSITY")
 COLUMNS = ("line", "batch", "test", "value", "measured_at", "note")
 REQUIRED = ("batch", "test", "value")
 ALIASES = {
@@ -69,9 +76,14 @@ def _entry(row: SheetRow, values: dict[str, Any]) -> service.ResultIn:
 
 
 def import_lab_results(
-    session: Session, path: str | Path, user: User | None = None, now: datetime | None = None
+    session: Session,
+    path: str | Path,
+    member_id: int | None = None,
+    now: datetime | None = None,
+    user: User | None = None,
 ) -> ImportResult:
-    """Store every result of ``path`` or, if any cell is wrong, none (``ValidationFailed``)."""
+    """Store every result of ``path`` or, if any cell is wrong, none (``ValidationFailed``);
+    ``member_id`` limits the file to that member's batches."""
     rows = read_rows(path, COLUMNS, REQUIRED, sheet=SHEET, aliases=ALIASES)
     name = Path(path).name
     if not rows:
@@ -86,7 +98,9 @@ def import_lab_results(
             entries.append(_entry(row, values))
     try:
         now = now or now_local()
-        stored = service.record_results(session, entries, user, source="csv", now=now)
+        stored = service.record_results(
+            session, entries, user, source="csv", now=now, scope=member_id
+        )
     except ValidationFailed as exc:
         problems += exc.problems
     if problems:
@@ -102,3 +116,42 @@ def _row_order(problem: Problem) -> tuple[int, str]:
         if number.isdigit():
             return int(number), problem.location
     return 0, problem.location
+
+
+HEADERS = {
+    "line": "产线 / line",
+    "batch": "批次 / batch",
+    "test": "检测项目 / test",
+    "value": "结果 / value",
+    "measured_at": "检测时间 / measured_at",
+    "note": "备注 / note",
+}
+HELP = [
+    ("line", "否 / no", "产线代码，如 L1（批次号在各产线唯一时可留空）",
+     "Line code, e.g. L1 (may be empty when the batch code is unique)"),
+    ("batch", "是 / yes", "产线报告的批次号", "The batch code as the line reported it"),
+    ("test", "是 / yes", "检测项目代码：" + ", ".join(TEST_CODES),
+     "Test code: " + ", ".join(TEST_CODES)),
+    ("value", "是 / yes", "结果数值，单位见检测项目", "The value, in the test's unit"),
+    ("measured_at", "否 / no", "检测时间 YYYY-MM-DD HH:MM；留空为导入时间",
+     "When it was measured, YYYY-MM-DD HH:MM; empty: the time of the import"),
+    ("note", "否 / no", "备注，最多 200 字", "Note, at most 200 characters"),
+    ("", "", "文件中任何一格有错误，则整个文件都不导入；错误信息会指出行、列和原因。",
+     "If any cell is wrong, nothing is imported; each error names row, column and reason."),
+]  # fmt: skip
+
+
+def template_lab_results(target: str | Path | IO[bytes]) -> None:
+    """The lab-results import template: an empty Results sheet, an example sheet, a help sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = SHEET
+    append_row(sheet, [HEADERS[c] for c in COLUMNS])
+    example = book.create_sheet(EXAMPLE_SHEET)
+    append_row(example, [HEADERS[c] for c in COLUMNS])
+    append_row(example, ["L1", "L1-20261207-0001", "MOONEY", 62.5, "2026-12-07 14:00", ""])
+    for written in (sheet, example):
+        autosize(written)
+    write_help_sheet(book, HELP)
+    book.save(target)

@@ -7,26 +7,42 @@ a member's users see only their own batches (404 for another member's, audited).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from mixshare.access import AccessDep, LabTester, OperationsViewer, Reader, TEST_BATCHES
+from mixshare.access import TEST_BATCHES, AccessDep, LabTester, OperationsViewer, Reader
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.errors import Conflict, Problem, ValidationFailed
 from mixshare.execution.models import Batch
 from mixshare.lines.models import Line
 from mixshare.quality import golden, service
-from mixshare.quality.models import DISPOSITIONS, CurveScore
+from mixshare.quality.models import DISPOSITIONS, CurveScore, LabResult
 from mixshare.spreadsheets import as_float
 from mixshare.users.models import User
 from mixshare.web.deps import verify_csrf
-from mixshare.web.page_common import FormFields, redirect, render
+from mixshare.web.page_common import N_, FormFields, redirect, render
 from mixshare.web.params import PathId
 
 router = APIRouter()
+# values the templates translate: batch states, verdicts, dispositions
+SHOWN_VALUES = (
+    N_("mixed"),
+    N_("resting"),
+    N_("tested"),
+    N_("released"),
+    N_("held"),
+    N_("pass"),
+    N_("fail"),
+    N_("missing"),
+    N_("rework"),
+    N_("blend"),
+    N_("downgrade"),
+    N_("scrap"),
+)
 
 
 def _batch(access: AccessDep, batch_id: int) -> Batch:
@@ -94,9 +110,15 @@ def _entries(batch: Batch, form: dict[str, str]) -> tuple[list[service.ResultIn]
             problems.append(Problem(key, str(exc), text))
             continue
         assert value is not None
-        at = (lambda field, key=key: key if field in ("value", "test") else field)
-        entries.append(service.ResultIn(test=test, value=value, batch_id=batch.id, at=at))
+        entries.append(
+            service.ResultIn(test=test, value=value, batch_id=batch.id, at=_form_field(key))
+        )
     return entries, problems
+
+
+def _form_field(key: str) -> Callable[[str], str]:
+    """Problems with a result's value or test belong to its input ``key``; others to the batch."""
+    return lambda field: key if field in ("value", "test") else field
 
 
 @router.post(
@@ -175,12 +197,12 @@ def _choices(access: AccessDep) -> dict[str, Any]:
     versions = session.execute(
         select(CompoundVersion.id, Batch.stage)
         .join(Batch, Batch.compound_version_id == CompoundVersion.id)
-        .join(service.LabResult, service.LabResult.batch_id == Batch.id)
+        .join(LabResult, LabResult.batch_id == Batch.id)
         .distinct()
     ).all()
-    keys = {v.id: v.key for v in session.scalars(
-        select(CompoundVersion).join(Compound).where(CompoundVersion.id.in_({r[0] for r in versions}))
-    )}  # fmt: skip
+    wanted = select(CompoundVersion).join(Compound)
+    found = session.scalars(wanted.where(CompoundVersion.id.in_({r[0] for r in versions})))
+    keys = {v.id: v.key for v in found}
     return {
         "methods": service.test_methods(session),
         "lines": list(session.scalars(select(Line).order_by(Line.code))),
@@ -193,7 +215,7 @@ def spc_page(
     request: Request,
     access: AccessDep,
     user: OperationsViewer,
-    test: str = "MOONEY_ML1+4",
+    test: str = "MOONEY",
     version: int = 0,
     stage: str = "MB",
     line: int = 0,

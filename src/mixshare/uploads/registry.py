@@ -24,7 +24,15 @@ from typing import IO, Any, cast
 
 from sqlalchemy.orm import Session
 
-from mixshare.access import ADMINISTER, PLAN, WRITE_COMPOUNDS, WRITE_ORDERS, Permission, may
+from mixshare.access import (
+    ADMINISTER,
+    PLAN,
+    TEST_BATCHES,
+    WRITE_COMPOUNDS,
+    WRITE_ORDERS,
+    Permission,
+    may,
+)
 from mixshare.errors import NotFound
 from mixshare.spreadsheets import ImportResult
 from mixshare.users.models import User
@@ -98,6 +106,13 @@ KINDS: tuple[ImportKind, ...] = (
         "mixshare.changeovers.imports:import_rules",
         "mixshare.changeovers.imports:template_rules",
         PLAN,
+    ),
+    ImportKind(
+        "lab-results", "Lab results",
+        "Import lab results (line, batch, test, value, measured_at); any bad cell imports nothing.",
+        "mixshare.quality.imports:import_lab_results",
+        "mixshare.quality.imports:template_lab_results",
+        TEST_BATCHES,
     ),
 )  # fmt: skip
 

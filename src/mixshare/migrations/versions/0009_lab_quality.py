@@ -1,8 +1,8 @@
 """quality lab: test methods (seeded), specs with sampling plans, lab results, dispositions of
 held batches, golden curves and curve scores
 
-Revision ID: 0008_lab_quality
-Revises: 0007_execution_batches
+Revision ID: 0009_lab_quality
+Revises: 0008_execution_batches
 Create Date: 2026-12-02 05:00:00.000000
 """
 
@@ -11,14 +11,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_lab_quality"
-down_revision: str | None = "0007_execution_batches"
+revision: str = "0009_lab_quality"
+down_revision: str | None = "0008_execution_batches"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # code, instrument, 中文, English, unit, decimals, low, high (what the instrument can report)
 TEST_METHODS = [
-    ("MOONEY_ML1+4", "Mooney", "门尼粘度 ML(1+4) 100 °C", "Mooney viscosity ML(1+4) 100 °C",
+    ("MOONEY", "Mooney", "门尼粘度 ML(1+4) 100 °C", "Mooney viscosity ML(1+4) 100 °C",
      "MU", 1, 0.0, 200.0),
     ("MDR_ML", "MDR", "硫变仪 最低转矩 ML", "Rheometer MDR minimum torque ML", "dN·m", 2, 0.0, 50.0),
     ("MDR_MH", "MDR", "硫变仪 最高转矩 MH", "Rheometer MDR maximum torque MH", "dN·m", 2, 0.0, 100.0),
