@@ -34,7 +34,7 @@
       }
       draw(el, {
         title: { text: t[s], textStyle: { fontSize: 13 } }, tooltip: { trigger: "axis" },
-        legend: { right: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 30 },
+        legend: { right: 0, top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: xs, name: "s" }, yAxis: { type: "value", scale: true },
         series: series
       });
