@@ -34,6 +34,14 @@ from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
+from mixshare.quality.models import (
+    CurveScore,
+    Disposition,
+    GoldenCurve,
+    LabResult,
+    QualitySpec,
+    TestMethod,
+)
 from mixshare.tariffs.models import Tariff, TariffBand
 from mixshare.users.models import ApiToken, LoginFailure, User, WebSession
 
@@ -51,11 +59,15 @@ __all__ = [
     "ColourClass",
     "Compound",
     "CompoundVersion",
+    "CurveScore",
     "DataVersion",
+    "Disposition",
     "Downtime",
+    "GoldenCurve",
     "Holiday",
     "Ingredient",
     "Job",
+    "LabResult",
     "Line",
     "LineCompoundStage",
     "LineStage",
@@ -68,11 +80,13 @@ __all__ = [
     "PlanLot",
     "PlanUnplanned",
     "PolymerFamily",
+    "QualitySpec",
     "QuarantinedDocument",
     "RawMaterialLot",
     "Shift",
     "Tariff",
     "TariffBand",
+    "TestMethod",
     "User",
     "WebSession",
 ]

@@ -132,3 +132,10 @@ def test_spec_limits_are_checked(lab: Lab) -> None:
     with pytest.raises(ValidationFailed) as rejected:
         service.set_spec(lab.session, bad)
     assert {p.location for p in rejected.value.problems} == {"usl", "target", "sampling"}
+
+
+def test_without_specs_a_batch_cannot_be_released(lab: Lab) -> None:
+    (batch,) = lab.mix(1, "M02")  # M02's compound has no specs
+    assert service.refresh(lab.session, batch) == "resting"
+    with pytest.raises(Conflict, match="no specs"):
+        service.release(lab.session, batch, lab.user())

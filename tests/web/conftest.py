@@ -85,6 +85,7 @@ class World:
     compounds: dict[str, int] = field(default_factory=dict)
     orders: dict[str, int] = field(default_factory=dict)
     lots: dict[str, int] = field(default_factory=dict)
+    batches: dict[str, int] = field(default_factory=dict)  # made on demand: mixed_batches()
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     plan: int = 0
@@ -254,3 +255,24 @@ def module_world(module_db_url: str, password_hash: str) -> World:
 def module_client(module_db_url: str, module_world: World) -> Iterator[TestClient]:
     with TestClient(create_app(module_db_url, secret_key="test-secret")) as test_client:
         yield test_client
+
+
+def mixed_batches(db_url: str, world: World) -> dict[str, int]:
+    """One masterbatch of each member's compound on L1, ingested as the line sends it (made
+    once per world, for the tests that need batches)."""
+    if world.batches:
+        return world.batches
+    from mixshare.execution import service as execution
+    from mixshare.execution.samples import BatchFactory, IngredientSpec
+
+    start = soon(-2).replace(hour=8, minute=0)
+    ingredients = [IngredientSpec("NR", 140.0), IngredientSpec("SBR", 60.0)]
+    with session_factory(db_url)() as session:
+        for n, code in enumerate(("M01", "M02")):
+            factory = BatchFactory("L1", f"{code}.C-{code}.v1", "MB", ingredients, start=start)
+            document = factory.next(batch=f"L1-W-{n:04d}")
+            result = execution.ingest_one(session, document, source="api")
+            assert result.batch_id is not None, result.reasons
+            world.batches[code] = result.batch_id
+        session.commit()
+    return world.batches

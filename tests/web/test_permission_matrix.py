@@ -43,7 +43,7 @@ from mixshare.lines.models import Downtime
 from mixshare.materials.models import Material
 from mixshare.users import service as users
 from mixshare.users.models import User
-from tests.web.conftest import PASSWORD, World
+from tests.web.conftest import PASSWORD, World, mixed_batches
 from tests.web.pages_helpers import page_login, token_of
 
 ALL = ("member_user", "member_admin", "planner", "operator", "quality", "center_admin")
@@ -52,6 +52,7 @@ COMPOUND_WRITERS = ("member_admin", "center_admin")
 USER_ADMINS = ("member_admin", "center_admin")
 PLANNERS = ("planner", "center_admin")
 CENTER = ("planner", "operator", "quality", "center_admin")
+LAB = ("quality", "center_admin")
 ADMIN = ("center_admin",)
 INGESTERS = ("line", "center_admin")
 EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
@@ -111,6 +112,13 @@ API_OBJECT_ENDPOINTS = [
     Endpoint("GET", "/api/v1/users/{id}", "user", USER_ADMINS, 200),
     Endpoint("PATCH", "/api/v1/users/{id}", "user", USER_ADMINS, 422, {"member_id": 999999}),
     Endpoint("DELETE", "/api/v1/users/{id}", "user", USER_ADMINS, 204, fresh="user"),
+    Endpoint("GET", "/api/v1/quality/batches/{id}", "batch", ALL, 200),
+    # a freshly mixed batch has no results yet: release answers 409 and changes nothing
+    Endpoint("POST", "/api/v1/quality/batches/{id}/release", "batch", LAB, 409),
+    Endpoint(
+        "POST", "/api/v1/quality/batches/{id}/hold", "batch", LAB, 422,
+        {"decision": "scrap", "reason": " "},
+    ),
 ]
 
 API_ROLE_ENDPOINTS = [
@@ -152,6 +160,17 @@ API_ROLE_ENDPOINTS = [
     Endpoint("DELETE", "/api/v1/auth/token", None, ALL, 204, fresh="token"),
     # an empty document is quarantined (422, every missing field named)
     Endpoint("POST", "/api/v1/batches", None, INGESTERS, 422, {}),
+    Endpoint("GET", "/api/v1/quality/tests", None, ALL, 200),
+    Endpoint("PUT", "/api/v1/quality/specs", None, LAB, 422, {}),
+    Endpoint("POST", "/api/v1/quality/results", None, LAB, 422, {}),
+    Endpoint("GET", "/api/v1/quality/worklist", None, LAB, 200),
+    Endpoint(
+        "GET",
+        "/api/v1/quality/spc?test=MOONEY&compound_version_id=1&line_id={line}",
+        None,
+        CENTER,
+        200,
+    ),
 ]
 
 
@@ -166,10 +185,16 @@ PAGE_OBJECT_ENDPOINTS = [
     ),
     Endpoint("GET", "/users/{id}", "user", USER_ADMINS, 200),
     Endpoint("POST", "/users/{id}", "user", USER_ADMINS, 422, {"role": "bogus"}),
+    Endpoint("GET", "/quality/batches/{id}", "batch", ALL, 200),
+    Endpoint("POST", "/quality/batches/{id}/results", "batch", LAB, 422),
+    Endpoint("POST", "/quality/batches/{id}/release", "batch", LAB, 409),
+    Endpoint("POST", "/quality/batches/{id}/hold", "batch", LAB, 422, {"decision": "scrap"}),
 ]
 
 PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/dashboard", None, ALL, 200),
+    Endpoint("GET", "/quality", None, LAB, 200),
+    Endpoint("GET", "/quality/spc", None, CENTER, 200),
     Endpoint("GET", "/timeline", None, ALL, 200),
     Endpoint("GET", "/orders", None, ALL, 200),
     Endpoint("GET", "/orders/new", None, ORDER_WRITERS, 200),
@@ -383,6 +408,8 @@ def fill(
         values["rule"] = fresh_rule(db_url)
     if endpoint.fresh == "downtime":
         values["downtime"] = fresh_object(db_url, world, "downtime", "own")
+    if endpoint.kind == "batch":
+        mixed_batches(db_url, world)
     if endpoint.kind is not None and owner is not None:
         if endpoint.fresh == endpoint.kind:
             values["id"] = fresh_object(db_url, world, endpoint.kind, owner)
@@ -413,6 +440,7 @@ def object_id(world: World, kind: str, owner: str) -> int:
         "lot": world.lots,
         "member": world.members,
         "user": {"M01": world.users["m01"], "M02": world.users["m02"]},
+        "batch": world.batches,
     }
     return table[kind][member]
 

@@ -5,7 +5,8 @@ A batch moves ``mixed → resting → tested → released | held``:
 - ``mixed → resting`` as soon as the lab looks at it after the batch ended (sheeted off and
   cooling);
 - ``resting → tested`` once the compound version's minimum rest has passed since the batch
-  ended **and** every test its specs ask for has a result (its own, or for a batch the
+  ended **and** every test its specs ask for has a result (a compound version and stage
+  without specs is never tested: nothing would say it is good) (its own, or for a batch the
   sampling plan skips, the latest sampled batch of its lot before it);
 - ``tested → released`` by a quality user, only when every result lies within its limits;
 - ``mixed | resting | tested → held`` by a quality user at any time, always with a disposition
@@ -233,7 +234,7 @@ def refresh(session: Session, batch: Batch, now: datetime | None = None) -> str:
         batch.state = "resting"
     if batch.state == "resting" and now >= rest_ends(batch):
         found = verdicts(session, batch)
-        if all(v.status != "missing" for v in found):
+        if found and all(v.status != "missing" for v in found):  # no specs: nothing to judge by
             batch.state = "tested"
     session.flush()
     return batch.state
@@ -260,7 +261,10 @@ def _why_not_tested(session: Session, batch: Batch, now: datetime) -> str:
         return f"batch {batch.code} is already {batch.state}"
     if now < rest_ends(batch):
         return f"batch {batch.code} rests until {rest_ends(batch):%Y-%m-%d %H:%M}"
-    missing = [v.spec.test_method.code for v in verdicts(session, batch) if v.status == "missing"]
+    found = verdicts(session, batch)
+    if not found:
+        return f"batch {batch.code}: its compound version and stage have no specs to test against"
+    missing = [v.spec.test_method.code for v in found if v.status == "missing"]
     return f"batch {batch.code} lacks results: {', '.join(missing)}"
 
 

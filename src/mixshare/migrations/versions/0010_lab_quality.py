@@ -1,8 +1,8 @@
 """quality lab: test methods (seeded), specs with sampling plans, lab results, dispositions of
 held batches, golden curves and curve scores
 
-Revision ID: 0009_lab_quality
-Revises: 0008_execution_batches
+Revision ID: 0010_lab_quality
+Revises: 0009_execution_batches
 Create Date: 2026-12-02 05:00:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_lab_quality"
-down_revision: str | None = "0008_execution_batches"
+revision: str = "0010_lab_quality"
+down_revision: str | None = "0009_execution_batches"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
