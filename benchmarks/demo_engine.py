@@ -11,6 +11,11 @@ is judged by the independent validator and KPI recomputation.
 
     python benchmarks/demo_engine.py [--synthetic] [--quick] [--runs N] [--energy-runs N]
                                       [--replan-limit S] [--no-four-weeks]
+                                      [--tradeoff-only] [--tradeoff-seeds N]
+
+``--tradeoff-only`` runs only the re-plan trade-off (issue 13): after a 6 h outage of line 1,
+the least-change re-plan (stability against the published plan) vs the fresh re-plan (best
+objective, same frozen lots), medians over ``--tradeoff-seeds`` seeds.
 """
 
 from __future__ import annotations
@@ -218,6 +223,60 @@ def replan(p: Problem, plan: Schedule, limit: float) -> None:
           f"orders of the previous plan dropped: {len(dropped)} {dropped[:5]}")
 
 
+def outage_problem(p: Problem, plan: Schedule, fresh: bool) -> tuple[Problem, set[str]]:
+    """``p`` after a 6 h outage of line 1 on Thursday 12:00-18:00 with ``plan`` published and
+    frozen up to the outage; ``fresh`` drops the stability reference. Also the lots of
+    ``plan`` the outage hits (they have to move)."""
+    t1, t2 = 3 * 1440 + 12 * 60, 3 * 1440 + 18 * 60
+    l1 = p.lines[0]
+    lines = (Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
+             *p.lines[1:])
+    frozen = min([t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2
+                         and x.end > t1])
+    hit = {x.lot for x in plan.lots if x.line == l1.id and x.start < t2 and x.end > t1}
+    prev = () if fresh else tuple(Placement(s.lot, s.line, s.start) for s in plan.lots)
+    return Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
+                   frozen_until=frozen), hit
+
+
+def moved_outside(plan: Schedule, again: Schedule, hit: set[str]) -> int:
+    """Lots of ``plan`` that ``again`` puts elsewhere (or leaves out) though the outage did
+    not hit them."""
+    new = {x.lot: (x.line, x.start) for x in again.lots}
+    return sum(1 for x in plan.lots
+               if x.lot not in hit and new.get(x.lot) != (x.line, x.start))
+
+
+def replan_tradeoff(p: Problem, base_limit: float, limit: float, seeds: int) -> None:
+    """Least-change vs fresh re-plan after the outage, ``seeds`` seeds: each seed plans the
+    week (the published plan, ``base_limit`` s) and re-plans both ways (``limit`` s each)."""
+    print(f"\n## Re-plan trade-off after a 6 h outage of line {p.lines[0].id} (Thu 12-18): "
+          f"published plan {base_limit:.0f}s, each re-plan {limit:.0f}s, seeds 0-{seeds - 1}")
+    rows: dict[str, list[tuple[float, int, int, int, float]]] = {"least-change": [],
+                                                                 "fresh": []}
+    published: list[float] = []
+    for seed in range(seeds):
+        plan, _ = timed_solve(p, base_limit, seed=seed)
+        published.append(compute_kpis(p, plan).weighted_tardiness)
+        for name in rows:
+            p2, hit = outage_problem(p, plan, fresh=name == "fresh")
+            again, secs = timed_solve(p2, limit, seed=seed)
+            assert not validate(p2, again), validate(p2, again)[:3]
+            k = compute_kpis(p2, again)
+            rows[name].append((k.weighted_tardiness, k.late_lots,
+                               moved_outside(plan, again, hit), len(hit), secs))
+            print(f"seed {seed} {name:<13} w.tard {k.weighted_tardiness:9,.0f}  late "
+                  f"{k.late_lots:3d}  moved outside {rows[name][-1][2]:3d}  "
+                  f"(outage hit {len(hit)})  {secs:5.1f}s")
+    print(f"\npublished plan (before the outage): median weighted tardiness "
+          f"{np.median(published):,.0f}")
+    print(f"{'re-plan':<14}{'w.tard':>10}{'late':>6}{'moved outside':>15}{'seconds':>9}"
+          f"   (medians of {seeds} seeds)")
+    for name, values in rows.items():
+        med = [float(np.median([v[i] for v in values])) for i in range(5)]
+        print(f"{name:<14}{med[0]:10,.0f}{med[1]:6.0f}{med[2]:15.0f}{med[4]:9.1f}")
+
+
 def demo_problems(weeks: tuple[int, ...]) -> dict[int, Problem]:
     """The real demo center (seed 7, from 2031-03-03) through the planning service."""
     from sqlalchemy import create_engine
@@ -250,8 +309,16 @@ def main() -> None:
     ap.add_argument("--energy-runs", type=int, default=3,
                     help="seeds of the TOU-aware vs TOU-blind comparison (median)")
     ap.add_argument("--no-four-weeks", action="store_true")
+    ap.add_argument("--tradeoff-only", action="store_true",
+                    help="only the least-change vs fresh re-plan after the outage")
+    ap.add_argument("--tradeoff-seeds", type=int, default=5)
     args = ap.parse_args()
     limits = (2.0, 5.0) if args.quick else (10.0, 60.0)
+    if args.tradeoff_only:
+        week = generate(days=7, load=0.7, seed=0) if args.synthetic else demo_problems((1,))[1]
+        print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
+        replan_tradeoff(week, limits[0], args.replan_limit, args.tradeoff_seeds)
+        return
     if args.synthetic:
         week = generate(days=7, load=0.7, seed=0)
         four = None if args.no_four_weeks else generate(days=28, load=0.7, seed=0)

@@ -103,21 +103,20 @@ def _progress() -> Progress:
     )
 
 
-def _run_plan(start: datetime, days: int, method: str, time_limit: float, seed: int) -> int:
+def _run_plan(
+    start: datetime, days: int, method: str, time_limit: float, seed: int | None,
+    *, iterations: int = 0, fresh: bool = False, alternatives: bool = False,
+) -> dict[str, Any]:
     """Run a plan job in this process (it waits for any plan job before it, like a worker
-    would); the new plan's id once it is committed."""
+    would); the job's result (``plan_id`` …) once it is committed."""
     from mixshare.jobs import service as jobs
     from mixshare.jobs.tasks import run_job
 
     with session_scope() as session:
         job_id = jobs.create_plan_job(
-            session,
-            kind="run",
-            start=start,
-            days=days,
-            method=method,
-            time_limit=time_limit,
-            seed=seed,
+            session, kind="run", start=start, days=days, method=method,
+            time_limit=time_limit, fresh=fresh, alternatives=alternatives,
+            **jobs.seed_params(seed, iterations),
         ).id
     with _progress() as progress:
         task = progress.add_task("planning", total=1.0)
@@ -130,9 +129,13 @@ def _run_plan(start: datetime, days: int, method: str, time_limit: float, seed: 
         job = jobs.get(session, job_id)
         if job.state != "done" or not job.result:
             raise MixshareError(f"plan job {job_id} {job.state}: {job.error or 'no result'}")
-        plan_id = int(job.result["plan_id"])
-    console.print(f"[green]plan v{job.result['version']} stored[/green] (job {job_id})")
-    return plan_id
+        result = dict(job.result)
+    plan_id = int(result["plan_id"])
+    console.print(
+        f"[green]plan v{result['version']} stored as a draft[/green] "
+        f"(--plan {plan_id}, job {job_id}): `mixshare publish --plan {plan_id}` to publish it"
+    )
+    return result
 
 
 @db_app.command("upgrade")
@@ -284,8 +287,8 @@ def demo(
             logins = _create_demo_accounts(session, password)
         console.print(f"[green]demo center loaded[/green] into {database_url()}: {summary}")
         plan_id = _run_plan(
-            datetime.combine(monday, datetime.min.time()), 7, "engine", time_limit, seed
-        )
+            datetime.combine(monday, datetime.min.time()), 7, "engine", time_limit, None
+        )["plan_id"]
         with session_scope() as session:
             _print_report(session, planning.get_plan(session, plan_id))
     console.print(f"done in {time.monotonic() - began:.1f} s")
@@ -341,14 +344,88 @@ def plan_command(
     days: Annotated[int, typer.Option(min=1, max=56, help="Days to plan.")] = 7,
     method: Annotated[str, typer.Option(help="engine or dispatch (baseline).")] = "engine",
     time_limit: Annotated[float, typer.Option(help="Seconds for the engine.")] = 10.0,
-    seed: Annotated[int, typer.Option(help="Seed for a reproducible search.")] = 0,
+    seed: Annotated[
+        int | None, typer.Option(help="Reproducible run: the same data and seed give the "
+                                 "identical plan (fixed work, --time-limit ignored).")
+    ] = None,
+    iterations: Annotated[
+        int, typer.Option(min=0, help="Work of a --seed run (iterations per worker; 0: the "
+                          "default).")
+    ] = 0,
+    fresh: Annotated[
+        bool, typer.Option(help="Plan for the best objective, not keeping the published "
+                           "plan's lots in place (frozen lots still stay).")
+    ] = False,
+    alternatives: Annotated[
+        bool, typer.Option(help="Store two drafts side by side, the least-change plan and "
+                           "the best (fresh) plan; keep one with `mixshare keep`.")
+    ] = False,
 ) -> None:
-    """Plan every open order due within the horizon and store the plan."""
+    """Plan every open order due within the horizon and store the plan as a draft; re-plans
+    keep the published plan's lots in place where they can (see --fresh, --alternatives)."""
     with user_errors():
         start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
-        plan_id = _run_plan(start, days, method, time_limit, seed)
+        result = _run_plan(
+            start, days, method, time_limit, seed, iterations=iterations, fresh=fresh,
+            alternatives=alternatives,
+        )
         with session_scope() as session:
-            _print_report(session, planning.get_plan(session, plan_id))
+            plan = planning.get_plan(session, int(result["plan_id"]))
+            if "alternative_id" in result:
+                other = planning.get_plan(session, int(result["alternative_id"]))
+                console.print(_tradeoff_table(planning.tradeoff(session, plan, other)))
+                console.print("keep one with `mixshare keep --plan ID` (the other is discarded)")
+            else:
+                _print_report(session, plan)
+
+
+def _tradeoff_table(sides: list[planning.Alternative]) -> Table:
+    table = Table(title="重排方案 / re-plan: least change vs best plan")
+    table.add_column("")
+    for side in sides:
+        label = str(side.plan.kpis.get("stability", ""))
+        table.add_column(f"{label} (--plan {side.plan.id})", justify="right")
+    rows = [("weighted tardiness", "weighted_tardiness", "{:,.0f}"),
+            ("late orders", "late_lots", "{:,.0f}"),
+            ("changeover hours", "changeover_hours", "{:,.1f}"),
+            ("energy cost yuan", "energy_cost", "{:,.0f}"),
+            ("unplanned orders", "unplanned_orders", "{:,.0f}"),
+            ("lots moved", "lots_moved", "{:,.0f}")]
+    for label, key, form in rows:
+        table.add_row(label, *(form.format(side.kpis[key]) for side in sides))
+    table.add_row("moved outside the disruption", *(
+        "–" if side.moved_outside is None else str(side.moved_outside) for side in sides
+    ))
+    return table
+
+
+PlanOption = Annotated[int, typer.Option("--plan", help="Plan id (see `mixshare report`).")]
+
+
+@app.command()
+def publish(plan_id: PlanOption) -> None:
+    """Publish a plan: the shop floor works to it and re-plans keep it stable."""
+    with user_errors(), session_scope() as session:
+        plan = planning.publish(session, planning.get_plan(session, plan_id))
+        console.print(f"[green]plan v{plan.version} published[/green]")
+
+
+@app.command()
+def keep(plan_id: PlanOption) -> None:
+    """Keep a draft and discard the other drafts (the re-plan alternative not chosen)."""
+    with user_errors(), session_scope() as session:
+        plan = planning.get_plan(session, plan_id)
+        discarded = planning.keep(session, plan)
+        versions = ", ".join(f"v{p.version}" for p in discarded) or "none"
+        console.print(f"plan v{plan.version} kept; discarded: {versions}")
+
+
+@app.command()
+def discard(plan_id: PlanOption) -> None:
+    """Discard a draft plan (a comparison run or an alternative not chosen)."""
+    with user_errors(), session_scope() as session:
+        plan = planning.discard(session, planning.get_plan(session, plan_id))
+        console.print(f"plan v{plan.version} discarded")
 
 
 def _latest_or_given(session: Session, plan_id: int | None) -> Plan:

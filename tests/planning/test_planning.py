@@ -70,6 +70,7 @@ def test_checker_catches_broken_plans(demo_session: Session) -> None:
 
 def test_outage_replan_moves_lots_off_the_outage(demo_session: Session) -> None:
     first = planning.run_plan(demo_session, start=START, days=7, method="engine", time_limit=3)
+    planning.publish(demo_session, first)
     line = lines_service.get_by_code(demo_session, "L1")
     outage = (START + timedelta(days=3), START + timedelta(days=3, hours=6))
     lines_service.declare_outage(
@@ -88,6 +89,7 @@ def test_outage_replan_moves_lots_off_the_outage(demo_session: Session) -> None:
 
 def test_frozen_lots_stay_put(demo_session: Session) -> None:
     first = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.publish(demo_session, first)
     planning.freeze(demo_session, first, hours=24, now=START)
     frozen = {lot.code: (lot.line_id, lot.start) for lot in first.lots if lot.locked}
     assert frozen
@@ -134,6 +136,7 @@ def test_frozen_lots_stay_put_when_their_number_becomes_shared(demo_session: Ses
     """Another member taking up a frozen order's number after the freeze renames that
     order's lots ("M03:<number>/MB"); the re-plan still keeps them where they were."""
     first = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.publish(demo_session, first)
     planning.freeze(demo_session, first, hours=24, now=START)
     locked = next(lot for lot in first.lots if lot.locked)
     others = select(Order).where(Order.member_id != locked.member_id).order_by(Order.id)

@@ -144,6 +144,10 @@ API_ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/plans/{plan}/diff", None, CENTER, 200),
     Endpoint("POST", "/api/v1/plans", None, PLANNERS, 422, {"start": "2031-01-06", "days": 0}),
     Endpoint("POST", "/api/v1/plans/{plan}/publish", None, PLANNERS, 409, {"row_version": 999}),
+    Endpoint("POST", "/api/v1/plans/{plan}/discard", None, PLANNERS, 409, {"row_version": 999}),
+    Endpoint("POST", "/api/v1/plans/{plan}/keep", None, PLANNERS, 409, {"row_version": 999}),
+    # the fixture's plan was planned without an alternative
+    Endpoint("GET", "/api/v1/plans/{plan}/tradeoff", None, CENTER, 404),
     Endpoint(
         "POST", "/api/v1/plans/{plan}/freeze", None, PLANNERS, 409, {"hours": 4, "row_version": 999}
     ),
@@ -253,6 +257,10 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/plan/rush", None, PLANNERS, 303, {"quantity_kg": -1}),
     Endpoint("POST", "/plan/{plan}/freeze", None, PLANNERS, 303, {"hours": 999}),
     Endpoint("POST", "/plan/{plan}/publish", None, PLANNERS, 303),
+    # an unknown plan: discarding or keeping the fixture's plan would change it for later calls
+    Endpoint("POST", "/plan/999999/discard", None, PLANNERS, 404),
+    Endpoint("POST", "/plan/999999/keep", None, PLANNERS, 404),
+    Endpoint("GET", "/plan/{plan}/choose", None, CENTER, 404),
 ]
 
 # Routes anyone may call, logged in or not (``anonymous``: what an anonymous caller gets).

@@ -16,8 +16,12 @@
    the start; a final exact re-timing (:mod:`mixshare.engine.timing`) places the idle time.
 4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
 
-Determinism: with ``iterations`` set, every worker runs exactly that many iterations and the
-result depends only on ``seed``; with only a time limit the run is anytime and not reproducible.
+Determinism: with ``iterations`` set the run does a fixed amount of work and its plan depends
+only on the problem and ``seed``, never on the clock or the machine's load: every worker runs
+exactly that many iterations, the construction portfolio and the placing of unplanned orders
+run to completion, the lower bound skips its time-limited CP-SAT relaxation and the helpers'
+results are awaited (a lost helper's share is redone in-process). It takes as long as it
+takes. With only a time limit the run is anytime and not reproducible.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ from mixshare.engine.validate import validate
 Progress = Callable[[float, float], None]
 PhaseHook = Callable[[str, Schedule], None]
 PHASES = ("weighted", "changeovers", "energy")
+# the work of a reproducible run (iterations per worker) when the caller names none
+DEFAULT_ITERATIONS = 200
 INF = float("inf")
 
 
@@ -589,11 +595,18 @@ def _seed_repair(srch: Search, sol: Sol, todo: list[int]) -> None:
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
 
 
+def _deadline(seconds: float, deterministic: bool) -> float:
+    """A wall-clock deadline ``seconds`` from now; none in the deterministic mode, whose work
+    is fixed however long it takes."""
+    return INF if deterministic else time.perf_counter() + seconds
+
+
 def initial(
-    model: Model, srch: Search, bad: set[int], budget: float
+    model: Model, srch: Search, bad: set[int], budget: float, deterministic: bool = False
 ) -> tuple[Sol, str]:
-    """Best of the constructive portfolio within ``budget`` seconds (the first always runs)."""
-    t_end = time.perf_counter() + budget
+    """Best of the constructive portfolio within ``budget`` seconds (the first always runs;
+    ``deterministic``: the whole portfolio)."""
+    t_end = _deadline(budget, deterministic)
     best: Sol | None = None
     name = ""
     last_err = InfeasibleProblem("no construction produced a plan")
@@ -622,7 +635,7 @@ def initial(
                 continue
             _seed_repair(srch, sol, sorted(todo + extra, key=lambda x: srch.rank[x]))
             if sol.excluded and sol.cost < INF:  # displaced orders: make room near their due
-                srch.restore(sol, time.perf_counter() + 0.5 * budget)
+                srch.restore(sol, _deadline(0.5 * budget, deterministic))
             fixed_dropped = any(model.order[i] in sol.excluded for i in model.fixed)
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
@@ -657,17 +670,36 @@ def initial(
 
 
 # -- parallel portfolio ------------------------------------------------------------------------
-def _worker(
-    problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, margin: int | None, queue: Any, caps: Caps | None = None,
-) -> None:
-    model = _compiled(problem, margin)
-    srch = Search(model, seed, energy, None)
-    srch.set_caps(caps)
+HelperResult = tuple[float, list[list[int]], list[int], int]
+
+
+@dataclass(frozen=True)
+class HelperTask:
+    """One helper's share of a search phase (what it needs to run anywhere)."""
+
+    problem: Problem
+    sol: Sol
+    seed: int
+    seconds: float
+    iterations: int | None
+    energy: bool
+    margin: int | None
+    caps: Caps | None = None
+
+
+def _helper_search(task: HelperTask) -> HelperResult:
+    model = _compiled(task.problem, task.margin)
+    srch = Search(model, task.seed, task.energy, None)
+    srch.set_caps(task.caps)
+    sol = _copy(task.sol)
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     t0 = time.perf_counter()
-    res = srch.run(sol, t0 + seconds, iterations, None, t0)
-    queue.put((res.cost, res.seqs, sorted(res.excluded), srch.calls))
+    res = srch.run(sol, t0 + task.seconds, task.iterations, None, t0)
+    return res.cost, res.seqs, sorted(res.excluded), srch.calls
+
+
+def _worker(task: HelperTask, queue: Any) -> None:
+    queue.put(_helper_search(task))
 
 
 def _compiled(problem: Problem, margin: int | None = None) -> Model:
@@ -710,6 +742,7 @@ def solve(
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
+    deterministic = iterations is not None
     model = _compiled(problem)
     bad = check_structure(model, strict=strict)
     if model.n == 0:  # nothing to plan (e.g. a re-plan after every order was cancelled)
@@ -719,16 +752,18 @@ def solve(
             stats={"method": "lns", "initial": "empty", "seconds": 0.0},
         )
     srch = Search(model, seed, energy_aware, None)
-    sol, origin = initial(model, srch, bad, budget=min(0.15 * time_limit, 5.0))
+    sol, origin = initial(model, srch, bad, min(0.15 * time_limit, 5.0), deterministic)
     margins = _margins(model, srch, sol) if energy_aware else [None]
     model.tou_margin = margins[0]
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     if sol.excluded:  # orders left out cost more than anything else: try hard to place them
-        srch.restore(sol, time.perf_counter() + 0.3 * time_limit)
+        srch.restore(sol, _deadline(0.3 * time_limit, deterministic))
     if progress is not None:
         progress(time.perf_counter() - t0, sol.cost)
     # the bound depends on the problem only: computed here, its time comes out of the search's
-    bound = lower_bound(model, True, time_limit=min(1.5, 0.05 * time_limit))
+    # (the deterministic mode skips the CP-SAT relaxation: what it proves depends on the clock)
+    relax = 0.0 if deterministic else min(1.5, 0.05 * time_limit)
+    bound = lower_bound(model, True, time_limit=relax)
     remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
     w = model.w
     tol = w.tardiness_tolerance
@@ -767,8 +802,8 @@ def solve(
             on_phase(PHASES[k], to_schedule(model, best.seqs, decode(model, best.seqs), unplanned))
     srch.set_caps(None)
     best.cost = srch.cost(best.seqs, best.excluded)[0]
-    if best.excluded and (iterations is not None or time.perf_counter() - t0 < time_limit):
-        srch.restore(best, time.perf_counter() + max(0.0, 0.04 * time_limit))
+    if best.excluded and (deterministic or time.perf_counter() - t0 < time_limit):
+        srch.restore(best, _deadline(max(0.0, 0.04 * time_limit), deterministic))
     return _finish(model, best, energy_aware, t0, origin, calls, bound)
 
 
@@ -796,7 +831,7 @@ def _phase(
     best = srch.run(sol, time.perf_counter() + seconds, iterations, progress, t0)
     best_margin = margin
     calls = srch.calls - calls0
-    for res in _collect(helpers, seconds):
+    for res in _collect(helpers, seconds, deterministic=iterations is not None):
         if res[0] < best.cost:
             best = Sol(res[1], set(res[2]), res[0])
             best_margin = helper_margin
@@ -820,10 +855,13 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
     return [mg for _c, _k, mg in scored]
 
 
+Helper = tuple[Any, Any, HelperTask]
+
+
 def _start_helpers(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
     energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
-) -> list[tuple[Any, Any]]:
+) -> list[Helper]:
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
     # fork: no re-import of the caller's __main__ (scripts without a main guard, pytest) and
@@ -834,28 +872,47 @@ def _start_helpers(
     for w in range(1, workers):
         q = ctx.Queue()
         # starting and reporting back costs a little: the helper stops slightly earlier
-        p = ctx.Process(
-            target=_worker,
-            args=(problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
-                  margin, q, caps),
-            daemon=True,
+        task = HelperTask(
+            problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
+            margin, caps,
         )
+        p = ctx.Process(target=_worker, args=(task, q), daemon=True)
         p.start()
-        out.append((p, q))
+        out.append((p, q, task))
     return out
 
 
-def _collect(
-    helpers: list[tuple[Any, Any]], seconds: float
-) -> list[tuple[float, list[list[int]], list[int], int]]:
+def _collect(helpers: list[Helper], seconds: float, deterministic: bool) -> list[HelperResult]:
+    """The helpers' results in the order they were started. Anytime: a helper that does not
+    answer in time only costs its share of the search. Deterministic: each is awaited for as
+    long as it runs, and a helper lost on the way has its share redone here (the same task
+    gives the same result), so the plan never depends on which helper was slow."""
     out = []
-    for p, q in helpers:
-        with contextlib.suppress(Exception):  # a lost helper only costs its share of the search
-            out.append(q.get(timeout=max(5.0, seconds)))
+    for p, q, task in helpers:
+        result = _await(p, q) if deterministic else _answer(q, max(5.0, seconds))
+        if result is None and deterministic:
+            result = _helper_search(task)
+        if result is not None:
+            out.append(result)
         p.join(timeout=1.0)
         if p.is_alive():
             p.terminate()
     return out
+
+
+def _answer(queue: Any, timeout: float) -> HelperResult | None:
+    with contextlib.suppress(Exception):
+        result: HelperResult = queue.get(timeout=timeout)
+        return result
+    return None
+
+
+def _await(process: Any, queue: Any) -> HelperResult | None:
+    """The helper's result however long it takes; None once it has died without one."""
+    while True:
+        result = _answer(queue, 5.0)
+        if result is not None or not process.is_alive():
+            return result if result is not None else _answer(queue, 1.0)
 
 
 def _finish(

@@ -381,20 +381,50 @@ def create_plan_job(
     time_limit: float,
     created_by: int | None = None,
     seed: int | None = 0,
+    iterations: int | None = None,
+    fresh: bool = False,
+    alternatives: bool = False,
+    disruption_id: int | None = None,
 ) -> Job:
-    """A queued plan run (kind ``run``, ``outage`` or ``rush``) in the plan lane."""
+    """A queued plan run (kind ``run``, ``outage`` or ``rush``) in the plan lane; ``fresh``
+    plans for the best objective without keeping the published plan's lots in place;
+    ``iterations`` makes the run reproducible (fixed work, see :func:`seed_params`);
+    ``alternatives`` stores both the least-change and the fresh plan for the planner to
+    choose from (``disruption_id``: the outage they answer)."""
     params = {
         "start": start.isoformat(),
         "days": days,
         "method": method,
         "time_limit": time_limit,
         "seed": seed,
+        "iterations": iterations,
+        "fresh": fresh,
+        "alternatives": alternatives,
+        "disruption_id": disruption_id,
     }
+    runs = 2 if alternatives else 1
+    limit = runs * plan_job_time_limit(time_limit)
+    if iterations is not None:  # fixed work takes as long as it takes on a busy machine
+        limit = max(limit, REPRODUCIBLE_JOB_SECONDS)
     return create(
         session,
         kind=kind,
         params=params,
         lane=PLAN_LANE,
         created_by=created_by,
-        time_limit=plan_job_time_limit(time_limit),
+        time_limit=limit,
     )
+
+
+# A reproducible plan run is not cut off by the engine's time limit: its job may run an hour.
+REPRODUCIBLE_JOB_SECONDS = 3600.0
+
+
+def seed_params(seed: int | None, iterations: int = 0) -> dict[str, int | None]:
+    """Run parameters for a seed: with one, a reproducible run of ``iterations`` (0: the
+    engine's default amount of work); without one, an anytime run stopped by the clock."""
+    if seed is None:
+        return {"seed": 0, "iterations": None}
+    from mixshare.engine.search import DEFAULT_ITERATIONS
+
+    return {"seed": seed, "iterations": iterations or DEFAULT_ITERATIONS}

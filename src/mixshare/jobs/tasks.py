@@ -123,17 +123,27 @@ def _plan(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[
     from mixshare.planning import service as planning
 
     params = job.params
+    run = {
+        "start": datetime.fromisoformat(params["start"]),
+        "days": int(params["days"]),
+        "time_limit": float(params.get("time_limit", 10.0)),
+        "seed": params.get("seed", 0),
+        "iterations": params.get("iterations"),
+        "progress": reporter,
+    }
     with factory() as session:
-        plan = planning.run_plan(
-            session,
-            start=datetime.fromisoformat(params["start"]),
-            days=int(params["days"]),
-            method=str(params.get("method", "engine")),
-            time_limit=float(params.get("time_limit", 10.0)),
-            seed=params.get("seed", 0),
-            progress=reporter,
-        )
-        result = {"plan_id": plan.id, "version": plan.version}
+        result: dict[str, Any]
+        if params.get("alternatives"):
+            disruption = planning.disruption_of(session, params.get("disruption_id"))
+            least, best = planning.run_alternatives(session, disruption=disruption, **run)
+            result = {"plan_id": least.id, "version": least.version,
+                      "alternative_id": best.id, "alternative_version": best.version}
+        else:
+            plan = planning.run_plan(
+                session, method=str(params.get("method", "engine")),
+                fresh=bool(params.get("fresh", False)), **run,
+            )
+            result = {"plan_id": plan.id, "version": plan.version}
         service.finish(session, job.id, reporter.worker, result)  # same transaction as the plan
         session.commit()
     return result

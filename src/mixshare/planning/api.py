@@ -21,7 +21,7 @@ from mixshare.jobs.api import JobRead, job_read, submit
 from mixshare.orders.schemas import local_naive
 from mixshare.planning import service
 from mixshare.planning.models import Plan, PlanLot
-from mixshare.validation import Moment
+from mixshare.validation import Id, Moment, WholeNumber
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, check_version
 from mixshare.web.params import PathId
 
@@ -104,6 +104,41 @@ class RunIn(BaseModel):
     days: int = Field(default=7, ge=1, le=56)
     method: Literal["engine", "dispatch"] = "engine"
     time_limit: float = Field(default=10.0, gt=0, le=120)
+    fresh: bool = Field(
+        default=False,
+        description="plan for the best objective without keeping the published plan's lots "
+        "in place (frozen lots still stay)",
+    )
+    alternatives: bool = Field(
+        default=False,
+        description="store two drafts to choose from: the least-change plan and the best "
+        "(fresh) plan; GET /plans/{plan_id}/tradeoff shows them side by side",
+    )
+    disruption_id: Id | None = Field(
+        default=None, description="the downtime (outage) the re-plan answers, for counting "
+        "the lots moved outside it",
+    )
+    seed: WholeNumber | None = Field(
+        default=None, ge=0, le=2**31 - 1,
+        description="with a seed the run does a fixed amount of work (``iterations``) and the "
+        "same data gives the identical plan, however long it takes; without one it stops at "
+        "``time_limit``",
+    )
+    iterations: int = Field(default=0, ge=0, le=1_000_000, description="with ``seed``; 0: "
+                            "the default amount of work")
+
+
+class AlternativeRead(BaseModel):
+    plan: PlanRead
+    stability: str = Field(description="least-change or fresh")
+    kpis: dict[str, float] = Field(
+        description="weighted_tardiness, late_lots, changeover_hours, energy_cost, "
+        "unplanned_orders, lots_moved (against the published plan)"
+    )
+    moved_outside_disruption: int | None = Field(
+        description="moved lots the disruption did not force (None: no disruption given)"
+    )
+    moved: list[LotMoveRead]
 
 
 class PublishIn(BaseModel):
@@ -178,6 +213,10 @@ def run_plan(
         method=body.method,
         time_limit=body.time_limit,
         created_by=user.id,
+        fresh=body.fresh,
+        alternatives=body.alternatives,
+        disruption_id=body.disruption_id,
+        **jobs.seed_params(body.seed, body.iterations),
     )
     access.audit("run", "plan", None, detail={"job": job.id, **job.params})
     access.session.commit()
@@ -223,6 +262,29 @@ def plan_diff(plan_id: PathId, access: AccessDep, user: OperationsViewer) -> Pla
     return PlanDiffRead(plan_id=plan.id, previous_id=plan.previous_id, **diff)
 
 
+@router.get("/{plan_id}/tradeoff", response_model=list[AlternativeRead])
+def plan_tradeoff(
+    plan_id: PathId, access: AccessDep, user: OperationsViewer
+) -> list[AlternativeRead]:
+    """A re-plan's two drafts side by side, least change first: their figures and the lots
+    each moves against the published plan. Keep one with ``POST /plans/{id}/keep``."""
+    plan = service.get_plan(access.session, plan_id)
+    other_id = plan.kpis.get("alternative_id")
+    if not isinstance(other_id, int):
+        raise NotFound(f"plan {plan_id} was not planned with an alternative")
+    pair = service.tradeoff(access.session, plan, service.get_plan(access.session, other_id))
+    return [
+        AlternativeRead(
+            plan=plan_read(access, side.plan),
+            stability=str(side.plan.kpis.get("stability", "least-change")),
+            kpis=side.kpis,
+            moved_outside_disruption=side.moved_outside,
+            moved=[LotMoveRead(**asdict(move)) for move in side.moved],
+        )
+        for side in pair
+    ]
+
+
 @router.post("/{plan_id}/publish", response_model=PlanRead, responses=WRITE_PROBLEMS)
 def publish_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
     plan = service.get_plan(access.session, plan_id)
@@ -231,6 +293,32 @@ def publish_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Plan
     access.audit("publish", "plan", plan.id, detail={"version": plan.version})
     access.session.commit()
     return plan_read(access, plan, detail=True)
+
+
+@router.post("/{plan_id}/discard", response_model=PlanRead, responses=WRITE_PROBLEMS)
+def discard_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
+    """Discard a draft: re-plans never measure stability against drafts anyway, and a
+    discarded plan is no longer the one shown by default."""
+    plan = service.get_plan(access.session, plan_id)
+    check_version("plan", plan_id, plan.row_version, body.row_version)
+    service.discard(access.session, plan)
+    access.audit("discard", "plan", plan.id, detail={"version": plan.version})
+    access.session.commit()
+    return plan_read(access, plan)
+
+
+@router.post("/{plan_id}/keep", response_model=PlanRead, responses=WRITE_PROBLEMS)
+def keep_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Planner) -> PlanRead:
+    """Keep this draft and discard every other draft (e.g. the re-plan alternative not
+    chosen); publish it afterwards."""
+    plan = service.get_plan(access.session, plan_id)
+    check_version("plan", plan_id, plan.row_version, body.row_version)
+    discarded = service.keep(access.session, plan)
+    access.audit(
+        "keep", "plan", plan.id, detail={"discarded": [other.id for other in discarded]}
+    )
+    access.session.commit()
+    return plan_read(access, plan)
 
 
 @router.post("/{plan_id}/freeze", response_model=PlanRead, responses=WRITE_PROBLEMS)

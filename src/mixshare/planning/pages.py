@@ -62,6 +62,8 @@ class PlanRequest:
     days: int
     method: str = "engine"
     time_limit: float = 10.0
+    fresh: bool = False
+    alternatives: bool = False
 
 
 def default_start() -> datetime:
@@ -184,7 +186,10 @@ def _plan_request(form: dict[str, str], fallback: Plan | None) -> PlanRequest:
         problems.append(Problem("method", f"must be one of {', '.join(planning.METHODS)}"))
     if problems:
         raise ValidationFailed(problems)
-    return PlanRequest(start=start, days=days, method=method, time_limit=limit)
+    return PlanRequest(
+        start=start, days=days, method=method, time_limit=limit,
+        fresh=form.get("fresh") == "on", alternatives=form.get("alternatives") == "on",
+    )
 
 
 def _int_field(
@@ -228,7 +233,8 @@ def _error_redirect(problems: list[Problem]) -> Response:
 
 
 def _start_job(
-    request: Request, session: Session, user: User, plan: PlanRequest, kind: str
+    request: Request, session: Session, user: User, plan: PlanRequest, kind: str,
+    disruption_id: int | None = None,
 ) -> Response:
     """Queue the plan run (it waits for any plan job before it) and show it on the board."""
     job = jobs.create_plan_job(
@@ -239,6 +245,9 @@ def _start_job(
         method=plan.method,
         time_limit=plan.time_limit,
         created_by=user.id,
+        fresh=plan.fresh,
+        alternatives=plan.alternatives,
+        disruption_id=disruption_id,
     )
     Access(session, user, request).audit("run", "plan", None, detail={"kind": kind, "job": job.id})
     session.commit()
@@ -276,7 +285,7 @@ def run_plan(
 
 def _replan_request(session: Session, form: dict[str, str]) -> PlanRequest:
     """Re-plan the latest plan's horizon (the form may narrow the time limit)."""
-    latest = planning.latest_plan(session)
+    latest = planning.published_plan(session) or planning.latest_plan(session)
     fields = dict(form)
     if latest is not None and not form.get("start"):
         fields["start"] = latest.horizon_start.strftime("%Y-%m-%dT%H:%M")
@@ -292,7 +301,7 @@ def declare_outage(
     try:
         outage = _outage_fields(form)
         downtime = lines.declare_outage(session, **outage)
-        plan = _replan_request(session, {"time_limit": form.get("time_limit", "")})
+        plan = _replan_request(session, _replan_fields(form))
     except ValidationFailed as exc:
         session.rollback()
         return _error_redirect(exc.problems)
@@ -303,7 +312,12 @@ def declare_outage(
         "outage", "downtime", downtime.id, detail=audit_service.jsonable(outage)
     )
     session.commit()
-    return _start_job(request, session, user, plan, "outage")
+    return _start_job(request, session, user, plan, "outage", disruption_id=downtime.id)
+
+
+def _replan_fields(form: dict[str, str]) -> dict[str, str]:
+    """What a re-plan form may set: its time limit and whether to offer both plans."""
+    return {name: form.get(name, "") for name in ("time_limit", "alternatives")}
 
 
 def _outage_fields(form: dict[str, str]) -> dict[str, Any]:
@@ -338,7 +352,7 @@ def rush_order(
         data["member"] = int(data["member"])
     try:
         order = orders.create_order(session, data)
-        plan = _replan_request(session, {"time_limit": form.get("time_limit", "")})
+        plan = _replan_request(session, _replan_fields(form))
     except ValidationFailed as exc:
         session.rollback()
         return _error_redirect(exc.problems)
@@ -371,10 +385,58 @@ def freeze_plan(
 @router.post("/plan/{plan_id}/publish", dependencies=[Depends(verify_csrf)], response_model=None)
 def publish_plan(request: Request, session: SessionDep, user: Planner, plan_id: PathId) -> Response:
     plan = _plan_or_404(session, plan_id)
-    planning.publish(session, plan)
+    try:
+        planning.publish(session, plan)
+    except Conflict as exc:
+        return _error_redirect([Problem("plan", str(exc))])
     Access(session, user, request).audit("publish", "plan", plan.id)
     session.commit()
     return redirect(f"/plan?plan={plan.id}")
+
+
+@router.post("/plan/{plan_id}/discard", dependencies=[Depends(verify_csrf)], response_model=None)
+def discard_plan(
+    request: Request, session: SessionDep, user: Planner, plan_id: PathId
+) -> Response:
+    """Set a draft aside; the board then shows the newest plan not discarded."""
+    plan = _plan_or_404(session, plan_id)
+    try:
+        planning.discard(session, plan)
+    except Conflict as exc:
+        return _error_redirect([Problem("plan", str(exc))])
+    Access(session, user, request).audit("discard", "plan", plan.id)
+    session.commit()
+    return redirect("/plan")
+
+
+@router.post("/plan/{plan_id}/keep", dependencies=[Depends(verify_csrf)], response_model=None)
+def keep_plan(request: Request, session: SessionDep, user: Planner, plan_id: PathId) -> Response:
+    """Keep this draft, discard the other drafts (the alternative not chosen)."""
+    plan = _plan_or_404(session, plan_id)
+    try:
+        discarded = planning.keep(session, plan)
+    except Conflict as exc:
+        return _error_redirect([Problem("plan", str(exc))])
+    Access(session, user, request).audit(
+        "keep", "plan", plan.id, detail={"discarded": [p.id for p in discarded]}
+    )
+    session.commit()
+    return redirect(f"/plan?plan={plan.id}")
+
+
+@router.get("/plan/{plan_id}/choose", response_class=HTMLResponse)
+def choose_plan(
+    request: Request, session: SessionDep, user: OperationsViewer, plan_id: PathId
+) -> HTMLResponse:
+    """A re-plan's least-change and best plan side by side; the planner keeps one."""
+    plan = _plan_or_404(session, plan_id)
+    other_id = plan.kpis.get("alternative_id")
+    if not isinstance(other_id, int):
+        raise HTTPException(status_code=404)
+    sides = planning.tradeoff(session, plan, _plan_or_404(session, other_id))
+    context = {"sides": sides, "can_act": may(user, PLAN),
+               "disruption": plan.kpis.get("disruption")}
+    return render(request, "plan/choose.html", context, user=user)
 
 
 @router.get("/plan/{plan_id}/compare", response_class=HTMLResponse)

@@ -18,9 +18,9 @@ from mixshare.engine.kpis import compute_kpis
 from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
 from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
-from mixshare.errors import MixshareError, NotFound, ValidationFailed
+from mixshare.errors import Conflict, MixshareError, NotFound, ValidationFailed
 from mixshare.errors import Problem as InputProblem
-from mixshare.lines.models import Downtime
+from mixshare.lines.models import Downtime, Line
 from mixshare.members.models import Member
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
@@ -57,8 +57,38 @@ class PlanDiff:
     unchanged: int
 
 
+DISCARDED = "discarded"
+
+
 def latest_plan(session: Session) -> Plan | None:
-    return session.scalar(select(Plan).order_by(Plan.version.desc()).limit(1))
+    """The newest plan the planner has not discarded (draft or published)."""
+    query = select(Plan).where(Plan.status != DISCARDED).order_by(Plan.version.desc())
+    return session.scalar(query.limit(1))
+
+
+def published_plan(session: Session) -> Plan | None:
+    """The plan the shop floor works to: what every re-plan keeps stable and frozen."""
+    query = select(Plan).where(Plan.status == "published").order_by(Plan.version.desc())
+    return session.scalar(query.limit(1))
+
+
+def discard(session: Session, plan: Plan) -> Plan:
+    """Set a draft aside: it is no longer shown by default nor offered for publishing."""
+    if plan.status != "draft":
+        raise Conflict(f"plan v{plan.version} is {plan.status}: only a draft can be discarded")
+    plan.status = DISCARDED
+    session.flush()
+    return plan
+
+
+def keep(session: Session, plan: Plan) -> list[Plan]:
+    """Keep the draft ``plan`` and discard every other draft (the alternatives it was
+    chosen over); returns the discarded plans."""
+    if plan.status != "draft":
+        raise Conflict(f"plan v{plan.version} is {plan.status}: only a draft can be kept")
+    others = select(Plan).where(Plan.status == "draft", Plan.id != plan.id)
+    discarded = [discard(session, other) for other in session.scalars(others)]
+    return discarded
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
@@ -73,8 +103,18 @@ def get_all(session: Session, *, limit: int = 50, offset: int = 0) -> list[Plan]
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How long the engine searches: ``time_limit`` seconds, or with ``iterations`` a fixed
+    amount of work that gives the same plan for the same data and ``seed``."""
+
+    time_limit: float = 10.0
+    seed: int | None = 0
+    iterations: int | None = None
+
+
 def _solve(
-    problem: Problem, method: str, time_limit: float, seed: int | None, progress: Progress | None
+    problem: Problem, method: str, budget: Budget, progress: Progress | None
 ) -> Schedule:
     """Plan ``problem``, keeping as many frozen lots where they are as the rules allow.
 
@@ -85,7 +125,7 @@ def _solve(
     """
     for _ in range(len(problem.locked) + 1):
         try:
-            return _solve_once(problem, method, time_limit, seed, progress)
+            return _solve_once(problem, method, budget, progress)
         except InfeasibleProblem as error:
             released = set(error.culprits) & {p.lot for p in problem.locked}
             if not released:
@@ -97,13 +137,15 @@ def _solve(
 
 
 def _solve_once(
-    problem: Problem, method: str, time_limit: float, seed: int | None, progress: Progress | None
+    problem: Problem, method: str, budget: Budget, progress: Progress | None
 ) -> Schedule:
     if method == "dispatch":
         return dispatch(problem, strict=False)
     # Imported here so commands that never plan do not load the compiled kernels; an engine
     # that fails to load must fail the run, never quietly fall back to the dispatch baseline.
     from mixshare.engine import search
+
+    time_limit = budget.time_limit
 
     def report(elapsed: float, best: float) -> None:
         # the engine reports seconds since it started; the bar runs from 5 % to 90 %
@@ -112,7 +154,8 @@ def _solve_once(
             progress(0.05 + 0.85 * share, f"best objective {best:,.0f}")
 
     schedule: Schedule = search.solve(
-        problem, time_limit=time_limit, seed=seed, progress=report, strict=False
+        problem, time_limit=time_limit, seed=budget.seed, progress=report, strict=False,
+        iterations=budget.iterations,
     )
     return schedule
 
@@ -152,31 +195,42 @@ def run_plan(
     time_limit: float = 10.0,
     seed: int | None = 0,
     progress: Progress | None = None,
+    fresh: bool = False,
+    iterations: int | None = None,
 ) -> Plan:
-    """Plan every open order due within ``days`` days of ``start`` and store the plan.
+    """Plan every open order due within ``days`` days of ``start`` and store it as a draft.
 
-    The new plan follows the latest stored plan: its frozen lots stay, and the engine tries to
-    move as few other lots as it can. The schedule is checked by the independent validator
-    before anything is written.
+    The reference is the published plan (never a draft, which may be a dispatch comparison
+    or an alternative the planner has not chosen): its frozen lots stay, and unless
+    ``fresh`` the engine moves as few of its other lots as it can. ``fresh`` plans for the
+    best objective alone; its moves are still counted against the published plan. The
+    schedule is checked by the independent validator before anything is written.
     """
     if method not in METHODS:
         raise ValidationFailed([InputProblem("method", f"must be one of {', '.join(METHODS)}")])
     if days < 1 or days > 56:
         raise ValidationFailed([InputProblem("days", "must be between 1 and 56")])
-    previous = latest_plan(session)
+    reference = published_plan(session)
     if progress:
         progress(0.0, "reading orders, lines, calendars and tariffs")
-    locked = _locked_placements(previous, start, session)
-    planning = build_problem(session, start=start, days=days, previous=previous, locked=locked)
+    locked = _locked_placements(reference, start, session)
+    planning = build_problem(session, start=start, days=days, previous=reference, locked=locked)
     if progress:
         progress(0.05, f"{len(planning.problem.lots)} lots on {len(planning.lines)} lines")
-    schedule = _solve(planning.problem, method, time_limit, seed, progress)
-    violations = validate(planning.problem, schedule)
+    problem = replace(planning.problem, previous=()) if fresh else planning.problem
+    schedule = _solve(problem, method, Budget(time_limit, seed, iterations), progress)
+    violations = validate(problem, schedule)
     if violations:
         raise PlanningFailed("the engine's plan breaks rules: " + "; ".join(violations[:5]))
     if progress:  # the last report comes before any write: the caller commits, then says so
         progress(0.95, "plan checked by the validator; storing")
-    return _store(session, planning, schedule, method, previous)
+    return _store(session, replace(planning, problem=problem), schedule, method, reference,
+                  moves=count_moves(planning.problem, schedule), fresh=fresh)
+
+
+def count_moves(problem: Problem, schedule: Schedule) -> int:
+    """Lots of the reference plan (``problem.previous``) planned elsewhere or not at all."""
+    return compute_kpis(problem, schedule).lots_moved
 
 
 def _store(
@@ -185,9 +239,14 @@ def _store(
     schedule: Schedule,
     method: str,
     previous: Plan | None,
+    *,
+    moves: int,
+    fresh: bool,
 ) -> Plan:
     kpis = compute_kpis(planning.problem, schedule)
     version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
+    figures = {**asdict(kpis), **_bound_parts(schedule), "lots_moved": moves,
+               "stability": "fresh" if fresh else "least-change"}
     plan = Plan(
         version=version,
         previous_id=previous.id if previous else None,
@@ -198,7 +257,7 @@ def _store(
         method=method,
         objective=kpis.objective,
         lower_bound=schedule.lower_bound,
-        kpis={**asdict(kpis), **_bound_parts(schedule)},
+        kpis=figures,
     )
     plan.lots = _plan_lots(planning, schedule)
     plan.changeovers = _plan_changeovers(planning, schedule)
@@ -389,8 +448,113 @@ def unplanned_rows(
     return [UnplannedRow(*row) for row in session.execute(query)]
 
 
+@dataclass(frozen=True)
+class Disruption:
+    """The line and time a re-plan answers (an outage): lots the published plan had there
+    have to move; any other lot that moves is a change the disruption did not force."""
+
+    line: str
+    start: datetime
+    end: datetime
+
+    def hits(self, line: str, start: datetime, end: datetime) -> bool:
+        return line == self.line and start < self.end and end > self.start
+
+    def as_json(self) -> dict[str, str]:
+        return {"line": self.line, "start": self.start.isoformat(),
+                "end": self.end.isoformat()}
+
+
+def disruption_of(session: Session, downtime_id: int | None) -> Disruption | None:
+    downtime = session.get(Downtime, downtime_id) if downtime_id is not None else None
+    if downtime is None:
+        return None
+    line = session.get(Line, downtime.line_id)
+    code = line.code if line is not None else str(downtime.line_id)
+    return Disruption(code, downtime.start, downtime.end)
+
+
+def run_alternatives(
+    session: Session,
+    *,
+    start: datetime,
+    days: int,
+    time_limit: float = 10.0,
+    seed: int | None = 0,
+    progress: Progress | None = None,
+    disruption: Disruption | None = None,
+    iterations: int | None = None,
+) -> tuple[Plan, Plan]:
+    """Two drafts for the planner to choose from after a disruption: the least-change plan
+    (keeps the published plan's lots where it can) and the best plan (planned afresh).
+    Each records the other and the disruption, for :func:`tradeoff`."""
+    plans = []
+    for share, fresh in ((0.0, False), (0.5, True)):
+        plans.append(run_plan(
+            session, start=start, days=days, time_limit=time_limit, seed=seed,
+            progress=_scaled(progress, share, 0.5), fresh=fresh, iterations=iterations,
+        ))
+    least, best = plans
+    for plan, other in ((least, best), (best, least)):
+        extra: dict[str, Any] = {"alternative_id": other.id}
+        if disruption is not None:
+            extra["disruption"] = disruption.as_json()
+        plan.kpis = {**plan.kpis, **extra}
+    session.flush()
+    return least, best
+
+
+def _scaled(progress: Progress | None, offset: float, share: float) -> Progress | None:
+    if progress is None:
+        return None
+    report = progress
+    return lambda fraction, message: report(offset + share * fraction, message)
+
+
+TRADEOFF_KPIS = ("weighted_tardiness", "late_lots", "changeover_hours", "energy_cost",
+                 "unplanned_orders")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One side of a re-plan choice: its figures and its moves against the published plan."""
+
+    plan: Plan
+    kpis: dict[str, float]
+    moved: list[LotMove]
+    moved_outside: int | None  # moves the disruption did not force (None: no disruption)
+
+
+def tradeoff(session: Session, plan: Plan, other: Plan) -> list[Alternative]:
+    """The least-change and the best plan side by side (least change first)."""
+    pair = sorted((plan, other), key=lambda p: p.kpis.get("stability") == "fresh")
+    return [_alternative(session, p) for p in pair]
+
+
+def _alternative(session: Session, plan: Plan) -> Alternative:
+    reference = session.get(Plan, plan.previous_id) if plan.previous_id else None
+    diff = plan_diff(session, plan, reference) if reference else PlanDiff([], [], [], 0)
+    raw = plan.kpis.get("disruption")
+    outside = None
+    if raw and reference is not None:
+        disruption = Disruption(
+            raw["line"], datetime.fromisoformat(raw["start"]), datetime.fromisoformat(raw["end"])
+        )
+        before = {lot.code: lot for lot in reference.lots}
+        outside = sum(
+            1 for move in diff.moved
+            if not disruption.hits(move.before_line or "", before[move.code].start,
+                                   before[move.code].end)
+        )
+    figures = {name: float(plan.kpis.get(name, 0.0)) for name in TRADEOFF_KPIS}
+    figures["lots_moved"] = float(plan.kpis.get("lots_moved", len(diff.moved)))
+    return Alternative(plan, figures, diff.moved, outside)
+
+
 def publish(session: Session, plan: Plan) -> Plan:
     """Make ``plan`` the published plan; earlier published plans become superseded."""
+    if plan.status == DISCARDED:
+        raise Conflict(f"plan v{plan.version} was discarded: plan again to publish")
     for other in session.scalars(select(Plan).where(Plan.status == "published")):
         if other.id != plan.id:
             other.status = "superseded"

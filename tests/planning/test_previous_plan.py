@@ -1,0 +1,67 @@
+"""Which plan is "previous": re-plans keep the PUBLISHED plan stable, never a draft.
+
+Issue 13: one dispatch comparison run made the next engine run reproduce the dispatch plan
+(26 late orders instead of 5-10), because the newest draft was taken as the plan to keep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from mixshare.errors import Conflict
+from mixshare.planning import service as planning
+from tests.planning.conftest import DEMO_MONDAY
+
+START = datetime.combine(DEMO_MONDAY, datetime.min.time())
+
+
+def test_a_dispatch_draft_does_not_become_the_plan_to_keep(demo_session: Session) -> None:
+    published = planning.run_plan(demo_session, start=START, days=7, time_limit=3)
+    planning.publish(demo_session, published)
+    comparison = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    replan = planning.run_plan(demo_session, start=START, days=7, time_limit=3)
+    demo_session.commit()
+    assert replan.previous_id == published.id
+    # nothing changed since the published plan: the re-plan keeps (nearly) all of it …
+    kept = planning.plan_diff(demo_session, replan, published)
+    assert len(kept.moved) <= len(replan.lots) // 10
+    assert replan.kpis["lots_moved"] == len(kept.moved) + len(kept.removed)
+    # … and does not follow the dispatch draft
+    followed = planning.plan_diff(demo_session, replan, comparison)
+    assert len(followed.moved) > 5 * max(1, len(kept.moved))
+
+
+def test_drafts_can_be_discarded_and_published_plans_cannot(demo_session: Session) -> None:
+    published = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
+    planning.publish(demo_session, published)
+    draft = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
+    assert planning.latest_plan(demo_session) == draft
+    planning.discard(demo_session, draft)
+    assert draft.status == "discarded"
+    assert planning.latest_plan(demo_session) == published  # the board shows it again
+    with pytest.raises(Conflict):
+        planning.discard(demo_session, published)
+
+
+def test_keeping_one_draft_discards_the_others(demo_session: Session) -> None:
+    first = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
+    second = planning.run_plan(demo_session, start=START, days=2, method="dispatch", fresh=True)
+    assert [p.id for p in planning.keep(demo_session, first)] == [second.id]
+    assert (first.status, second.status) == ("draft", "discarded")
+
+
+def test_a_fresh_plan_ignores_the_published_positions_but_counts_its_moves(
+    demo_session: Session,
+) -> None:
+    published = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.publish(demo_session, published)
+    fresh = planning.run_plan(demo_session, start=START, days=7, time_limit=3, fresh=True)
+    demo_session.commit()
+    assert fresh.kpis["stability"] == "fresh" and fresh.previous_id == published.id
+    diff = planning.plan_diff(demo_session, fresh)
+    # the engine's best plan is far from the dispatch rule's: nearly everything moves
+    assert fresh.kpis["lots_moved"] == len(diff.moved) + len(diff.removed) > len(fresh.lots) // 2
+    assert fresh.kpis["weighted_tardiness"] < published.kpis["weighted_tardiness"]
