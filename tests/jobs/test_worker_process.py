@@ -84,6 +84,7 @@ def _plan_job(db_url: str, world: World, time_limit: float) -> int:
     with session_scope(db_url) as session:
         plan = session.get(Plan, world.plan)
         assert plan is not None
+        plan.status = "published"  # the plan re-plans keep stable
         return service.create_plan_job(
             session, kind="run", start=plan.horizon_start, days=7, method="engine",
             time_limit=time_limit,
@@ -123,7 +124,9 @@ def test_real_workers_run_plan_jobs_one_at_a_time_and_chain_them(
         plan_one = session.get(Plan, one.result["plan_id"])  # type: ignore[index]
         plan_two = session.get(Plan, two.result["plan_id"])  # type: ignore[index]
         assert plan_one is not None and plan_two is not None
-        assert plan_one.previous_id == world.plan and plan_two.previous_id == plan_one.id
+        # both follow the published plan (a draft is never the plan to keep stable)
+        assert plan_one.previous_id == plan_two.previous_id == world.plan
+        assert plan_two.version == plan_one.version + 1
 
 
 def test_sigkilled_worker_leaves_no_plan_and_its_job_is_retried(

@@ -55,6 +55,8 @@ def test_rush_order_replans_and_compare_shows_what_changed(
     token = page_login(client, "planner")
     plan = db.get(Plan, world.plan)
     assert plan is not None
+    plan.status = "published"  # the plan the re-plan keeps stable
+    db.commit()
     due = (plan.horizon_start + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     answer = post_form(
         client,

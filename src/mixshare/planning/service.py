@@ -206,31 +206,46 @@ def run_plan(
     best objective alone; its moves are still counted against the published plan. The
     schedule is checked by the independent validator before anything is written.
     """
+    _check_run(method, days)
+    reference = published_plan(session)
+    planning = _read_input(session, start, days, reference, progress)
+    schedule = _planned(planning, method, Budget(time_limit, seed, iterations), progress, fresh)
+    if progress:  # the last report comes before any write: the caller commits, then says so
+        progress(0.95, "plan checked by the validator; storing")
+    return _store(session, planning, schedule, method, reference, fresh=fresh)
+
+
+def _check_run(method: str, days: int) -> None:
     if method not in METHODS:
         raise ValidationFailed([InputProblem("method", f"must be one of {', '.join(METHODS)}")])
     if days < 1 or days > 56:
         raise ValidationFailed([InputProblem("days", "must be between 1 and 56")])
-    reference = published_plan(session)
+
+
+def _read_input(
+    session: Session, start: datetime, days: int, reference: Plan | None,
+    progress: Progress | None,
+) -> PlanningInput:
     if progress:
         progress(0.0, "reading orders, lines, calendars and tariffs")
     locked = _locked_placements(reference, start, session)
     planning = build_problem(session, start=start, days=days, previous=reference, locked=locked)
     if progress:
         progress(0.05, f"{len(planning.problem.lots)} lots on {len(planning.lines)} lines")
+    return planning
+
+
+def _planned(
+    planning: PlanningInput, method: str, budget: Budget, progress: Progress | None,
+    fresh: bool,
+) -> Schedule:
+    """The validated schedule; ``fresh`` plans without the published plan's positions."""
     problem = replace(planning.problem, previous=()) if fresh else planning.problem
-    schedule = _solve(problem, method, Budget(time_limit, seed, iterations), progress)
+    schedule = _solve(problem, method, budget, progress)
     violations = validate(problem, schedule)
     if violations:
         raise PlanningFailed("the engine's plan breaks rules: " + "; ".join(violations[:5]))
-    if progress:  # the last report comes before any write: the caller commits, then says so
-        progress(0.95, "plan checked by the validator; storing")
-    return _store(session, replace(planning, problem=problem), schedule, method, reference,
-                  moves=count_moves(planning.problem, schedule), fresh=fresh)
-
-
-def count_moves(problem: Problem, schedule: Schedule) -> int:
-    """Lots of the reference plan (``problem.previous``) planned elsewhere or not at all."""
-    return compute_kpis(problem, schedule).lots_moved
+    return schedule
 
 
 def _store(
@@ -240,9 +255,13 @@ def _store(
     method: str,
     previous: Plan | None,
     *,
-    moves: int,
     fresh: bool,
 ) -> Plan:
+    """Store ``schedule`` as a draft; its moves are counted against ``previous`` (the
+    published plan) whether or not the engine was asked to keep it stable."""
+    moves = compute_kpis(planning.problem, schedule).lots_moved
+    if fresh:  # the objective and figures of the problem the engine solved
+        planning = replace(planning, problem=replace(planning.problem, previous=()))
     kpis = compute_kpis(planning.problem, schedule)
     version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
     figures = {**asdict(kpis), **_bound_parts(schedule), "lots_moved": moves,
@@ -488,12 +507,22 @@ def run_alternatives(
     """Two drafts for the planner to choose from after a disruption: the least-change plan
     (keeps the published plan's lots where it can) and the best plan (planned afresh).
     Each records the other and the disruption, for :func:`tradeoff`."""
-    plans = []
-    for share, fresh in ((0.0, False), (0.5, True)):
-        plans.append(run_plan(
-            session, start=start, days=days, time_limit=time_limit, seed=seed,
-            progress=_scaled(progress, share, 0.5), fresh=fresh, iterations=iterations,
-        ))
+    _check_run("engine", days)
+    reference = published_plan(session)
+    planning = _read_input(session, start, days, reference, progress)
+    budget = Budget(time_limit, seed, iterations)
+    # both are planned before either is stored: a write would lock SQLite for the progress
+    # reports of the second run
+    schedules = [
+        _planned(planning, "engine", budget, _scaled(progress, share, 0.45), fresh)
+        for share, fresh in ((0.0, False), (0.45, True))
+    ]
+    if progress:
+        progress(0.95, "both plans checked by the validator; storing")
+    plans = [
+        _store(session, planning, schedule, "engine", reference, fresh=fresh)
+        for schedule, fresh in zip(schedules, (False, True), strict=True)
+    ]
     least, best = plans
     for plan, other in ((least, best), (best, least)):
         extra: dict[str, Any] = {"alternative_id": other.id}
