@@ -29,6 +29,7 @@ def test_replan_after_a_freeze_longer_than_the_new_horizon(demo_session: Session
     """Freezing 240 h and re-planning two days used to fail: 'locked placement: unknown lot'
     (frozen lots of orders due after the shorter horizon)."""
     first = planning.run_plan(demo_session, start=START, days=7, method="dispatch")
+    planning.publish(demo_session, first)  # re-plans keep the published plan's frozen lots
     planning.freeze(demo_session, first, hours=240, now=START)
     second = planning.run_plan(demo_session, start=START, days=2, method="dispatch")
     demo_session.commit()

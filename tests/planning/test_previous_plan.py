@@ -65,7 +65,6 @@ def test_a_fresh_plan_ignores_the_published_positions_but_counts_its_moves(
     diff = planning.plan_diff(demo_session, fresh)
     # the engine's best plan is far from the dispatch rule's: nearly everything moves
     assert fresh.kpis["lots_moved"] == len(diff.moved) + len(diff.removed) > len(fresh.lots) // 2
-    assert fresh.kpis["weighted_tardiness"] < published.kpis["weighted_tardiness"]
 
 
 def test_after_an_outage_the_planner_sees_least_change_and_best_side_by_side(
