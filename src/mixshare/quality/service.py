@@ -253,7 +253,24 @@ def release(
     batch.state = "released"
     _audit(session, "batch_released", batch, user, client, {})
     session.flush()
+    _grow_golden(session, batch, now or now_local())
     return batch
+
+
+GOLDEN_MAX_AGE = timedelta(days=1)
+
+
+def _grow_golden(session: Session, released: Batch, now: datetime) -> None:
+    """Rebuild the batch's golden curve while it has fewer than ``GOLDEN_BATCHES`` batches
+    or is older than a day, so a new compound gets one soon and a drifting process is
+    followed; rebuilding reads at most ``GOLDEN_BATCHES`` curves."""
+    current = golden_of(session, released)
+    if (
+        current is None
+        or current.batches < GOLDEN_BATCHES
+        or now - current.built_at > GOLDEN_MAX_AGE
+    ):
+        rebuild_golden(session, released.compound_version_id, released.stage, released.line_id, now)
 
 
 def _why_not_tested(session: Session, batch: Batch, now: datetime) -> str:
@@ -476,7 +493,8 @@ def worklist(session: Session, now: datetime | None = None, limit: int = 200) ->
     for batch in batches:
         refresh(session, batch, now)
         found = verdicts(session, batch)
-        items.append(WorkItem(batch, rest_ends(batch), found, scores.get(batch.id)))
+        score = scores.get(batch.id) or score_batch(session, batch, now)  # flag before the lab
+        items.append(WorkItem(batch, rest_ends(batch), found, score))
     return items
 
 
