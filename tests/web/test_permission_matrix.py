@@ -95,6 +95,14 @@ API_OBJECT_ENDPOINTS = [
         "PATCH", "/api/v1/orders/{id}", "order", ORDER_WRITERS, 409, {"version": 999, "note": "x"}
     ),
     Endpoint("POST", "/api/v1/orders/{id}/cancel", "order", ORDER_WRITERS, 409, {"version": 999}),
+    # rush orders: members (and staff) ask, the planner decides; a blank reason is refused
+    Endpoint(
+        "POST", "/api/v1/orders/{id}/urgency/request", "order", ORDER_WRITERS, 422, {"reason": ""}
+    ),
+    Endpoint(
+        "POST", "/api/v1/orders/{id}/urgency", "order", PLANNERS, 422,
+        {"urgent": True, "reason": ""},
+    ),
     Endpoint("DELETE", "/api/v1/orders/{id}?version=999", "order", ORDER_WRITERS, 409),
     Endpoint("GET", "/api/v1/compounds/{id}", "compound", ALL, 200),
     Endpoint("GET", "/api/v1/compounds/{id}/versions", "compound", ALL, 200),
@@ -183,6 +191,8 @@ PAGE_OBJECT_ENDPOINTS = [
     Endpoint("GET", "/orders/{id}", "order", ALL, 200),
     Endpoint("POST", "/orders/{id}", "order", ORDER_WRITERS, 409, {"row_version": 999}),
     Endpoint("POST", "/orders/{id}/cancel", "order", ORDER_WRITERS, 409, {"row_version": 999}),
+    Endpoint("POST", "/orders/{id}/urgency/request", "order", ORDER_WRITERS, 422, {"reason": ""}),
+    Endpoint("POST", "/orders/{id}/urgency", "order", PLANNERS, 422, {"urgent": "1", "reason": ""}),
     Endpoint("GET", "/compounds/{id}", "compound", ALL, 200),
     Endpoint(
         "POST", "/compounds/{id}/versions", "compound", COMPOUND_WRITERS, 422, {"density": 99}

@@ -81,7 +81,7 @@ def compute_kpis(problem: Problem, schedule: Schedule) -> Kpis:
     for s in schedule.lots:
         lot = lots[s.lot]
         if lot.due is not None and s.end > lot.due:
-            wt += lot.weight * (s.end - lot.due)
+            wt += problem.weights.tardiness_weight(lot) * (s.end - lot.due)
             late += 1
         busy[s.line] = busy.get(s.line, 0) + s.end - s.start
         for name, kwh, cost in _energy(problem, lot, s.line, s.start, s.end):

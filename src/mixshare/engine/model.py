@@ -239,7 +239,7 @@ def compile_problem(problem: Problem) -> Model:
         kwh=kwh,
         release=[lot.release for lot in problem.lots],
         due=[NO_DUE if lot.due is None else lot.due for lot in problem.lots],
-        weight=[lot.weight for lot in problem.lots],
+        weight=[problem.weights.tardiness_weight(lot) for lot in problem.lots],
         key=[kidx[lot.setup_key] for lot in problem.lots],
         keys=keys,
         order=[oidx[lot.order] for lot in problem.lots],

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from mixshare.access import AccessDep, OrderWriter, Reader
+from mixshare.access import AccessDep, OrderWriter, Planner, Reader
 from mixshare.audit import service as audit
 from mixshare.center_time import CenterDateTime
 from mixshare.errors import Problem, ValidationFailed
@@ -43,6 +43,11 @@ class OrderRead(BaseModel):
     created_at: CenterDateTime
     note: str
     version: int = Field(description="send it back when changing the order")
+    urgency: Literal["", "requested", "urgent"] = Field(
+        default="", description="requested by the member; urgent once the planner decides"
+    )
+    urgency_reason: str = ""
+    urgency_at: CenterDateTime | None = None
     warnings: list[str] = Field(
         default_factory=list,
         description="on creation: e.g. a due date earlier than the earliest possible completion"
@@ -65,6 +70,9 @@ class OrderRead(BaseModel):
 
 
 _PLAIN = [
+    "urgency",
+    "urgency_reason",
+    "urgency_at",
     "id",
     "number",
     "member_id",
@@ -189,3 +197,45 @@ def delete_order(
     """Same as cancel: orders are never erased, so plans and bills keep their history."""
     _cancel(order_id, version, access)
     return Response(status_code=204)
+
+
+class UrgencyRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=400, description="why it is needed sooner")
+
+
+class UrgencyDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urgent: bool = Field(description="true: rush it; false: normal (declined or over)")
+    reason: str = Field(max_length=400)
+
+
+def _urgency_audited(access: AccessDep, order: Order, action: str) -> OrderRead:
+    detail = {"number": order.number, "urgency": order.urgency, "reason": order.urgency_reason}
+    access.audit(action, "order", order.id, member_id=order.member_id, detail=detail)
+    access.session.commit()
+    return OrderRead.of(order)
+
+
+@router.post("/{order_id}/urgency/request", response_model=OrderRead, responses=WRITE_PROBLEMS)
+def request_urgency(
+    order_id: PathId, body: UrgencyRequestIn, access: AccessDep, user: OrderWriter
+) -> OrderRead:
+    """Ask for a rush (members and staff); the planner decides (``POST …/urgency``)."""
+    access.guard("order", order_id)
+    order = service.request_urgency(
+        access.session, order_id, body.reason, user.id, member_id=access.scope
+    )
+    return _urgency_audited(access, order, "request urgency")
+
+
+@router.post("/{order_id}/urgency", response_model=OrderRead, responses=WRITE_PROBLEMS)
+def decide_urgency(
+    order_id: PathId, body: UrgencyDecisionIn, access: AccessDep, user: Planner
+) -> OrderRead:
+    """The planner marks the order urgent (weighted above member priority) or normal."""
+    access.guard("order", order_id)
+    order = service.decide_urgency(access.session, order_id, body.urgent, body.reason, user.id)
+    return _urgency_audited(access, order, "decide urgency")

@@ -13,6 +13,9 @@ from mixshare.members.models import Member
 
 ORDER_STAGES = ("final", "masterbatch")
 ORDER_STATUSES = ("open", "planned", "in_progress", "done", "cancelled")
+# Rush orders as a plant runs them: the member asks (requested), the center's planner decides
+# (urgent, or back to normal); only an urgent order outweighs member priority in the plan.
+URGENCIES = ("", "requested", "urgent")
 
 
 class Order(Base):
@@ -34,6 +37,11 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(String(400), default="")
+    urgency: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    # Who last asked for or decided the urgency, when and why (also in the audit log).
+    urgency_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    urgency_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    urgency_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # Optimistic locking: concurrent edits of one order are detected, not overwritten.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 

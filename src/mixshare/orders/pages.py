@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from mixshare.access import Access, AccessDep, OrderWriter, Reader
+from mixshare.access import PLAN, Access, AccessDep, OrderWriter, Planner, Reader, may
 from mixshare.compounds import service as compounds
 from mixshare.errors import Conflict, Problem, ValidationFailed
 from mixshare.members import service as members
@@ -71,6 +71,7 @@ def order_list(
         "due_warning": _due_warning(request),
         "orders": rows,
         "unplanned": {u.order_id: u for u in unplanned},
+        "urgencies": orders.urgencies(session, [o.id for o in rows]),
         "paging": paging,
         "plan": plan,
         "statuses": ORDER_STATUSES,
@@ -174,6 +175,7 @@ def _edit_page(
         **_form_context(session, user, values, errors),
         "order": order,
         "frozen": orders.is_frozen(session, order.id),
+        "may_decide_urgency": may(user, PLAN),
     }
     return render(request, "orders/form.html", context, user=user, status_code=status_code)
 
@@ -240,3 +242,49 @@ def cancel_order(
     access.audit("cancel", "order", order.id, member_id=order.member_id)
     session.commit()
     return redirect(f"/orders?cancelled={order.number}")
+
+
+def _urgency_done(
+    request: Request, access: Access, order_id: int, action: str, write: Any
+) -> Response:
+    """Run an urgency change; audited and back to the order, or the order with the problem."""
+    session, user = access.session, access.user
+    try:
+        order = write()
+    except ValidationFailed as exc:
+        session.rollback()
+        order = _visible_order(access, order_id)
+        errors = field_errors(exc.problems)
+        return _edit_page(request, session, user, order, _edit_values(order), errors, 422)
+    detail = {"number": order.number, "urgency": order.urgency, "reason": order.urgency_reason}
+    access.audit(action, "order", order.id, member_id=order.member_id, detail=detail)
+    session.commit()
+    return redirect(f"/orders/{order.id}")
+
+
+@router.post(
+    "/orders/{order_id}/urgency/request", dependencies=[Depends(verify_csrf)], response_model=None
+)
+def request_urgency(
+    request: Request, access: AccessDep, user: OrderWriter, order_id: PathId, form: FormFields
+) -> Response:
+    """A member (or staff taking the call) asks for a rush; the planner decides."""
+    _visible_order(access, order_id)
+    reason = form.get("reason", "")
+    return _urgency_done(
+        request, access, order_id, "request urgency",
+        lambda: orders.request_urgency(access.session, order_id, reason, user.id, user.scope),
+    )
+
+
+@router.post("/orders/{order_id}/urgency", dependencies=[Depends(verify_csrf)], response_model=None)
+def decide_urgency(
+    request: Request, access: AccessDep, user: Planner, order_id: PathId, form: FormFields
+) -> Response:
+    """The planner rushes the order (``urgent=1``) or sets it back to normal."""
+    _visible_order(access, order_id)
+    urgent, reason = form.get("urgent") == "1", form.get("reason", "")
+    return _urgency_done(
+        request, access, order_id, "decide urgency",
+        lambda: orders.decide_urgency(access.session, order_id, urgent, reason, user.id),
+    )

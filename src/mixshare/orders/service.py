@@ -544,3 +544,67 @@ def cancel_order(
     order.status = "cancelled"
     _flush(session, order)
     return order
+
+
+# --- rush orders -----------------------------------------------------------------------------
+
+
+def _urgency_reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed([Problem("reason", "say why (who needs it, what for)")])
+    if len(text) > 200:
+        raise ValidationFailed([Problem("reason", "at most 200 characters", text[:40])])
+    return text
+
+
+def _set_urgency(order: Order, urgency: str, reason: str, user_id: int, now: datetime) -> None:
+    if order.status not in EDITABLE_STATUSES:
+        message = f"an order that is {order.status} can no longer be rushed"
+        raise ValidationFailed([Problem("status", message)])
+    order.urgency, order.urgency_reason = urgency, reason
+    order.urgency_by, order.urgency_at = user_id, now.replace(microsecond=0)
+
+
+def request_urgency(
+    session: Session,
+    order_id: int,
+    reason: str,
+    user_id: int,
+    member_id: int | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Ask for ``order`` to be rushed (a member's users, or staff taking a call): it stays
+    normal in the plan until a planner decides (:func:`decide_urgency`)."""
+    text = _urgency_reason(reason)
+    order = get(session, order_id, member_id)
+    if order.urgency == "urgent":
+        raise ValidationFailed([Problem("urgency", "the order is already urgent")])
+    _set_urgency(order, "requested", text, user_id, now or now_local())
+    _flush(session, order)
+    return order
+
+
+def decide_urgency(
+    session: Session,
+    order_id: int,
+    urgent: bool,
+    reason: str,
+    user_id: int,
+    now: datetime | None = None,
+) -> Order:
+    """The planner's decision: urgent (weighted above member priority in the next plan) or
+    normal again (a request declined, or the rush is over); the reason is kept and audited."""
+    text = _urgency_reason(reason)
+    order = get(session, order_id)
+    _set_urgency(order, "urgent" if urgent else "", text, user_id, now or now_local())
+    _flush(session, order)
+    return order
+
+
+def urgencies(session: Session, order_ids: list[int]) -> dict[int, str]:
+    """The orders among ``order_ids`` that are requested or urgent, with their urgency."""
+    if not order_ids:
+        return {}
+    query = select(Order.id, Order.urgency).where(Order.id.in_(order_ids), Order.urgency != "")
+    return {order_id: urgency for order_id, urgency in session.execute(query)}

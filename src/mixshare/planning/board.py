@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.errors import MixshareError
+from mixshare.lines import calendars
 from mixshare.lines.models import Downtime, Line
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
@@ -68,6 +69,7 @@ def _lot_query(plan: Plan, window: Window) -> Any:
             Order.id.label("order_id"),
             Order.number.label("order"),
             Order.due_at,
+            Order.urgency,
         )
         .join(Line, Line.id == PlanLot.line_id)
         .join(Member, Member.id == PlanLot.member_id)
@@ -105,6 +107,7 @@ def window_lots(
             "order_id": row.order_id,
             "due": _iso(row.due_at),
             "late": row.stage != "MB" and row.end > row.due_at,
+            "urgent": row.urgency == "urgent",
         }
         for row in session.execute(query)
     ]
@@ -161,6 +164,16 @@ def window_prices(session: Session, window: Window) -> list[dict[str, Any]]:
     ]
 
 
+def window_off_shift(session: Session, window: Window) -> list[dict[str, Any]]:
+    """Each line's unavailable time in the window (off shift, holidays, downtimes), shaded
+    behind the lots so a gap in the plan reads as "line not working", not "idle"."""
+    return [
+        {"line": line.code, "start": _iso(start), "end": _iso(end)}
+        for line in session.scalars(select(Line).order_by(Line.code))
+        for start, end in calendars.unavailable(session, line, window.start, window.end)
+    ]
+
+
 def line_codes(session: Session) -> list[dict[str, Any]]:
     return [
         {"id": line.id, "code": line.code, "name": line.name}
@@ -180,6 +193,7 @@ def gantt(
         "lots": window_lots(session, plan, window, member_id),
         "changeovers": [] if member_id is not None else window_changeovers(session, plan, window),
         "downtimes": window_downtimes(session, window),
+        "off_shift": window_off_shift(session, window),
         "prices": window_prices(session, window),
     }
 

@@ -406,6 +406,7 @@ def _engine_lot(
         release=release,
         due=due,
         weight=order.member.priority_weight,
+        urgent=order.urgency == "urgent",
     )
 
 

@@ -456,7 +456,7 @@ def unplanned_rows(
         return []
     query = (
         select(PlanUnplanned.order_id, Order.number, Member.code, PlanUnplanned.reason_code,
-               PlanUnplanned.reason)
+               PlanUnplanned.reason, Order.urgency == "urgent")
         .join(Order, Order.id == PlanUnplanned.order_id)
         .join(Member, Member.id == Order.member_id)
         .where(PlanUnplanned.plan_id == plan.id)

@@ -7,6 +7,8 @@
                         valley: "rgba(46,125,50,0.08)", deep_valley: "rgba(21,101,192,0.10)" };
 
   var ACTIVE_JOB = { queued: true, running: true };
+  var DOWNTIME = "#9e9e9e", CHANGEOVER = "#263238", OFF_SHIFT = "rgba(120,120,120,0.16)", URGENT = "#b71c1c";
+  var LABEL_MIN_PX = 56;  // bars narrower than this carry no label (it would not fit)
 
   // Follow the job until it ends. Its state lives in the database, so any web process answers
   // /api/v1/jobs/{id}. A job the server does not know (404, or an id it cannot be: 422) or one
@@ -67,8 +69,10 @@
   // What the tooltip says about a block, as lines of plain text (escaped when joined).
   function tooltipLines(b, t) {
     if (b.kind === "lot") {
-      return [b.item.code, b.item.compound + " · " + b.item.member, b.start.replace("T", " ") + " – " + b.end.replace("T", " ")];
+      var head = b.item.urgent ? b.item.code + " · " + t.urgent : b.item.code;
+      return [head, b.item.compound + " · " + b.item.member, b.start.replace("T", " ") + " – " + b.end.replace("T", " ")];
     }
+    if (b.kind === "off_shift") { return [t.off_shift]; }
     if (b.kind === "changeover") {
       var lines = [t.changeover + " " + b.item.from + " → " + b.item.to];
       if (b.item.cleaning_batches) { lines.push(b.item.cleaning_batches + " " + t.cleaning); }
@@ -79,19 +83,63 @@
 
   function blocks(data) {
     var items = [];
+    (data.off_shift || []).forEach(function (o) { items.push({ kind: "off_shift", line: o.line, start: o.start, end: o.end, item: o }); });
     data.downtimes.forEach(function (d) { items.push({ kind: "downtime", line: d.line, start: d.start, end: d.end, item: d }); });
     data.changeovers.forEach(function (c) { items.push({ kind: "changeover", line: c.line, start: c.start, end: c.end, item: c }); });
     data.lots.forEach(function (l) { items.push({ kind: "lot", line: l.line, start: l.start, end: l.end, item: l }); });
     return items;
   }
 
+  var HEIGHTS = { lot: 0.6, downtime: 0.9, off_shift: 1.0, changeover: 0.35 };
+  var labels = [];  // per data index: the text a wide lot bar carries
+
+  // A block as a rectangle; a lot wide enough also carries its order number as a label
+  // (canvas text: never parsed as markup).
   function renderItem(params, api) {
     var row = api.value(0), start = api.coord([api.value(1), row]), end = api.coord([api.value(2), row]);
-    var kind = api.value(3), height = api.size([0, 1])[1] * (kind === "lot" ? 0.6 : kind === "downtime" ? 0.9 : 0.35);
+    var kind = api.value(3), height = api.size([0, 1])[1] * HEIGHTS[kind];
     var y = start[1] - height / 2 + (kind === "changeover" ? api.size([0, 1])[1] * 0.3 : 0);
     var rect = echarts.graphic.clipRectByRect({ x: start[0], y: y, width: Math.max(1, end[0] - start[0]), height: height },
       { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
-    return rect && { type: "rect", shape: rect, style: api.style() };
+    if (!rect) { return null; }
+    var shape = { type: "rect", shape: rect, style: api.style() };
+    var label = labels[params.dataIndex];
+    if (kind !== "lot" || !label || rect.width < LABEL_MIN_PX) { return shape; }
+    return { type: "group", children: [shape, { type: "text", silent: true, style: {
+      text: label, x: rect.x + 4, y: rect.y + rect.height / 2, verticalAlign: "middle", fill: "#fff",
+      font: "11px sans-serif", width: rect.width - 8, overflow: "truncate" } }] };
+  }
+
+  function blockColour(b, colours, colourBy) {
+    if (b.kind === "downtime") { return DOWNTIME; }
+    if (b.kind === "changeover") { return CHANGEOVER; }
+    if (b.kind === "off_shift") { return OFF_SHIFT; }
+    return colours[b.item[colourBy]];
+  }
+
+  function blockStyle(b, colours, colourBy) {
+    var style = { color: blockColour(b, colours, colourBy), opacity: b.kind === "downtime" ? 0.55 : 1 };
+    if (b.kind === "lot" && b.item.urgent) { style.borderColor = URGENT; style.borderWidth = 3; }
+    else if (b.item.locked) { style.borderColor = "#000"; }
+    return style;
+  }
+
+  // The legend as DOM text: one swatch per colour in use, then the block kinds and marks.
+  function legend(colours, t) {
+    var box = document.getElementById("gantt-legend");
+    if (!box) { return; }
+    function entry(colour, text, extra) {
+      var item = mixshare.element("span"), swatch = mixshare.element("i");
+      item.className = "legend-item";
+      swatch.className = "swatch" + (extra ? " " + extra : "");
+      swatch.style.background = colour;
+      item.append(swatch, mixshare.element("span", text));
+      return item;
+    }
+    var entries = Object.keys(colours).sort().map(function (k) { return entry(colours[k], k); });
+    entries.push(entry(CHANGEOVER, t.changeover), entry(DOWNTIME, t.downtime), entry(OFF_SHIFT, t.off_shift),
+                 entry("#fff", t.urgent, "urgent"), entry("#fff", t.locked, "locked"));
+    box.replaceChildren.apply(box, entries);
   }
 
   function draw(data, t, colourBy) {
@@ -100,10 +148,11 @@
     var colours = colourMap(Array.from(new Set(data.lots.map(function (l) { return l[colourBy]; }))));
     var items = blocks(data);
     var seriesData = items.map(function (b) {
-      var colour = b.kind === "downtime" ? "#9e9e9e" : b.kind === "changeover" ? "#263238" : colours[b.item[colourBy]];
-      return { value: [data.lines.indexOf(b.line), b.start, b.end, b.kind], itemStyle: { color: colour,
-               opacity: b.kind === "downtime" ? 0.55 : 1, borderColor: b.item.locked ? "#000" : undefined }, block: b };
+      return { value: [data.lines.indexOf(b.line), b.start, b.end, b.kind],
+               itemStyle: blockStyle(b, colours, colourBy), block: b };
     });
+    labels = items.map(function (b) { return b.kind === "lot" ? (b.item.urgent ? "! " : "") + b.item.order : ""; });
+    legend(colours, t);
     var bands = data.prices.filter(function (p) { return PRICE_COLOURS[p.period]; }).map(function (p) {
       return [{ xAxis: p.start, name: t[p.period] || p.period, itemStyle: { color: PRICE_COLOURS[p.period] } }, { xAxis: p.end }];
     });
