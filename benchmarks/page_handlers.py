@@ -157,7 +157,9 @@ def main() -> None:
         get()  # templates compiled, connections open
         cold, cold_cpu = timed(get, args.runs, clear_all)
         warm, warm_cpu = timed(get, args.runs, lambda: None)
-        statements = statement_count(args.url, lambda: (clear_all(), get())) if args.sql else ""
+        statements = ""
+        if args.sql:
+            statements = str(statement_count(args.url, lambda get=get: (clear_all(), get())))
         rows.append(
             f"| {name} | {statistics.median(cold):.1f} | {cold_cpu:.1f} | "
             f"{statistics.median(warm):.1f} | {min(warm):.1f} | {warm_cpu:.1f} | {statements} |"

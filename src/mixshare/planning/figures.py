@@ -4,9 +4,9 @@ A stored plan can hold a year of lots, so the dashboard never reads the whole pl
 one window (by default the week of today, else the plan's first week). Output and on-time rate
 are grouped in SQL on indexed columns; utilisation, changeover hours and energy cost by TOU
 period come from the window's lots and changeovers (a few hundred rows). A member sees only its
-own output, on-time rate and energy. Figures are cached briefly per (database, plan, plan row
-version, member, window): a plan is immutable apart from freeze/publish, which bump its row
-version; order edits (due dates) show up after at most ``CACHE_SECONDS``.
+own output, on-time rate and energy. Figures are cached per (database, plan, data version,
+member, window): any committed edit of shown data moves the data version, so an entry is never
+stale and ``CACHE_SECONDS`` only bounds the memory entries hold.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from mixshare.web.cache import TtlCache, page_cache
 STAGES = ("MB", "RM", "FB")
 PERIODS = ("sharp", "peak", "flat", "valley", "deep_valley")
 WINDOW_DAYS = 7
-CACHE_SECONDS = 15.0
+CACHE_SECONDS = 600.0
 CACHE_SIZE = 128
 
 

@@ -49,9 +49,11 @@ router = APIRouter()
 DEFAULT_DAYS = 7
 DEFAULT_TIME_LIMIT = 10.0
 MAX_TIME_LIMIT = 120.0
-# A window of a plan is drawn from its lots (immutable), the plan's freeze state (row version),
-# downtimes (fingerprinted in the key) and order due dates (late marks): shown at most this old.
-BOARD_CACHE_SECONDS = 15.0
+# A window of a plan is drawn from shown data only (lots, freeze state, downtimes, due dates,
+# tariffs), all in the cache key through the data version: an entry is never stale, and its
+# age only bounds memory. (A short age made every request of a busy board recompute the window
+# together each time it ran out.)
+BOARD_CACHE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)

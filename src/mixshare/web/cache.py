@@ -3,7 +3,12 @@
 Keys name what the value depends on (plan, window, member) and the database's data version
 (:mod:`mixshare.data_version`), which every committed edit of shown data moves, whichever
 process made it: each uvicorn worker has its own cache, but none serves data older than the
-last commit. Entries also expire after ``ttl`` seconds, which bounds the memory they hold.
+last commit. Since the key says exactly which data a value was made from, entries need not
+expire to be right; ``ttl`` and ``size`` only bound the memory they hold.
+
+A key is computed once at a time: requests that miss the same key while it is being computed
+wait for that result instead of all computing it at once (after every edit, or when an entry
+expires, every request of a busy page would otherwise miss together and share the cores).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+# A waiter computes the value itself if the first computation takes longer than this.
+WAIT_SECONDS = 30.0
 
 
 class TtlCache(Generic[V]):
@@ -22,22 +29,40 @@ class TtlCache(Generic[V]):
         self.ttl = ttl
         self.size = size
         self._items: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
+        self._computing: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
-        moment = time.monotonic()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and moment - hit[0] < self.ttl:
+        while True:
+            with self._lock:
+                hit = self._fresh(key)
+                if hit is not None:
+                    return hit[1]
+                running = self._computing.get(key)
+                if running is None:
+                    self._computing[key] = threading.Event()
+                    break
+            if not running.wait(WAIT_SECONDS):
+                return compute()
+            # computed (or failed: then one of the waiters computes it) -- look again
+        try:
+            value = compute()
+            with self._lock:
+                self._items[key] = (time.monotonic(), value)
                 self._items.move_to_end(key)
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._items[key] = (moment, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._computing.pop(key).set()
+
+    def _fresh(self, key: Hashable) -> tuple[float, V] | None:
+        hit = self._items.get(key)
+        if hit is None or time.monotonic() - hit[0] >= self.ttl:
+            return None
+        self._items.move_to_end(key)
+        return hit
 
     def clear(self) -> None:
         with self._lock:
