@@ -82,6 +82,10 @@ def test_rush_order_replans_and_compare_shows_what_changed(
     compare = client.get(f"/plan/{new_plan.id}/compare")
     assert compare.status_code == 200
     assert rush.number in compare.text  # the rush order's lot is listed as added
+    assert rush.urgency == "urgent"  # declared by the planner: weighted above member priority
+    # the change in lateness and cost, not only the moved lots
+    assert 'data-testid="kpi-changes"' in compare.text
+    assert 'data-kpi="weighted_tardiness"' in compare.text
     assert client.get(f"/plan/{new_plan.id}/compare?other=999999").status_code == 404
     kinds = set(db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "order")))
     assert "create" in kinds

@@ -29,6 +29,7 @@ from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.planning import service as planning
 from mixshare.planning.board import MAX_TABLE_LOTS, Window, board_window, gantt, line_codes
+from mixshare.planning.compare import kpi_changes
 from mixshare.planning.models import Plan
 from mixshare.settings import now_local
 from mixshare.users.models import User
@@ -354,6 +355,8 @@ def rush_order(
         data["member"] = int(data["member"])
     try:
         order = orders.create_order(session, data)
+        # the planner declares it: a staff decision, so the order is urgent in the re-plan
+        orders.decide_urgency(session, order.id, True, str(data["note"]), user.id)
         plan = _replan_request(session, _replan_fields(form))
     except ValidationFailed as exc:
         session.rollback()
@@ -454,7 +457,8 @@ def compare_plans(
     if previous is None and plan.previous_id is not None:
         previous = _plan_or_404(session, plan.previous_id)
     diff = planning.plan_diff(session, plan, previous) if previous else None
-    context = {"plan": plan, "previous": previous, "diff": diff}
+    changes = kpi_changes(plan, previous) if previous else []
+    context = {"plan": plan, "previous": previous, "diff": diff, "changes": changes}
     return render(request, "plan/compare.html", context, user=user)
 
 
