@@ -581,9 +581,23 @@ def _import_command(kind: ImportKind) -> Callable[..., None]:
         with user_errors(), session_scope() as session:
             result = kind.run(session, file)
         console.print(f"[green]imported[/green] {result}")
+        _print_initial_passwords(result.passwords)
 
     command.__doc__ = kind.help
     return command
+
+
+def _print_initial_passwords(passwords: dict[str, str]) -> None:
+    """New users' initial passwords: shown this once, stored nowhere in clear."""
+    if not passwords:
+        return
+    table = Table(title="初始密码（只显示这一次）/ initial passwords, shown this once")
+    table.add_column("user")
+    table.add_column("password")
+    for username, password in passwords.items():
+        table.add_row(username, password)
+    console.print(table)
+    console.print("hand each user their password; they change it on /users after logging in")
 
 
 def _template_command(kind: ImportKind) -> Callable[..., None]:

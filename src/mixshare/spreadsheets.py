@@ -84,6 +84,9 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)  # reference data changed in place
     # Accepted, but worth a look (an order due before it can be done): one sentence each.
     warnings: list[str] = field(default_factory=list)
+    # Initial passwords of new users (username → password): shown once by the caller, never
+    # stored or logged, so kept out of the text and the repr.
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
         """One line for the CLI: ``orders.xlsx: 12 rows, 12 created (A-1 … A-12)``."""

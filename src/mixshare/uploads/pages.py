@@ -27,10 +27,16 @@ from mixshare.uploads import registry
 from mixshare.uploads.registry import ImportKind
 from mixshare.users.models import User
 from mixshare.web.deps import verify_csrf
-from mixshare.web.page_common import redirect, render
+from mixshare.web.page_common import N_, redirect, render
 from mixshare.web.params import PathId
 
 router = APIRouter()
+# The registry's labels, marked here so that message extraction (pages and web/ only) keeps
+# their translations: a label missing here is shown in English.
+KIND_LABELS = (
+    N_("Orders"), N_("Compounds"), N_("Members"), N_("Materials"), N_("Changeover rules"),
+    N_("Lab results"),
+)  # fmt: skip
 SUFFIXES = (".xlsx", ".csv")
 # Files above this size are imported by a worker, so the page answers at once and shows the
 # job's progress; smaller ones (a week of orders is ~10 KiB) are imported in the request.
@@ -57,6 +63,7 @@ def _page(
     chosen: str = "",
     problems: list[Problem] | None = None,
     done: str = "",
+    passwords: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
@@ -64,6 +71,7 @@ def _page(
         "chosen": chosen,
         "problems": problems or [],
         "done": done,
+        "passwords": passwords or {},
         "max_mib": MAX_FILE_BYTES // 2**20,
     }
     return render(request, "imports/upload.html", context, user=user, status_code=status_code)
@@ -156,7 +164,9 @@ def _imported(request: Request, access: Access, kind: ImportKind, path: Path) ->
     detail = {"file": result.file, "rows": result.rows, "created": len(result.created)}
     access.audit("import", kind.name, None, member_id=user.scope, detail=detail)
     session.commit()
-    return _page(request, user, chosen=kind.name, done=str(result))
+    return _page(
+        request, user, chosen=kind.name, done=str(result), passwords=result.passwords
+    )
 
 
 def _queued(request: Request, access: Access, kind: ImportKind, path: Path) -> Response:

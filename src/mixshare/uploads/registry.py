@@ -94,6 +94,14 @@ KINDS: tuple[ImportKind, ...] = (
         WRITE_COMPOUNDS,
     ),
     ImportKind(
+        "members", "Members",
+        "Import member companies and their users (new users get an initial password, shown "
+        "once); all or nothing.",
+        "mixshare.members.imports:import_members",
+        "mixshare.members.imports:template_members",
+        ADMINISTER,
+    ),
+    ImportKind(
         "materials", "Materials",
         "Import raw materials (new codes created, known ones updated); all or nothing.",
         "mixshare.materials.imports:import_materials",
