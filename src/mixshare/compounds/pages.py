@@ -1,4 +1,4 @@
-"""Catalogue pages: compounds (list, create, new version), lines, calendars, tariffs, members."""
+"""Compound pages: the list, creating a compound and adding a version."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from mixshare.access import Access, AccessDep, CompoundWriter, OperationsViewer, Reader
+from mixshare.access import Access, AccessDep, CompoundWriter, Reader
 from mixshare.compounds import reference
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import Compound
 from mixshare.errors import Problem, ValidationFailed
-from mixshare.lines import service as lines
-from mixshare.lines.models import Calendar, Downtime, Holiday, Line
 from mixshare.materials.models import Material
 from mixshare.members import service as members
-from mixshare.tariffs.models import Tariff
 from mixshare.users.models import User
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
@@ -182,41 +179,3 @@ def new_compound_version(
     )
     session.commit()
     return redirect(f"/compounds/{compound.id}")
-
-
-# --- center catalogues (read-only lists) --------------------------------------------------
-
-
-@router.get("/lines", response_class=HTMLResponse)
-def line_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
-    calendars = {c.id: c.name for c in session.scalars(select(Calendar))}
-    context = {"lines": lines.get_all(session), "calendars": calendars}
-    return render(request, "catalog/lines.html", context, user=user)
-
-
-@router.get("/calendars", response_class=HTMLResponse)
-def calendar_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
-    line_codes = {line.id: line.code for line in session.scalars(select(Line))}
-    downtimes = session.scalars(
-        select(Downtime).order_by(Downtime.start.desc()).limit(DOWNTIME_LIMIT)
-    )
-    context = {
-        "calendars": list(session.scalars(select(Calendar).options(selectinload(Calendar.shifts)))),
-        "holidays": list(session.scalars(select(Holiday).order_by(Holiday.day))),
-        "downtimes": list(downtimes),
-        "line_codes": line_codes,
-    }
-    return render(request, "catalog/calendars.html", context, user=user)
-
-
-@router.get("/tariffs", response_class=HTMLResponse)
-def tariff_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
-    rows = session.scalars(
-        select(Tariff).options(selectinload(Tariff.bands)).order_by(Tariff.valid_from)
-    )
-    return render(request, "catalog/tariffs.html", {"tariffs": list(rows)}, user=user)
-
-
-@router.get("/members", response_class=HTMLResponse)
-def member_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
-    return render(request, "catalog/members.html", {"members": members.get_all(session)}, user=user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -55,14 +56,55 @@ def complement(spans: list[Span], start: datetime, end: datetime) -> list[Span]:
     return gaps
 
 
-def holidays(session: Session, start: datetime, end: datetime) -> list[Span]:
+CLOCK_WINDOW = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def clock_window(token: str) -> tuple[int, int] | None:
+    """``"06:00-14:00"`` as (start, end) minutes after midnight (an end at or before the
+    start runs past midnight); None if ``token`` is not a clock window."""
+    found = CLOCK_WINDOW.match(token.strip())
+    if found is None:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in found.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end > 24 * 60:
+        return None
+    return start, end if end > start else end + 24 * 60
+
+
+def open_tokens(text: str) -> list[str]:
+    """The entries of a holiday's ``open_shifts`` (commas, 、 or ； between them)."""
+    return [t.strip() for t in re.split(r"[,，、;；]", text) if t.strip()]
+
+
+def open_on_holiday(holiday: Holiday, calendar: Calendar | None) -> list[Span]:
+    """What still runs on ``holiday``: its clock windows, and those of its named shifts that
+    ``calendar`` has (a line without such a shift stays closed)."""
+    day = datetime(holiday.day.year, holiday.day.month, holiday.day.day)
+    shifts = {s.name.casefold(): s for s in calendar.shifts} if calendar is not None else {}
+    spans: list[Span] = []
+    for token in open_tokens(holiday.open_shifts):
+        window = clock_window(token)
+        if window is None and token.casefold() in shifts:
+            shift = shifts[token.casefold()]
+            window = (shift.start_minute, shift.start_minute + shift.duration_minutes)
+        if window is not None:
+            spans.append((day + timedelta(minutes=window[0]), day + timedelta(minutes=window[1])))
+    return merge(spans)
+
+
+def holidays(
+    session: Session, start: datetime, end: datetime, calendar: Calendar | None = None
+) -> list[Span]:
+    """The closed time of the holidays in [start, end): each holiday's day, less what still
+    runs on it (a part-day holiday)."""
     rows = session.scalars(
         select(Holiday).where(Holiday.day >= start.date(), Holiday.day <= end.date())
     )
     spans = []
     for row in rows:
         day = datetime(row.day.year, row.day.month, row.day.day)
-        spans.append((day, day + timedelta(days=1)))
+        spans += complement(open_on_holiday(row, calendar), day, day + timedelta(days=1))
     return spans
 
 
@@ -77,10 +119,9 @@ def downtimes(session: Session, line_id: int, start: datetime, end: datetime) ->
 
 def unavailable(session: Session, line: Line, start: datetime, end: datetime) -> list[Span]:
     """Everything in [start, end) when ``line`` may not run: off-shift, holidays, downtimes."""
-    spans = holidays(session, start, end) + downtimes(session, line.id, start, end)
-    if line.calendar_id is not None:
-        calendar = session.get(Calendar, line.calendar_id)
-        if calendar is not None:
-            spans += complement(working_spans(calendar, start, end), start, end)
+    calendar = session.get(Calendar, line.calendar_id) if line.calendar_id is not None else None
+    spans = holidays(session, start, end, calendar) + downtimes(session, line.id, start, end)
+    if calendar is not None:
+        spans += complement(working_spans(calendar, start, end), start, end)
     clipped = [(max(s, start), min(e, end)) for s, e in spans]
     return merge([(s, e) for s, e in clipped if e > s])

@@ -91,13 +91,19 @@ class Shift(Base):
 
 
 class Holiday(Base):
-    """A day the whole center is closed."""
+    """A day the center is closed, all day or all but some hours.
+
+    ``open_shifts`` names what still runs that day, comma-separated: shift names of each
+    line's calendar (a line without that shift stays closed) or clock windows
+    ``HH:MM-HH:MM``; empty means closed all day.
+    """
 
     __tablename__ = "holiday"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    open_shifts: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Downtime(Base):

@@ -122,6 +122,12 @@ KINDS: tuple[ImportKind, ...] = (
         "mixshare.quality.imports:template_lab_results",
         TEST_BATCHES,
     ),
+    ImportKind(
+        "holidays", "Holidays",
+        "Import holidays (whole day, or only some shifts running); a known day is updated.",
+        "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
+        ADMINISTER,
+    ),
 )  # fmt: skip
 
 assert all(len(k.name) <= MAX_NAME for k in KINDS), "a kind name too long for jobs.kind"

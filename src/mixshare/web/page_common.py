@@ -188,6 +188,19 @@ def _query_without_lang(request: Request) -> str:
     return urlencode(items)
 
 
+def form_page(
+    request: Request,
+    user: User,
+    template: str,
+    context: Mapping[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A form page: its context and each field's problems (none on first view)."""
+    full = {**context, "errors": errors or {}}
+    return render(request, template, full, user=user, status_code=status_code)
+
+
 def translate(request: Request, user: User | None, message: str) -> str:
     return i18n.gettext(language_of(request, user), message)
 

@@ -15,6 +15,7 @@ from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
 from mixshare.materials import pages as materials_pages
 from mixshare.members import api as members_api
+from mixshare.members import pages as members_pages
 from mixshare.orders import api as orders_api
 from mixshare.orders import pages as orders_pages
 from mixshare.orders import timeline
@@ -23,6 +24,7 @@ from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
 from mixshare.quality import api as quality_api
 from mixshare.quality import pages as quality_pages
+from mixshare.tariffs import pages as tariffs_pages
 from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
 from mixshare.users import pages as users_pages
@@ -55,6 +57,8 @@ for module in (
     timeline,
     compounds_pages,
     lines_pages,
+    tariffs_pages,
+    members_pages,
     materials_pages,
     uploads_pages,
     changeovers_pages,

@@ -1,0 +1,59 @@
+"""The calendars page's holiday form: the admin adds a part-day holiday, a bad entry comes
+back with its field named and nothing saved, and only the admin may change holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mixshare.lines.models import Holiday
+from tests.web.conftest import World
+from tests.web.pages_helpers import page_login, post_form
+
+
+def holidays(db: Session) -> list[tuple[date, str, str]]:
+    db.expire_all()
+    return [
+        (h.day, h.name, h.open_shifts) for h in db.scalars(select(Holiday).order_by(Holiday.day))
+    ]
+
+
+def test_admin_adds_changes_and_deletes_a_part_day_holiday(
+    client: TestClient, world: World, db: Session
+) -> None:
+    token = page_login(client, "admin")
+    answer = post_form(
+        client, "/holidays/new", token, day="2031-10-02", name="国庆", open_shifts="06:00-14:00"
+    )
+    assert answer.status_code == 303
+    assert holidays(db) == [(date(2031, 10, 2), "国庆", "06:00-14:00")]
+    page = client.get("/calendars")
+    assert 'data-holiday="2031-10-02"' in page.text and "06:00-14:00" in page.text
+    post_form(client, "/holidays/new", token, day="2031-10-02", name="国庆节", open_shifts="")
+    assert holidays(db) == [(date(2031, 10, 2), "国庆节", "")]
+    holiday_id = db.scalars(select(Holiday.id)).one()
+    assert post_form(client, f"/holidays/{holiday_id}/delete", token).status_code == 303
+    assert holidays(db) == []
+
+
+def test_a_bad_holiday_is_named_and_nothing_saved(
+    client: TestClient, world: World, db: Session
+) -> None:
+    token = page_login(client, "admin")
+    answer = post_form(
+        client, "/holidays/new", token, day="2031-10-02", name="x", open_shifts="早班"
+    )
+    assert answer.status_code == 422
+    assert 'data-field-error="open_shifts"' in answer.text and "unknown shift" in answer.text
+    assert holidays(db) == []
+
+
+def test_a_planner_may_not_change_holidays(client: TestClient, world: World, db: Session) -> None:
+    token = page_login(client, "planner")
+    answer = post_form(client, "/holidays/new", token, day="2031-10-02", name="x")
+    assert answer.status_code == 404
+    assert holidays(db) == []
+    assert 'data-testid="holiday-form"' not in client.get("/calendars").text
