@@ -1,7 +1,7 @@
-"""Importing the center's calendar data from .xlsx/.csv, with a documented template each:
-holidays (whole or part day). Every import is all or nothing and names every bad cell; a
-row for a key that exists already (the same day, …) updates it, so a file can be imported
-again after a correction."""
+"""Importing the center's lines and calendar data from .xlsx/.csv, with a documented template
+each: lines (stages and rates), holidays (whole or part day). Every import is all or nothing
+and names every bad cell; a row for a key that exists already (the same line code, the same
+day, …) updates it, so a file can be imported again after a correction."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.errors import Problem, ValidationFailed
+from mixshare.errors import Problem, ValidationFailed, pydantic_problems
 from mixshare.lines import holidays
+from mixshare.lines import service as lines
 from mixshare.lines.holidays import HolidayIn
+from mixshare.lines.models import Calendar
 from mixshare.spreadsheets import (
     EXAMPLE_SHEET,
     Cell,
     ImportResult,
     SheetRow,
     as_datetime,
+    as_float,
     as_text,
     convert_cells,
     read_rows,
@@ -145,3 +150,184 @@ def import_holidays(
 
 def template_holidays(target: str | Path | IO[bytes]) -> None:
     write_template(target, HOLIDAY_SHEET, HOLIDAY_HEADERS, HOLIDAY_EXAMPLE, HOLIDAY_HELP)
+
+
+# --- lines -------------------------------------------------------------------------------
+
+LINE_SHEET = "Lines"
+LINE_LEVEL = ("line", "name", "mixer_type", "net_volume_l", "rated_power_kw", "calendar")
+STAGE_LEVEL = ("stage", "fill_factor", "cycle_minutes", "kwh_per_kg")
+LINE_COLUMNS = (*LINE_LEVEL, *STAGE_LEVEL)
+LINE_REQUIRED = ("line", "stage", "fill_factor", "cycle_minutes", "kwh_per_kg")
+LINE_ALIASES = {
+    "产线": "line",
+    "code": "line",
+    "名称": "name",
+    "机型": "mixer_type",
+    "mixer": "mixer_type",
+    "净容积": "net_volume_l",
+    "净容积 l": "net_volume_l",
+    "volume": "net_volume_l",
+    "额定功率": "rated_power_kw",
+    "额定功率 kw": "rated_power_kw",
+    "power": "rated_power_kw",
+    "日历": "calendar",
+    "阶段": "stage",
+    "填充系数": "fill_factor",
+    "周期": "cycle_minutes",
+    "周期 min": "cycle_minutes",
+    "cycle": "cycle_minutes",
+    "单耗": "kwh_per_kg",
+    "单耗 kwh/kg": "kwh_per_kg",
+}
+LINE_HEADERS = {
+    "line": "产线 / line",
+    "name": "名称 / name",
+    "mixer_type": "机型 / mixer_type",
+    "net_volume_l": "净容积 L / net_volume_l",
+    "rated_power_kw": "额定功率 kW / rated_power_kw",
+    "calendar": "日历 / calendar",
+    "stage": "阶段 / stage",
+    "fill_factor": "填充系数 / fill_factor",
+    "cycle_minutes": "周期 min / cycle_minutes",
+    "kwh_per_kg": "单耗 kWh/kg / kwh_per_kg",
+}
+LINE_HELP = [
+    ("line", "是 / yes", "产线代码，如 L1（最多 16 字符）；已有产线则按本文件更新",
+     "Line code, e.g. L1 (at most 16 characters); a known line is updated to this file"),
+    ("name", "首行 / first row", "产线名称", "Line name"),
+    ("mixer_type", "否 / no", "密炼机型，如 420 L 切线型", "Mixer type, e.g. 420 L tangential"),
+    ("net_volume_l", "首行 / first row", "密炼室净容积（升）；每车重量 = 净容积 × 密度 × 填充系数",
+     "Net chamber volume (litres); batch kg = volume × compound density × fill factor"),
+    ("rated_power_kw", "首行 / first row", "额定功率 kW", "Rated power kW"),
+    ("calendar", "否 / no", "班次日历名称（见“日历”页，先导入 shifts）；留空 = 全天候",
+     "Shift calendar name (see Calendars; import shifts first); empty = around the clock"),
+    ("stage", "是 / yes",
+     "该线可做的阶段：MB 母炼 / RM 返炼 / FB 终炼；每阶段一行，文件中未列出的阶段该线不再做",
+     "A stage the line may run: MB, RM or FB, one row each; stages not listed are removed"),
+    ("fill_factor", "是 / yes", "填充系数 0.4–0.95", "Fill factor 0.4–0.95"),
+    ("cycle_minutes", "是 / yes", "每车周期（分钟），> 0，≤ 60",
+     "Cycle per batch (minutes), > 0, ≤ 60"),
+    ("kwh_per_kg", "是 / yes", "比能耗 kWh/kg，> 0，≤ 5", "Specific energy kWh/kg, > 0, ≤ 5"),
+    ("", "", "每行一个阶段；同一产线的多行按产线代码归组，产线属性写在第一行即可（后续行可留空，"
+             "但不得矛盾）。",
+     "One row per stage, grouped by line code; line attributes on the first row (later rows "
+     "may leave them empty but not contradict them)."),
+    ("", "", _only_text(LINE_SHEET), _only_text_en(LINE_SHEET)),
+]  # fmt: skip
+LINE_EXAMPLE = [
+    ("L1", "1 号线 Line 1", "420 L tangential", 420, 1500, "3-shift", "MB", 0.72, 3.0, 0.2),
+    ("L1", None, None, None, None, None, "FB", 0.72, 2.6, 0.12),
+    ("L2", "2 号线 Line 2", "370 L intermeshing", 370, 1300, "3-shift", "MB", 0.7, 3.2, 0.2),
+    ("L2", None, None, None, None, None, "FB", 0.7, 2.2, 0.12),
+]
+LINE_CONVERTERS: dict[str, Callable[[Cell], Any]] = {
+    "line": as_text,
+    "name": as_text,
+    "mixer_type": as_text,
+    "net_volume_l": as_float,
+    "rated_power_kw": as_float,
+    "calendar": as_text,
+    "stage": lambda cell: (as_text(cell) or "").upper() or None,
+    "fill_factor": as_float,
+    "cycle_minutes": as_float,
+    "kwh_per_kg": as_float,
+}
+LINE_FIELD_COLUMNS = {
+    "code": "line",
+    "name": "name",
+    "mixer_type": "mixer_type",
+    "net_volume_l": "net_volume_l",
+    "rated_power_kw": "rated_power_kw",
+    "calendar_id": "calendar",
+}
+
+
+def _line_groups(
+    rows: list[SheetRow],
+) -> tuple[dict[str, list[tuple[SheetRow, dict[str, Any]]]], list[Problem]]:
+    groups: dict[str, list[tuple[SheetRow, dict[str, Any]]]] = {}
+    problems: list[Problem] = []
+    for row in rows:
+        values, bad = convert_cells(row, LINE_CONVERTERS)
+        problems += bad
+        code = values.get("line")
+        if code is None:
+            if not any(p.location == row.location("line") for p in bad):
+                problems.append(row.problem("line", "required value is empty"))
+            continue
+        groups.setdefault(code, []).append((row, values))
+    return groups, problems
+
+
+def _line_data(
+    group: list[tuple[SheetRow, dict[str, Any]]], calendars: dict[str, int]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The group's line attributes (first row; later rows may not contradict) and stages."""
+    first_row, first = group[0]
+    data: dict[str, Any] = {"code": first["line"]}
+    problems: list[Problem] = []
+    for column in LINE_LEVEL[1:]:
+        if column in first:
+            data[column] = first[column]
+        for row, values in group[1:]:
+            if column in values and values[column] != first.get(column):
+                problems.append(
+                    row.problem(column, f"differs from row {first_row.number} of this line")
+                )
+    calendar = data.pop("calendar", None)
+    if calendar is not None:
+        if calendar.casefold() in calendars:
+            data["calendar_id"] = calendars[calendar.casefold()]
+        else:
+            problems.append(first_row.problem("calendar", "unknown calendar; import shifts first"))
+    data["stages"] = [{k: v for k, v in values.items() if k in STAGE_LEVEL} for _, values in group]
+    return data, problems
+
+
+def _stage_problems(
+    group: list[tuple[SheetRow, dict[str, Any]]], problems: list[Problem]
+) -> list[Problem]:
+    """``stages.1.cycle_minutes`` problems moved to the cell of that stage's row."""
+    located = []
+    for problem in problems:
+        parts = problem.location.split(".")
+        message = (
+            "required value is empty" if problem.message == "Field required" else (problem.message)
+        )
+        if parts[0] == "stages" and len(parts) >= 2 and parts[1].isdigit():
+            at_stage = parts[2] if len(parts) > 2 and parts[2] in STAGE_LEVEL else "stage"
+            located.append(group[int(parts[1])][0].problem(at_stage, message))
+        elif parts[0] == "stages":
+            located.append(group[-1][0].problem("stage", message))
+        else:
+            located.append(group[0][0].problem(LINE_FIELD_COLUMNS.get(parts[0]), message))
+    return located
+
+
+def import_lines(session: Session, path: str | Path, member_id: int | None = None) -> ImportResult:
+    """Create or update every line of ``path`` (its stages replaced by the file's) or, if
+    any cell is wrong, none."""
+    name, rows = _rows_of(path, member_id, LINE_COLUMNS, LINE_REQUIRED, LINE_SHEET, LINE_ALIASES)
+    calendars = {c.name.casefold(): c.id for c in session.scalars(select(Calendar))}
+    groups, problems = _line_groups(rows)
+    parsed: list[lines.LineIn] = []
+    for group in groups.values():
+        data, found = _line_data(group, calendars)
+        problems += found
+        try:
+            parsed.append(lines.LineIn.model_validate(data))
+        except ValidationError as exc:
+            problems += _stage_problems(group, pydantic_problems(exc))
+    if problems:
+        raise rejected(name, problems)
+    result = ImportResult(name, len(rows))
+    for spec in parsed:
+        _line, created = lines.save_line(session, spec)
+        (result.created if created else result.updated).append(spec.code)
+    return result
+
+
+def template_lines(target: str | Path | IO[bytes]) -> None:
+    headers = [LINE_HEADERS[c] for c in LINE_COLUMNS]
+    write_template(target, LINE_SHEET, headers, LINE_EXAMPLE, LINE_HELP)

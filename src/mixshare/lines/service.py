@@ -17,7 +17,7 @@ from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
 from mixshare.lines.models import Downtime, Line, LineCompoundStage, LineStage
 from mixshare.settings import now_local
-from mixshare.validation import Id, Moment, Number, Text
+from mixshare.validation import Id, Identifier, Moment, Number, Text
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -129,9 +129,7 @@ def _check_near(window: DowntimeIn, now: datetime) -> None:
             [Problem("start", "starts more than five years from now", f"{window.start}")]
         )
     if window.end < now - MAX_DOWNTIME_AHEAD:
-        raise ValidationFailed(
-            [Problem("end", "ended more than five years ago", f"{window.end}")]
-        )
+        raise ValidationFailed([Problem("end", "ended more than five years ago", f"{window.end}")])
 
 
 # --- editing lines and maintenance windows -------------------------------------------------
@@ -170,6 +168,45 @@ class LineChange(BaseModel):
             if len(seen) != len(set(seen)):
                 raise ValueError("each stage may be given once")
         return value
+
+
+class LineIn(BaseModel):
+    """A whole line as a center sets it up: the machine, its calendar and its stages."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    code: Identifier = Field(max_length=16)
+    name: Text = Field(min_length=1, max_length=120)
+    mixer_type: Text = Field(default="", max_length=40)
+    net_volume_l: Number = Field(gt=0, le=2000)
+    rated_power_kw: Number = Field(gt=0, le=50000)
+    calendar_id: Id | None = None
+    stages: list[StageIn] = Field(min_length=1)
+
+    @field_validator("stages")
+    @classmethod
+    def _one_setting_per_stage(cls, value: list[StageIn]) -> list[StageIn]:
+        seen = [s.stage for s in value]
+        if len(seen) != len(set(seen)):
+            raise ValueError("each stage may be given once")
+        return value
+
+
+def save_line(session: Session, data: LineIn | Mapping[str, Any]) -> tuple[Line, bool]:
+    """Create the line of its code or replace what the existing one holds (its stages are
+    the given ones); (line, created)."""
+    parsed = _parsed(LineIn, data)
+    line = session.scalar(select(Line).where(Line.code == parsed.code))
+    created = line is None
+    if line is None:
+        line = Line(code=parsed.code)
+        session.add(line)
+    line.name, line.mixer_type = parsed.name, parsed.mixer_type
+    line.net_volume_l, line.rated_power_kw = parsed.net_volume_l, parsed.rated_power_kw
+    line.calendar_id = parsed.calendar_id
+    session.flush()
+    change = LineChange(name=parsed.name, mixer_type=parsed.mixer_type, stages=parsed.stages)
+    return update_line(session, line.id, change), created
 
 
 class DowntimeIn(BaseModel):

@@ -164,9 +164,7 @@ def _imported(request: Request, access: Access, kind: ImportKind, path: Path) ->
     detail = {"file": result.file, "rows": result.rows, "created": len(result.created)}
     access.audit("import", kind.name, None, member_id=user.scope, detail=detail)
     session.commit()
-    return _page(
-        request, user, chosen=kind.name, done=str(result), passwords=result.passwords
-    )
+    return _page(request, user, chosen=kind.name, done=str(result), passwords=result.passwords)
 
 
 def _queued(request: Request, access: Access, kind: ImportKind, path: Path) -> Response:

@@ -123,6 +123,12 @@ KINDS: tuple[ImportKind, ...] = (
         TEST_BATCHES,
     ),
     ImportKind(
+        "lines", "Lines",
+        "Import lines with the stages they may run and their rates; a known line is updated.",
+        "mixshare.lines.imports:import_lines", "mixshare.lines.imports:template_lines",
+        ADMINISTER,
+    ),
+    ImportKind(
         "holidays", "Holidays",
         "Import holidays (whole day, or only some shifts running); a known day is updated.",
         "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
