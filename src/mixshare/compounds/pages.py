@@ -132,10 +132,12 @@ def _compound_page(
     shows = access.formulation_visible(compound)
     if shows and access.scope is None:
         session.commit()  # the formulation_read entry, kept even if rendering fails
+    latest = compounds.latest_version(compound)
     context = {
         **_compound_form_context(session, user),
         "compound": compound,
-        "latest": compounds.latest_version(compound),
+        "latest": latest,
+        "runnable_lines": compounds.runnable_lines(session, latest),
         "show_formulation": shows,
         "materials_by_id": {m.id: m.code for m in session.scalars(select(Material))},
         "values": values,
