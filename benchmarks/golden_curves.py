@@ -13,11 +13,14 @@ of each defect with two alignments:
 
 Prints, per method, the median milliseconds to align and score one batch (median of
 ``--runs`` runs over all batches), the false-alarm rate on good batches and the detection rate
-per defect. ``--service`` also times the stored path (``quality.service.score_batch`` on a
-temporary SQLite database: read the curve, align, score, store) when the execution tables
-exist.
+per defect. ``--service`` also times the stored path, ``quality.service.score_batch`` on a
+temporary SQLite database holding the demo center (read the batch and its compressed curve,
+align, score against the stored golden curve, write the score): ``--reference`` masterbatches
+of one compound are ingested, tested and released (which builds the golden curve), then
+``--batches`` new ones are ingested and each is scored in its own transaction.
 
     python benchmarks/golden_curves.py [--reference 30] [--batches 200] [--runs 5] [--band 0.1]
+                                       [--service] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from mixshare.execution.models import Batch
 from mixshare.quality import golden, synthetic
+from mixshare.quality import service as quality
 from mixshare.quality.golden import Aligned, Reference
 
 Array = golden.Array
@@ -121,6 +127,101 @@ def timed(
     return scores, (time.perf_counter() - started) * 1000 / len(curves)
 
 
+def service_path(reference: int, count: int, runs: int, url: str | None) -> None:
+    """Median ms of ``score_batch`` per stored batch (see the module docstring)."""
+    import tempfile
+    from datetime import date
+
+    from mixshare import migrate
+    from mixshare.db import session_scope
+    from mixshare.demo.accounts import create_demo_accounts
+    from mixshare.demo.generator import load_demo_center, next_monday
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = url or f"sqlite:///{folder}/bench.db"
+        migrate.upgrade(url)
+        with session_scope(url) as session:
+            load_demo_center(session, seed=7, weeks=1, start=next_monday(date.today()))
+            create_demo_accounts(session, "bench-password-1")
+        released = _stored_batches(url, reference, release=True)
+        fresh = _stored_batches(url, count, release=False, first=len(released))
+        alone, shared = [], []
+        for _ in range(runs):
+            for batch_id in fresh:  # each scoring in a transaction of its own (commit included)
+                started = time.perf_counter()
+                with session_scope(url) as session:
+                    _score(session, batch_id)
+                alone.append((time.perf_counter() - started) * 1000)
+            with session_scope(url) as session:  # all in one transaction, as after an ingest
+                for batch_id in fresh:
+                    started = time.perf_counter()
+                    _score(session, batch_id)
+                    shared.append((time.perf_counter() - started) * 1000)
+        kind = url.split(":")[0]
+        print(
+            f"stored path ({kind}), golden curve of {reference} batches, {count} batches x "
+            f"{runs} runs:"
+        )
+        for name, timings in (("own transaction", alone), ("one transaction", shared)):
+            p95 = sorted(timings)[max(int(0.95 * len(timings)) - 1, 0)]
+            print(f"  {name:<16} median {statistics.median(timings):6.2f} ms  p95 {p95:6.2f} ms")
+
+
+def _score(session: Any, batch_id: int) -> None:
+    batch = session.get(Batch, batch_id)
+    assert batch is not None
+    assert quality.score_batch(session, batch) is not None, "no golden curve was built"
+
+
+def _stored_batches(url: str, count: int, *, release: bool, first: int = 0) -> list[int]:
+    """``count`` masterbatches of M01's first compound on L1, ingested; released if asked."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from mixshare.compounds.models import Compound
+    from mixshare.db import session_scope
+    from mixshare.execution import service as execution
+    from mixshare.execution.samples import BatchFactory, IngredientSpec
+    from mixshare.members.models import Member
+    from mixshare.settings import now_local
+    from mixshare.users.models import User
+
+    rng = np.random.default_rng(first + 1)
+    ids = []
+    with session_scope(url) as session:
+        member = session.scalar(select(Member).where(Member.code == "M01"))
+        compound = session.scalars(
+            select(Compound).where(Compound.member_id == member.id).order_by(Compound.code)  # type: ignore[union-attr]
+        ).first()
+        assert compound is not None
+        version = compound.versions[-1]
+        quality.set_spec(session, quality.SpecIn(version.id, "MB", "MOONEY", lsl=0, usl=200))
+        names = {i.material_id: i for i in version.ingredients if i.stage == "MB"}
+        from mixshare.materials.models import Material
+
+        ingredients = [IngredientSpec(session.get(Material, m).code, 100.0) for m in names]  # type: ignore[union-attr]
+        start = now_local().replace(microsecond=0) - timedelta(days=3) + timedelta(hours=first)
+        factory = BatchFactory("L1", version.key, "MB", ingredients, start=start, seed=first)
+        user = session.scalar(select(User).where(User.username == "quality"))
+        for n in range(count):
+            curve = {"hz": 1, **synthetic.mixing_curve(rng)}
+            document = factory.next(curve=curve, batch=f"BENCH-{first + n:05d}")
+            started = datetime.fromisoformat(document["started_at"])
+            document["ended_at"] = (
+                started + timedelta(seconds=len(curve["power_kw"]) - 1)
+            ).isoformat()
+            document.pop("energy_kwh")
+            batch_id = execution.ingest_one(session, document, source="api").batch_id
+            assert batch_id is not None
+            ids.append(batch_id)
+            if release:
+                entry = quality.ResultIn("MOONEY", 60.0, batch_id=batch_id)
+                quality.record_results(session, [entry], user, source="api")
+                quality.release(session, session.get(Batch, batch_id), user)  # type: ignore[arg-type]
+    return ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", type=int, default=30)
@@ -128,7 +229,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--band", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--service", action="store_true", help="also time the stored path")
+    parser.add_argument("--service-only", action="store_true")
+    parser.add_argument("--database-url", help="an empty database for --service (else SQLite)")
     args = parser.parse_args()
+    if args.service or args.service_only:
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        service_path(args.reference, args.batches, args.runs, args.database_url)
+        if args.service_only:
+            return
     rng = np.random.default_rng(args.seed)
     released = [synthetic.mixing_curve(rng) for _ in range(args.reference)]
     template = sorted(released, key=lambda c: len(c["power_kw"]))[len(released) // 2]

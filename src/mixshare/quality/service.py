@@ -44,10 +44,12 @@ from mixshare.quality.models import (
 )
 from mixshare.settings import now_local
 from mixshare.users.models import User
+from mixshare.web.cache import TtlCache, page_cache
 
 OPEN_STATES = ("mixed", "resting", "tested")
 FINAL_STATES = ("released", "held")
 GOLDEN_BATCHES = 50  # the latest released batches a golden curve is built from
+REFERENCE_SECONDS = 30.0  # how long a process scores against a golden curve it has read
 
 
 # --- reference data and specs --------------------------------------------------------------
@@ -552,18 +554,36 @@ def rebuild_golden(
     curve.reference = reference.to_json()
     session.add(curve)
     session.flush()
+    _REFERENCES.clear()
     return curve
+
+
+# Golden curves change at most once per release; scoring a run of new batches reads each once.
+_REFERENCES: TtlCache[tuple[int, golden.Reference] | None] = page_cache(REFERENCE_SECONDS, 256)
+
+
+def _reference(session: Session, batch: Batch) -> tuple[int, golden.Reference] | None:
+    """(golden curve id, reference) of the batch's compound version, stage and line."""
+
+    def load() -> tuple[int, golden.Reference] | None:
+        row = golden_of(session, batch)
+        return None if row is None else (row.id, golden.Reference.from_json(row.reference))
+
+    where = str(session.get_bind().engine.url)
+    key = (where, batch.compound_version_id, batch.stage, batch.line_id)
+    return _REFERENCES.get_or_compute(key, load)
 
 
 def score_batch(session: Session, batch: Batch, now: datetime | None = None) -> CurveScore | None:
     """Score the batch against its golden curve (None: no golden curve or no curve)."""
-    reference_row = golden_of(session, batch)
-    aligned = _aligned(batch) if reference_row is not None else None
-    if reference_row is None or aligned is None:
+    found = _reference(session, batch)
+    aligned = _aligned(batch) if found is not None else None
+    if found is None or aligned is None:
         return None
-    result = golden.score(aligned, golden.Reference.from_json(reference_row.reference))
+    golden_id, reference = found
+    result = golden.score(aligned, reference)
     row = session.get(CurveScore, batch.id) or CurveScore(batch_id=batch.id)
-    row.golden_curve_id = reference_row.id
+    row.golden_curve_id = golden_id
     row.score, row.energy_z = result.score, result.energy_z
     row.outside, row.out_of_envelope = result.outside, result.out_of_envelope
     row.scored_at = now or now_local()
