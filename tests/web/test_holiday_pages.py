@@ -57,3 +57,34 @@ def test_a_planner_may_not_change_holidays(client: TestClient, world: World, db:
     assert answer.status_code == 404
     assert holidays(db) == []
     assert 'data-testid="holiday-form"' not in client.get("/calendars").text
+
+
+def test_admin_saves_a_rotating_shift_pattern_and_a_bad_one_is_named(
+    client: TestClient, world: World, db: Session
+) -> None:
+    from mixshare.lines.models import Calendar
+
+    token = page_login(client, "admin")
+    shifts = "day | 08:00 | 12 | 1-2 | A\nnight | 20:00 | 12 | 3-4 | A"
+    bad = post_form(
+        client, "/calendars/new", token, calendar_name="4 crews", cycle_days="8", shifts=shifts
+    )
+    assert bad.status_code == 422 and "cycle_start" in bad.text
+    assert db.scalars(select(Calendar)).all() == []
+    answer = post_form(
+        client,
+        "/calendars/new",
+        token,
+        calendar_name="4 crews",
+        cycle_days="8",
+        cycle_start="2031-03-03",
+        shifts=shifts,
+    )
+    assert answer.status_code == 303
+    page = client.get("/calendars")
+    assert 'data-calendar="4 crews"' in page.text and "1,2" in page.text
+    weekly = post_form(
+        client, "/calendars/new", token, calendar_name="W", shifts="early | 06:00 | 8 | Mon-Sat"
+    )
+    assert weekly.status_code == 303
+    assert "Mon Tue Wed Thu Fri Sat" in client.get("/calendars").text

@@ -232,6 +232,7 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/downtimes/new", None, PLANNERS, 422, {"kind": "maintenance"}),
     Endpoint("POST", "/downtimes/{downtime}/delete", None, PLANNERS, 303, fresh="downtime"),
     Endpoint("POST", "/holidays/new", None, ADMIN, 422, {"day": "2031-01-01", "name": ""}),
+    Endpoint("POST", "/calendars/new", None, ADMIN, 422, {"calendar_name": ""}),
     Endpoint("POST", "/holidays/999999/delete", None, ADMIN, 404),
     Endpoint("GET", "/tariffs", None, CENTER, 200),
     Endpoint("GET", "/tariffs/new", None, ADMIN, 200),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.lines.models import Calendar, Downtime, Holiday, Line
+from mixshare.lines.models import Calendar, Downtime, Holiday, Line, Shift
 
 Span = tuple[datetime, datetime]
 
@@ -30,12 +30,26 @@ def _days(start: datetime, end: datetime) -> list[datetime]:
     return [first + timedelta(days=i) for i in range(count)]
 
 
+def cycle_day_numbers(text: str) -> set[int]:
+    """A shift's ``cycle_days`` ("0,1,2,3") as numbers."""
+    return {int(part) for part in text.split(",") if part.strip().isdigit()}
+
+
+def works_on(calendar: Calendar, shift: Shift, day: datetime) -> bool:
+    """Is ``shift`` worked on the shift day ``day``: by weekday, or by the day of the
+    calendar's cycle?"""
+    if calendar.cycle_days and calendar.cycle_start is not None:
+        index = (day.date() - calendar.cycle_start).days % calendar.cycle_days
+        return index in cycle_day_numbers(shift.cycle_days)
+    return str(day.weekday()) in shift.weekdays
+
+
 def working_spans(calendar: Calendar, start: datetime, end: datetime) -> list[Span]:
     """Shift time within [start, end); a shift may run past midnight."""
     spans: list[Span] = []
     for day in _days(start, end):
         for shift in calendar.shifts:
-            if str(day.weekday()) not in shift.weekdays:
+            if not works_on(calendar, shift, day):
                 continue
             s = day + timedelta(minutes=shift.start_minute)
             e = s + timedelta(minutes=shift.duration_minutes)

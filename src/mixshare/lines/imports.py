@@ -1,11 +1,13 @@
 """Importing the center's lines and calendar data from .xlsx/.csv, with a documented template
-each: lines (stages and rates), holidays (whole or part day). Every import is all or nothing
+each: lines (stages and rates), shift patterns (per weekday or rotating), holidays (whole or
+part day). Every import is all or nothing
 and names every bad cell; a row for a key that exists already (the same line code, the same
 day, …) updates it, so a file can be imported again after a correction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.errors import Problem, ValidationFailed, pydantic_problems
-from mixshare.lines import holidays
+from mixshare.lines import holidays, shift_patterns
 from mixshare.lines import service as lines
 from mixshare.lines.holidays import HolidayIn
 from mixshare.lines.models import Calendar
@@ -25,6 +27,7 @@ from mixshare.spreadsheets import (
     SheetRow,
     as_datetime,
     as_float,
+    as_int,
     as_text,
     convert_cells,
     read_rows,
@@ -331,3 +334,192 @@ def import_lines(session: Session, path: str | Path, member_id: int | None = Non
 def template_lines(target: str | Path | IO[bytes]) -> None:
     headers = [LINE_HEADERS[c] for c in LINE_COLUMNS]
     write_template(target, LINE_SHEET, headers, LINE_EXAMPLE, LINE_HELP)
+
+
+# --- shift patterns ----------------------------------------------------------------------
+
+SHIFT_SHEET = "Shifts"
+SHIFT_COLUMNS = (
+    "calendar", "cycle_days", "cycle_start", "shift", "crew", "start", "hours", "weekdays",
+    "days",
+)  # fmt: skip
+SHIFT_REQUIRED = ("calendar", "shift", "start", "hours")
+SHIFT_ALIASES = {
+    "日历": "calendar",
+    "轮班周期": "cycle_days",
+    "周期天数": "cycle_days",
+    "周期起始": "cycle_start",
+    "班次": "shift",
+    "班组": "crew",
+    "开始": "start",
+    "开始时间": "start",
+    "时长": "hours",
+    "小时": "hours",
+    "星期": "weekdays",
+    "周期内天": "days",
+    "cycle day": "days",
+}
+SHIFT_HEADERS = {
+    "calendar": "日历 / calendar",
+    "cycle_days": "轮班周期天数 / cycle_days",
+    "cycle_start": "周期第 1 天 / cycle_start",
+    "shift": "班次 / shift",
+    "crew": "班组 / crew",
+    "start": "开始时间 / start",
+    "hours": "时长 h / hours",
+    "weekdays": "星期 / weekdays",
+    "days": "周期内天 / days",
+}
+SHIFT_HELP = [
+    ("calendar", "是 / yes", "日历名称；文件中列出的日历，其班次整体替换为本文件的",
+     "Calendar name; each calendar in the file gets exactly the file's shifts"),
+    ("cycle_days", "否 / no",
+     "轮班：周期天数（2–56），写在该日历第一行；留空 = 按星期排班",
+     "Rotating pattern: cycle length in days (2–56), on the calendar's first row; "
+     "empty = by weekday"),
+    ("cycle_start", "否 / no", "轮班：周期第 1 天的日期 YYYY-MM-DD",
+     "Rotating pattern: the date of cycle day 1, YYYY-MM-DD"),
+    ("shift", "是 / yes", "班次名称，如 早班（假日可按此名称保留班次）",
+     "Shift name, e.g. early (a part-day holiday names shifts by it)"),
+    ("crew", "否 / no", "班组，如 A（仅作显示）", "Crew, e.g. A (shown only)"),
+    ("start", "是 / yes", "开始时间 HH:MM；可跨零点", "Start HH:MM; a shift may run past midnight"),
+    ("hours", "是 / yes", "时长（小时），> 0，≤ 24", "Length in hours, > 0, ≤ 24"),
+    ("weekdays", "否 / no",
+     "按星期排班时：工作日，如 Mon-Sat、周一-周六、Mon,Wed,Fri；留空 = 每天",
+     "By weekday: the days worked, e.g. Mon-Sat, 周一-周六, Mon,Wed,Fri; empty = every day"),
+    ("days", "轮班时 / rotating",
+     "轮班时：该班次在周期内的工作日（从 1 数），如 1-4 或 1,2,5",
+     "Rotating: the cycle days the shift works (counted from 1), e.g. 1-4 or 1,2,5"),
+    ("", "", _only_text(SHIFT_SHEET), _only_text_en(SHIFT_SHEET)),
+]  # fmt: skip
+SHIFT_EXAMPLE = [
+    ("3 班 周一至周六 / 3 shifts Mon-Sat", None, None, "早班 early", None, "06:00", 8, "Mon-Sat",
+     None),
+    ("3 班 周一至周六 / 3 shifts Mon-Sat", None, None, "中班 late", None, "14:00", 8, "Mon-Sat",
+     None),
+    ("3 班 周一至周六 / 3 shifts Mon-Sat", None, None, "夜班 night", None, "22:00", 8, "Mon-Sat",
+     None),
+    ("4 班组 12 h 四班两倒 / 4 crews 12 h", 8, "2026-01-05", "白班 day", "A", "08:00", 12, None,
+     "1-2"),
+    ("4 班组 12 h 四班两倒 / 4 crews 12 h", None, None, "夜班 night", "A", "20:00", 12, None,
+     "3-4"),
+    ("4 班组 12 h 四班两倒 / 4 crews 12 h", None, None, "白班 day", "C", "08:00", 12, None,
+     "5-6"),
+    ("4 班组 12 h 四班两倒 / 4 crews 12 h", None, None, "夜班 night", "C", "20:00", 12, None,
+     "7-8"),
+]  # fmt: skip
+
+
+def _clock_cell(cell: Cell) -> int | None:
+    if cell is None:
+        return None
+    if isinstance(cell, datetime):
+        return cell.hour * 60 + cell.minute
+    return shift_patterns.parse_clock(cell)
+
+
+def _text_via(parse: Callable[[str], str]) -> Callable[[Cell], str | None]:
+    def convert(cell: Cell) -> str | None:
+        text = as_text(cell)
+        return None if text is None else parse(text)
+
+    return convert
+
+
+SHIFT_CONVERTERS: dict[str, Callable[[Cell], Any]] = {
+    "calendar": as_text,
+    "cycle_days": as_int,
+    "cycle_start": _day,
+    "shift": as_text,
+    "crew": as_text,
+    "start": _clock_cell,
+    "hours": as_float,
+    "weekdays": _text_via(shift_patterns.parse_weekdays),
+    "days": _text_via(shift_patterns.parse_cycle_days),
+}
+SHIFT_FIELD_COLUMNS = {
+    "name": "shift",
+    "start_minute": "start",
+    "duration_minutes": "hours",
+    "weekdays": "weekdays",
+    "cycle_days": "days",
+    "crew": "crew",
+}
+
+
+def _shift_data(values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": values.get("shift"), "start_minute": values.get("start")}
+    hours = values.get("hours")
+    data["duration_minutes"] = None if hours is None else round(hours * 60)
+    for key, column in (("weekdays", "weekdays"), ("cycle_days", "days"), ("crew", "crew")):
+        if column in values:
+            data[key] = values[column]
+    return data
+
+
+def _calendar_problems(
+    group: list[tuple[SheetRow, dict[str, Any]]], problems: list[Problem]
+) -> list[Problem]:
+    """``shifts.2.start_minute`` → that shift's row and column; the rest → the first row."""
+    located = []
+    for problem in problems:
+        parts = problem.location.split(".")
+        message = (
+            "required value is empty" if problem.message == "Field required" else (problem.message)
+        )
+        if parts[0] == "shifts" and len(parts) >= 3 and parts[1].isdigit():
+            row = group[int(parts[1])][0]
+            located.append(row.problem(SHIFT_FIELD_COLUMNS.get(parts[2], "shift"), message))
+        elif parts[0] in ("cycle_days", "cycle_start"):
+            located.append(group[0][0].problem(parts[0], message))
+        else:
+            located.append(group[0][0].problem("calendar", message))
+    return located
+
+
+def import_shifts(session: Session, path: str | Path, member_id: int | None = None) -> ImportResult:
+    """Create or replace every shift pattern of ``path`` or, if any cell is wrong, none."""
+    name, rows = _rows_of(
+        path, member_id, SHIFT_COLUMNS, SHIFT_REQUIRED, SHIFT_SHEET, SHIFT_ALIASES
+    )
+    groups: dict[str, list[tuple[SheetRow, dict[str, Any]]]] = {}
+    problems: list[Problem] = []
+    for row in rows:
+        values, bad = convert_cells(row, SHIFT_CONVERTERS)
+        problems += bad
+        if bad:
+            continue
+        if values.get("calendar") is None:
+            problems.append(row.problem("calendar", "required value is empty"))
+            continue
+        groups.setdefault(values["calendar"], []).append((row, values))
+    parsed: list[shift_patterns.CalendarIn] = []
+    for calendar, group in groups.items():
+        first = group[0][1]
+        for row, values in group[1:]:
+            for column in ("cycle_days", "cycle_start"):
+                if column in values and values[column] != first.get(column):
+                    message = f"differs from row {group[0][0].number} of this calendar"
+                    problems.append(row.problem(column, message))
+        data = {
+            "name": calendar,
+            "cycle_days": first.get("cycle_days"),
+            "cycle_start": first.get("cycle_start"),
+            "shifts": [_shift_data(values) for _, values in group],
+        }
+        try:
+            parsed.append(shift_patterns.CalendarIn.model_validate(data))
+        except ValidationError as exc:
+            problems += _calendar_problems(group, pydantic_problems(exc))
+    if problems:
+        raise rejected(name, problems)
+    result = ImportResult(name, len(rows))
+    for spec in parsed:
+        _calendar, created = shift_patterns.save_calendar(session, spec)
+        (result.created if created else result.updated).append(spec.name)
+    return result
+
+
+def template_shifts(target: str | Path | IO[bytes]) -> None:
+    headers = [SHIFT_HEADERS[c] for c in SHIFT_COLUMNS]
+    write_template(target, SHIFT_SHEET, headers, SHIFT_EXAMPLE, SHIFT_HELP)

@@ -64,12 +64,16 @@ class LineCompoundStage(Base):
 
 
 class Calendar(Base):
-    """A working-time pattern: the shifts worked on each weekday."""
+    """A working-time pattern: the shifts worked on each weekday or, for a rotating pattern
+    (e.g. crews on a 4-on 4-off cycle), on each day of a cycle of ``cycle_days`` days whose
+    day 1 is ``cycle_start``."""
 
     __tablename__ = "calendar"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    cycle_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cycle_start: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="calendar", cascade="all, delete-orphan", order_by="Shift.start_minute"
@@ -86,6 +90,9 @@ class Shift(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     # Weekdays the shift is worked, Monday=0, as digits ("0123456" = every day).
     weekdays: Mapped[str] = mapped_column(String(7), default="0123456")
+    # A rotating calendar's days the shift is worked: 0-based days of its cycle, "0,1,2,3".
+    cycle_days: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    crew: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     calendar: Mapped[Calendar] = relationship(back_populates="shifts")
 

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mixshare.access import Access, CenterAdmin, OperationsViewer, Planner
 from mixshare.errors import NotFound, Problem, ValidationFailed
-from mixshare.lines import holidays
+from mixshare.lines import holidays, shift_patterns
 from mixshare.lines import service as lines
 from mixshare.lines.models import Calendar, Downtime, Line
 from mixshare.web.deps import SessionDep, verify_csrf
@@ -46,7 +46,9 @@ def _calendars_context(session: Session) -> dict[str, Any]:
         select(Downtime).order_by(Downtime.start.desc()).limit(DOWNTIME_LIMIT)
     )
     return {
-        "calendars": list(session.scalars(select(Calendar).options(selectinload(Calendar.shifts)))),
+        "calendars": shift_patterns.get_all(session),
+        "weekday_text": shift_patterns.weekday_text,
+        "cycle_text": shift_patterns.cycle_text,
         "holidays": holidays.get_all(session),
         "downtimes": list(downtimes),
         "line_codes": line_codes,
@@ -58,6 +60,80 @@ def _calendars_context(session: Session) -> dict[str, Any]:
 @router.get("/calendars", response_class=HTMLResponse)
 def calendar_list(request: Request, session: SessionDep, user: OperationsViewer) -> HTMLResponse:
     return render(request, "catalog/calendars.html", _calendars_context(session), user=user)
+
+
+# --- shift patterns ---------------------------------------------------------------------------
+
+
+def parse_shift_lines(text: str, rotating: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Form lines ``NAME | HH:MM | HOURS | DAYS | CREW`` (DAYS: weekdays such as Mon-Sat, or
+    the cycle days 1-4 of a rotating pattern) as the service's shift dicts, and the problems
+    of lines that cannot be read."""
+    shifts: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, start, hours, days, crew = [*(p.strip() for p in line.split("|")), "", "", "", ""][:5]
+        try:
+            shift: dict[str, Any] = {"name": name, "crew": crew}
+            shift["start_minute"] = shift_patterns.parse_clock(start)
+            shift["duration_minutes"] = round(float(hours) * 60)
+            if rotating:
+                shift["cycle_days"] = shift_patterns.parse_cycle_days(days)
+            else:
+                shift["weekdays"] = shift_patterns.parse_weekdays(days)
+        except ValueError as exc:
+            problems.append(f"line {number}: {exc}")
+            continue
+        shifts.append(shift)
+    return shifts, problems
+
+
+@router.post("/calendars/new", dependencies=[Depends(verify_csrf)], response_model=None)
+def save_calendar(
+    request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
+) -> Response:
+    """Create a shift pattern, or replace the shifts of the one of that name."""
+    cycle = form.get("cycle_days", "").strip()
+    shifts, unreadable = parse_shift_lines(form.get("shifts", ""), rotating=bool(cycle))
+    data = {
+        "name": form.get("calendar_name", "").strip(),
+        "cycle_days": cycle or None,
+        "cycle_start": form.get("cycle_start", "").strip() or None,
+        "shifts": shifts,
+    }
+    try:
+        if unreadable:
+            raise ValidationFailed([Problem("shifts", message) for message in unreadable])
+        calendar, created = shift_patterns.save_calendar(session, data)
+    except ValidationFailed as exc:
+        session.rollback()
+        context = {**_calendars_context(session), "values": form}
+        errors = _calendar_errors(exc.problems)
+        return form_page(request, user, "catalog/calendars.html", context, errors, 422)
+    detail = {"name": calendar.name, "shifts": len(calendar.shifts)}
+    action = "create" if created else "update"
+    Access(session, user, request).audit(action, "calendar", calendar.id, detail=detail)
+    session.commit()
+    return redirect("/calendars?calendar=saved")
+
+
+def _calendar_errors(problems: list[Problem]) -> Errors:
+    """Problems of one shift go to the shifts field, naming the line of the text."""
+    errors: Errors = {}
+    for problem in problems:
+        parts = problem.location.split(".")
+        if parts[0] == "shifts" and len(parts) > 1 and parts[1].isdigit():
+            message = f"line {int(parts[1]) + 1}, {'.'.join(parts[2:])}: {problem.message}"
+            errors.setdefault("shifts", []).append(message)
+        elif parts[0] == "name":
+            errors.setdefault("calendar_name", []).append(problem.message)
+        elif parts[0] in ("cycle_days", "cycle_start", "shifts"):
+            errors.setdefault(parts[0], []).append(problem.message)
+        else:
+            errors.setdefault("shifts", []).append(problem.message)
+    return errors
 
 
 # --- holidays ---------------------------------------------------------------------------------

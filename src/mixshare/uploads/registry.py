@@ -129,6 +129,12 @@ KINDS: tuple[ImportKind, ...] = (
         ADMINISTER,
     ),
     ImportKind(
+        "shifts", "Shift patterns",
+        "Import shift patterns (per weekday or rotating); each calendar gets the file's shifts.",
+        "mixshare.lines.imports:import_shifts", "mixshare.lines.imports:template_shifts",
+        ADMINISTER,
+    ),
+    ImportKind(
         "holidays", "Holidays",
         "Import holidays (whole day, or only some shifts running); a known day is updated.",
         "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
