@@ -58,6 +58,11 @@ def _mount_domains() -> None:
 
     app.add_typer(ingest_app, name="ingest")
     app.command("line-account")(line_account)
+    from mixshare.execution.sim_cli import collect, simulate, simulate_plc
+
+    app.command("simulate")(simulate)
+    app.command("simulate-plc")(simulate_plc)
+    app.command("collect")(collect)
 
 
 _mount_domains()
@@ -267,8 +272,15 @@ def demo(
     time_limit: Annotated[float, typer.Option(help="Seconds for the planner.")] = 10.0,
     reset: Annotated[bool, typer.Option(help="Wipe an existing database first.")] = False,
     serve: Annotated[bool, typer.Option(help="Start the web server when done.")] = False,
+    simulate_days: Annotated[
+        float,
+        typer.Option(
+            min=0, max=7, help="Days of the published plan the simulated lines and lab play."
+        ),
+    ] = 2.0,
 ) -> None:
-    """The main job: create the database, load the demo center, plan the first week."""
+    """The main job: create the database, load the demo center, plan and publish the first
+    week, and let the simulated lines and lab play its first days."""
     from mixshare.demo.generator import load_demo_center, next_monday
 
     began = time.monotonic()
@@ -290,12 +302,31 @@ def demo(
             datetime.combine(monday, datetime.min.time()), 7, "engine", time_limit, None
         )["plan_id"]
         with session_scope() as session:
-            _print_report(session, planning.get_plan(session, plan_id))
+            plan = planning.publish(session, planning.get_plan(session, plan_id))
+            _print_report(session, plan)
+        if simulate_days > 0:
+            _simulate(plan_id, simulate_days, seed)
     console.print(f"done in {time.monotonic() - began:.1f} s")
     _print_logins(logins, password)
     _print_next_steps()
     if serve:
         _serve_with_worker("127.0.0.1", 8000)
+
+
+def _simulate(plan_id: int, days: float, seed: int) -> None:
+    """The simulated lines and lab play the plan's first days (execution and quality data)."""
+    from mixshare.execution.playback import play
+    from mixshare.execution.simulation import SimulationSettings
+
+    with _progress() as progress, session_scope() as session:
+        task = progress.add_task(f"simulating the first {days:g} days", total=1.0)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done / max(total, 1))
+
+        playback = play(session, plan_id, days, SimulationSettings(seed=seed), report)
+    for line in playback.lines():
+        console.print(line, markup=False)
 
 
 def _serve_with_worker(host: str, port: int) -> None:

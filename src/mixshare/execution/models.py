@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -198,3 +199,20 @@ class BatchConflict(Base):
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     batch: Mapped[Batch] = relationship()
+
+
+class CollectorCheckpoint(Base):
+    """How far a line's OPC UA collector got: every document up to ``sequence`` of the PLC's
+    counter ``epoch`` is stored. Written in the transaction that stores those documents, so
+    after a crash the collector resumes exactly after what is durable
+    (:mod:`mixshare.execution.collector`)."""
+
+    __tablename__ = "collector_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"), unique=True)
+    endpoint: Mapped[str] = mapped_column(String(200))
+    epoch: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    documents: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

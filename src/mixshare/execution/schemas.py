@@ -7,6 +7,7 @@ times, array lengths, weights against the chamber) are in :mod:`mixshare.executi
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -26,9 +27,16 @@ BatchCode = Annotated[
 """Batch and plan-lot codes: identifiers, and ``/`` as in ``M01-2611-0001/MB``."""
 
 
+PLAN_LOT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*(/[A-Za-z0-9][A-Za-z0-9._-]*(#[0-9]+)?)?")
+"""A plan lot code as plans write it: ``<reference>/<stage>[#part]``, where the reference is
+the order number, prefixed ``<member>:`` when two members share it (``M02:PO-7/MB#2``)."""
+
+
 def _lot_code(value: str) -> str:
-    for part in value.split("/"):
-        check_identifier(part)
+    if not PLAN_LOT_RE.fullmatch(value):
+        raise ValueError(
+            "a plan lot code as in the plan export, e.g. M01-2611-0001/MB or M02:PO-7/FB#2"
+        )
     return value
 
 
@@ -89,7 +97,9 @@ class BatchDocument(BaseModel):
     started_at: AwareMoment
     ended_at: AwareMoment
     operator: Annotated[Text, Field(max_length=64)] = ""
-    ingredients: Annotated[list[Weighing], Field(min_length=1, max_length=MAX_INGREDIENTS)]
+    # A remill batch weighs nothing: it is the masterbatch it consumes (the service asks for
+    # weighings or consumed batches).
+    ingredients: Annotated[list[Weighing], Field(max_length=MAX_INGREDIENTS)]
     consumed: Annotated[list[BatchCode], Field(max_length=MAX_CONSUMED)] = []
     dump_temperature_c: Number
     energy_kwh: Annotated[Number, Field(ge=0)] | None = None

@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -348,6 +348,10 @@ def _quarantine_reasons(
         stages = ", ".join(recipe.stages)
         reasons.append(
             Reason(field="stage", message=f"{doc.compound} has no stage {doc.stage} ({stages})")
+        )
+    if not doc.ingredients and not doc.consumed:
+        reasons.append(
+            Reason(field="ingredients", message="no weighings and no consumed batches: empty")
         )
     if doc.ended_at <= doc.started_at:
         reasons.append(Reason(field="ended_at", message="ended before (or when) it started"))
@@ -782,8 +786,12 @@ def ingest_and_commit(
     source: str,
     user: User | None = None,
     rules: IngestRules = DEFAULT_RULES,
+    before_commit: Callable[[Session, IngestReport], None] | None = None,
 ) -> IngestReport:
     """:func:`ingest`, then commit: what the paths that acknowledge call.
+
+    ``before_commit`` writes what must be durable together with the documents (the OPC UA
+    collector's sequence number) in the same transaction.
 
     Two writers may store the same line + batch between one's look-up and its insert; the
     loser's transaction fails on the unique key and is run once more, where the document meets
@@ -794,6 +802,8 @@ def ingest_and_commit(
     for attempt in (1, 2):
         try:
             report = ingest(session, documents, source=source, user=user, rules=rules)
+            if before_commit is not None:
+                before_commit(session, report)
             session.commit()
             return report
         except IntegrityError:

@@ -55,4 +55,4 @@ def mixing_curve(
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[float]:
-    return [float(v) for v in np.round(values, digits)]
+    return list(np.round(values, digits).tolist())  # Python floats, without a loop
