@@ -12,6 +12,8 @@ from mixshare.cli import app
 from tests.plan_checker import check_plan_document
 
 runner = CliRunner()
+# a short plan and no simulated lines: only the first test looks at what the lines played
+QUICK = ("--time-limit", "1", "--simulate-days", "0")
 
 
 @pytest.fixture
@@ -30,6 +32,8 @@ def _run(*args: str) -> str:
 def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
     out = _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "3")
     assert "demo center loaded" in out
+    assert "simulated plan v1, first 2 day(s)" in out  # the lines and the lab played
+    assert "quarantined 0" in out
     assert "changeover hours" in out
     assert "mixshare report" in out  # says what to run next
     report = _run("report")
@@ -44,7 +48,7 @@ def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
 
 
 def test_demo_refuses_to_load_twice(cli_env: str) -> None:
-    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", *QUICK)
     result = runner.invoke(app, ["demo", "--weeks", "1", "--start", "2031-03-03"])
     assert result.exit_code == 1
     assert "--reset" in result.output
@@ -53,8 +57,8 @@ def test_demo_refuses_to_load_twice(cli_env: str) -> None:
 def test_demo_reset_starts_over_on_a_populated_center(cli_env: str) -> None:
     # --reset walks the migrations down and up again over a planned center; on SQLite the
     # table rebuilds of order-number migration 0004 failed on the orders that lots point at
-    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
-    out = _run("demo", "--reset", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", *QUICK)
+    out = _run("demo", "--reset", "--weeks", "1", "--start", "2031-03-03", *QUICK)
     assert "demo center loaded" in out
 
 
@@ -65,7 +69,7 @@ def test_report_without_plan_says_what_to_do(cli_env: str) -> None:
 
 
 def test_plan_command_with_dispatch_baseline(cli_env: str) -> None:
-    _run("demo", "--weeks", "2", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "2", "--start", "2031-03-03", *QUICK)
     out = _run("plan", "--from", "2031-03-10", "--days", "7", "--method", "dispatch")
     assert "plan v2" in out and "dispatch" in out
 
@@ -76,7 +80,7 @@ def test_bad_import_file_is_rejected_whole_with_every_problem(cli_env: str, tmp_
     from mixshare.db import session_scope
     from mixshare.orders.models import Order
 
-    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", *QUICK)
     with session_scope() as session:
         before = session.scalar(select(func.count(Order.id)))
         order = next(o for o in session.scalars(select(Order)) if o.member.code == "M01")
@@ -110,7 +114,7 @@ def test_init_loads_tariffs_once(cli_env: str) -> None:
 def test_plan_and_orders_export_to_excel(cli_env: str, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "1", "--start", "2031-03-03", *QUICK)
     plan_file, orders_file = tmp_path / "plan.xlsx", tmp_path / "orders.xlsx"
     _run("export", "plan", "--format", "xlsx", "--output", str(plan_file))
     _run("export", "orders", "--output", str(orders_file))
@@ -155,7 +159,7 @@ def test_plan_says_stored_only_after_the_commit(cli_env: str) -> None:
     from mixshare.db import session_scope
     from mixshare.planning.models import Plan
 
-    _run("demo", "--weeks", "2", "--start", "2031-03-03", "--time-limit", "1")
+    _run("demo", "--weeks", "2", "--start", "2031-03-03", *QUICK)
     with session_scope(cli_env) as session:
         before = set(session.scalars(select(Plan.id)))
 

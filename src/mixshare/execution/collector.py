@@ -146,7 +146,7 @@ class Collector:
             except (TimeoutError, OSError, UaError) as exc:
                 self.say(f"connection to {self.endpoint} lost ({exc!r}); retrying in {delay:g} s")
                 await _sleep_or_stop(stop, delay)
-                delay = min(delay * 2, 10.0)
+                delay = min(delay * 2, 2.0)
         return self.stats
 
     async def _session(self, stop: asyncio.Event) -> bool:
@@ -223,12 +223,12 @@ class Collector:
         return position
 
     def _note(self, report: IngestReport, first: int) -> None:
+        for result in report.results:  # before extend(), which renumbers the results
+            if result.outcome != "accepted" or result.deviations:
+                self.say(f"#{first + result.index}: {result.describe()}")
         self.stats.documents += len(report.results)
         self.stats.rounds += 1
         self.stats.report.extend(report)
-        for result in report.results:
-            if result.outcome != "accepted" or result.deviations:
-                self.say(f"#{first + result.index}: {result.describe()}")
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
