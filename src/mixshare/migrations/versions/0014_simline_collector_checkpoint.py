@@ -1,7 +1,7 @@
 """execution: the OPC UA collector's checkpoint per line (last stored sequence number)
 
-Revision ID: 0013_simline_collector_checkpoint
-Revises: 0012_calendar_holiday_hours
+Revision ID: 0014_simline_collector_checkpoint
+Revises: 0013_calendar_rotating_shifts
 Create Date: 2026-12-02 05:05:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_simline_collector_checkpoint"
-down_revision: str | None = "0012_calendar_holiday_hours"
+revision: str = "0014_simline_collector_checkpoint"
+down_revision: str | None = "0013_calendar_rotating_shifts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
