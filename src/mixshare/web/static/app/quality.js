@@ -41,6 +41,14 @@
     });
   }
 
+  // the axis reaches every limit line (a limit off the axis would not be drawn)
+  function bound(pick, value, limits) {
+    var found = limits.filter(function (x) { return x !== null && x !== undefined; });
+    var edge = pick.apply(null, [value].concat(found));
+    var step = Math.pow(10, Math.floor(Math.log10(Math.abs(edge) || 1)) - 1);
+    return pick === Math.min ? Math.floor(edge / step) * step : Math.ceil(edge / step) * step;
+  }
+
   var spc = json("spc-data");
   if (spc) {
     var l = json("spc-labels");
@@ -68,7 +76,9 @@
       } },
       grid: { left: 50, right: 50, bottom: 30 },
       xAxis: { type: "category", data: spc.batches, axisLabel: { show: false } },
-      yAxis: { type: "value", scale: true, name: spc.unit },
+      yAxis: { type: "value", name: spc.unit,
+               min: function (v) { return bound(Math.min, v.min, [spc.lcl, spc.lsl]); },
+               max: function (v) { return bound(Math.max, v.max, [spc.ucl, spc.usl]); } },
       series: [{ name: l.value, type: "line", data: points, symbolSize: 6,
                  markLine: { symbol: "none", silent: true, data: limits } }]
     });
@@ -78,7 +88,8 @@
     draw(document.getElementById("spc-ranges"), {
       tooltip: { trigger: "axis" }, grid: { left: 50, right: 50, bottom: 30 },
       xAxis: { type: "category", data: spc.batches, axisLabel: { show: false } },
-      yAxis: { type: "value", name: spc.unit },
+      yAxis: { type: "value", name: spc.unit,
+               max: function (v) { return bound(Math.max, v.max, [spc.mr_ucl]); } },
       series: [{ name: l.range, type: "line", data: ranges, symbolSize: 6,
                  markLine: { symbol: "none", silent: true, data: [
                    { yAxis: spc.mr_bar, name: "MR̄", lineStyle: { color: "#2e7d32" } },
