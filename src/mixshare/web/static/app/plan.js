@@ -31,7 +31,9 @@
       setText("job-state", states[job.state] || job.state);
       box.dataset.state = job.state;
       if (job.state === "done" && job.result) {
-        window.location = "/plan?plan=" + encodeURIComponent(job.result.plan_id);
+        var plan = encodeURIComponent(job.result.plan_id);
+        // a re-plan with two drafts goes to the side-by-side choice between them
+        window.location = job.result.alternative_id ? "/plan/" + plan + "/choose" : "/plan?plan=" + plan;
         return;
       }
       if (ACTIVE_JOB[job.state]) { setTimeout(poll, 500); return; }
