@@ -523,3 +523,95 @@ def import_shifts(session: Session, path: str | Path, member_id: int | None = No
 def template_shifts(target: str | Path | IO[bytes]) -> None:
     headers = [SHIFT_HEADERS[c] for c in SHIFT_COLUMNS]
     write_template(target, SHIFT_SHEET, headers, SHIFT_EXAMPLE, SHIFT_HELP)
+
+
+# --- maintenance windows -----------------------------------------------------------------
+
+DOWNTIME_SHEET = "Maintenance"
+DOWNTIME_COLUMNS = ("line", "start", "end", "kind", "reason")
+DOWNTIME_ALIASES = {
+    "产线": "line",
+    "开始": "start",
+    "开始时间": "start",
+    "结束": "end",
+    "结束时间": "end",
+    "类型": "kind",
+    "原因": "reason",
+}
+DOWNTIME_HEADERS = [
+    "产线 / line",
+    "开始时间 / start",
+    "结束时间 / end",
+    "类型 / kind",
+    "原因 / reason",
+]
+DOWNTIME_HELP = [
+    ("line", "是 / yes", "产线代码，如 L1", "Line code, e.g. L1"),
+    ("start", "是 / yes", "开始时间 YYYY-MM-DD HH:MM（中心当地时间）",
+     "Start YYYY-MM-DD HH:MM (center local time)"),
+    ("end", "是 / yes", "结束时间；不能已过去，最长 60 天；同一产线的时段不得重叠",
+     "End; not in the past, at most 60 days after the start; windows of a line may not overlap"),
+    ("kind", "否 / no", "maintenance 计划检修（默认）/ outage 故障停机",
+     "maintenance (default) or outage"),
+    ("reason", "否 / no", "原因，最多 200 字", "Reason, at most 200 characters"),
+    ("", "", _only_text(DOWNTIME_SHEET), _only_text_en(DOWNTIME_SHEET)),
+]  # fmt: skip
+DOWNTIME_EXAMPLE = [
+    ("L1", "2026-03-04 06:00", "2026-03-04 14:00", "maintenance", "每周检修 weekly maintenance"),
+    ("L2", "2026-03-05 06:00", "2026-03-05 14:00", "maintenance", "每周检修 weekly maintenance"),
+]
+DOWNTIME_CONVERTERS: dict[str, Callable[[Cell], Any]] = {
+    "line": as_text,
+    "start": as_datetime,
+    "end": as_datetime,
+    "kind": lambda cell: (as_text(cell) or "").lower() or None,
+    "reason": as_text,
+}
+
+
+def import_downtimes(
+    session: Session, path: str | Path, member_id: int | None = None
+) -> ImportResult:
+    """Add every maintenance window (or outage) of ``path`` or, if any cell is wrong or two
+    windows of a line overlap, none."""
+    name, rows = _rows_of(
+        path, member_id, DOWNTIME_COLUMNS, ("line", "start", "end"), DOWNTIME_SHEET,
+        DOWNTIME_ALIASES,
+    )  # fmt: skip
+    codes = {line.code.casefold(): line.id for line in lines.get_all(session)}
+    problems: list[Problem] = []
+    result = ImportResult(name, len(rows))
+    # Each window is added in a savepoint, so that a later one overlapping it is found; the
+    # savepoint is rolled back if any row is wrong.
+    savepoint = session.begin_nested()
+    for row in rows:
+        values, bad = convert_cells(row, DOWNTIME_CONVERTERS)
+        problems += bad
+        code = values.pop("line", None)
+        if code is not None and code.casefold() not in codes:
+            problems.append(row.problem("line", "unknown line"))
+        if bad or code is None or code.casefold() not in codes:
+            continue
+        data = {**values, "line_id": codes[code.casefold()]}
+        try:
+            downtime = lines.create_downtime(session, data)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                column = problem.location if problem.location in DOWNTIME_COLUMNS else "end"
+                message = (
+                    "required value is empty"
+                    if problem.message == "Field required"
+                    else (problem.message)
+                )
+                problems.append(row.problem(column, message))
+            continue
+        result.created.append(f"{code} {downtime.start:%Y-%m-%d %H:%M}")
+    if problems:
+        savepoint.rollback()
+        raise rejected(name, problems)
+    savepoint.commit()
+    return result
+
+
+def template_downtimes(target: str | Path | IO[bytes]) -> None:
+    write_template(target, DOWNTIME_SHEET, DOWNTIME_HEADERS, DOWNTIME_EXAMPLE, DOWNTIME_HELP)

@@ -135,6 +135,12 @@ KINDS: tuple[ImportKind, ...] = (
         ADMINISTER,
     ),
     ImportKind(
+        "maintenance", "Maintenance windows",
+        "Import maintenance windows (or outages) of lines; overlapping windows are refused.",
+        "mixshare.lines.imports:import_downtimes", "mixshare.lines.imports:template_downtimes",
+        PLAN,
+    ),
+    ImportKind(
         "holidays", "Holidays",
         "Import holidays (whole day, or only some shifts running); a known day is updated.",
         "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
