@@ -141,6 +141,12 @@ KINDS: tuple[ImportKind, ...] = (
         PLAN,
     ),
     ImportKind(
+        "tariffs", "Tariffs",
+        "Import tariff versions (one row per time-of-use band); a known version is left alone.",
+        "mixshare.tariffs.imports:import_tariffs", "mixshare.tariffs.imports:template_tariffs",
+        ADMINISTER,
+    ),
+    ImportKind(
         "holidays", "Holidays",
         "Import holidays (whole day, or only some shifts running); a known day is updated.",
         "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
