@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 from mixshare.changeovers.schemas import RuleIn
 from mixshare.compounds import reference
 from mixshare.compounds.changeovers import (
+    RulePattern,
     StageAttributes,
     changeover_of,
     compound_of_key,
-    find_rule,
+    first_match,
     rules_for_line,
     stage_attributes,
 )
@@ -30,7 +31,7 @@ from mixshare.engine.problem import Changeover
 from mixshare.errors import NotFound, Problem, ValidationFailed, validated
 from mixshare.lines.models import Line
 
-MAX_MATRIX_KEYS = 80  # a grid wider than this is unreadable; the forbidden list stays complete
+MAX_MATRIX_KEYS = 100  # a grid wider than this is unreadable; the forbidden list stays complete
 MAX_FORBIDDEN_SHOWN = 1000
 
 
@@ -205,7 +206,7 @@ def latest_versions(session: Session) -> list[CompoundVersion]:
 
 def matrix(session: Session, line: Line) -> Matrix:
     """Every switch between the compound stages ``line`` may run, and why."""
-    ordered = rules_for_line(get_all(session), line.id)
+    patterns = [(RulePattern.of(r), r) for r in rules_for_line(get_all(session), line.id)]
     stages = [s for s in STAGES if line.setting(s) is not None]
     keys = [
         stage_attributes(version, stage)
@@ -216,6 +217,6 @@ def matrix(session: Session, line: Line) -> Matrix:
     switches = {}
     for before in keys:
         for after in keys:
-            rule = find_rule(ordered, before, after)
+            rule = first_match(patterns, before, after)
             switches[(before.key, after.key)] = Switch(before, after, rule, changeover_of(rule))
     return Matrix(line, keys, switches)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mixshare.compounds.models import ChangeoverRule, CompoundVersion
 from mixshare.engine.problem import Changeover
@@ -39,10 +40,17 @@ def stage_attributes(version: CompoundVersion, stage: str) -> StageAttributes:
     )
 
 
+@lru_cache(maxsize=4096)
+def _pattern_set(pattern: str) -> frozenset[str] | None:
+    """The values a pattern allows; None for "any". Cached: a matrix asks millions of times."""
+    if pattern.strip() in ("", "*"):
+        return None
+    return frozenset(part.strip() for part in pattern.split(","))
+
+
 def _in_set(pattern: str | None, value: str) -> bool:
-    if pattern is None or pattern.strip() in ("", "*"):
-        return True
-    return value in {part.strip() for part in pattern.split(",")}
+    allowed = None if pattern is None else _pattern_set(pattern)
+    return allowed is None or value in allowed
 
 
 def compound_of_key(key: str) -> str:
@@ -53,17 +61,51 @@ def compound_of_key(key: str) -> str:
 def _compound_in(pattern: str | None, key: str) -> bool:
     """Does a compound pattern (``M03.BELT`` for any version, ``M03.BELT.v2`` for one) name
     the compound version ``key``?"""
-    if pattern is None or pattern.strip() in ("", "*"):
-        return True
-    names = {part.strip() for part in pattern.split(",")}
-    return key in names or compound_of_key(key) in names
+    names = None if pattern is None else _pattern_set(pattern)
+    return names is None or key in names or compound_of_key(key) in names
 
 
 def _flag(pattern: bool | None, value: bool) -> bool:
     return pattern is None or pattern == value
 
 
-def rule_matches(rule: ChangeoverRule, before: StageAttributes, after: StageAttributes) -> bool:
+@dataclass(frozen=True)
+class RulePattern:
+    """A rule's patterns as plain values: reading ORM attributes dominated dense matrices
+    (89 × 89 switches × 20 rules took seconds)."""
+
+    same_compound: bool | None
+    from_compound: str | None
+    to_compound: str | None
+    from_family: str | None
+    from_colour: str | None
+    from_staining: bool | None
+    from_stage: str | None
+    to_family: str | None
+    to_colour: str | None
+    to_staining: bool | None
+    to_stage: str | None
+
+    @classmethod
+    def of(cls, rule: ChangeoverRule) -> RulePattern:
+        return cls(**{name: getattr(rule, name) for name in cls.__dataclass_fields__})
+
+
+def first_match(
+    patterns: Sequence[tuple[RulePattern, ChangeoverRule]],
+    before: StageAttributes,
+    after: StageAttributes,
+) -> ChangeoverRule | None:
+    """:func:`find_rule` over rules read once with :meth:`RulePattern.of`."""
+    for pattern, rule in patterns:
+        if rule_matches(pattern, before, after):
+            return rule
+    return None
+
+
+def rule_matches(
+    rule: ChangeoverRule | RulePattern, before: StageAttributes, after: StageAttributes
+) -> bool:
     """Does ``rule`` describe switching a line from ``before`` to ``after``?"""
     same = before.key == after.key
     return (
@@ -116,10 +158,10 @@ def changeover_matrix(
     rules: Iterable[ChangeoverRule], line_id: int, stages: Sequence[StageAttributes]
 ) -> dict[str, dict[str, Changeover | None]]:
     """Dense matrix ``[from_key][to_key]`` over ``stages`` for one line."""
-    ordered = rules_for_line(rules, line_id)
+    patterns = [(RulePattern.of(r), r) for r in rules_for_line(rules, line_id)]
     unique = {s.key: s for s in stages}
     return {
-        a.key: {b.key: changeover_for(ordered, a, b) for b in unique.values()}
+        a.key: {b.key: changeover_of(first_match(patterns, a, b)) for b in unique.values()}
         for a in unique.values()
     }
 
