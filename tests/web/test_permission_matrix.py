@@ -218,6 +218,8 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/compounds/new", None, COMPOUND_WRITERS, 422, {"code": ""}),
     Endpoint("GET", "/compounds/options.json?member={member}", None, PLANNERS, 200),
     Endpoint("GET", "/lines", None, CENTER, 200),
+    Endpoint("GET", "/lines/new", None, ADMIN, 200),
+    Endpoint("POST", "/lines/new", None, ADMIN, 422, {"code": ""}),
     Endpoint("GET", "/lines/{line}/edit", None, ADMIN, 200),
     Endpoint(
         "POST",

@@ -4,6 +4,7 @@ token; a rejected form comes back with each field's problem next to it and nothi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -185,13 +186,25 @@ def _line_or_404(session: Session, line_id: int) -> Line:
         raise HTTPException(status_code=404) from None
 
 
-def _line_context(line: Line, values: dict[str, Any]) -> dict[str, Any]:
+def _line_context(session: Session, line: Line | None, values: Mapping[str, Any]) -> dict[str, Any]:
     keys = [f"{s}_{f}" for s in lines.STAGES for f in ("enabled", "stage", *STAGE_FIELDS)]
-    return {"line": line, "values": values, "stages": lines.STAGES, "stage_keys": keys}
+    return {
+        "line": line,
+        "values": values,
+        "stages": lines.STAGES,
+        "stage_keys": keys,
+        "calendars": shift_patterns.get_all(session),
+    }
+
+
+def _calendar_field(form: Mapping[str, str]) -> int | str | None:
+    value = form.get("calendar_id", "").strip()
+    return int(value) if value.isdigit() else (value or None)
 
 
 def _line_values(line: Line) -> dict[str, Any]:
     values: dict[str, Any] = {"name": line.name, "mixer_type": line.mixer_type}
+    values["calendar_id"] = "" if line.calendar_id is None else str(line.calendar_id)
     for setting in line.stage_settings:
         values[f"{setting.stage}_enabled"] = "1"
         for name in STAGE_FIELDS:
@@ -228,12 +241,39 @@ def _line_errors(problems: list[Problem], stages: list[str]) -> Errors:
     return errors
 
 
+@router.get("/lines/new", response_class=HTMLResponse)
+def new_line(request: Request, session: SessionDep, user: CenterAdmin) -> HTMLResponse:
+    values = {"MB_enabled": "1", "FB_enabled": "1", "calendar_id": ""}
+    return form_page(request, user, "catalog/line_form.html", _line_context(session, None, values))
+
+
+@router.post("/lines/new", dependencies=[Depends(verify_csrf)], response_model=None)
+def create_line(
+    request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
+) -> Response:
+    data, stages = _line_changes(form)
+    data["code"] = form.get("code", "").strip().upper()
+    data["calendar_id"] = _calendar_field(form)
+    for name in ("net_volume_l", "rated_power_kw"):
+        data[name] = form.get(name, "").strip() or None
+    try:
+        line = lines.create_line(session, data)
+    except ValidationFailed as exc:
+        session.rollback()
+        context = _line_context(session, None, form)
+        errors = _line_errors(exc.problems, stages)
+        return form_page(request, user, "catalog/line_form.html", context, errors, 422)
+    Access(session, user, request).audit("create", "line", line.id, detail={"code": line.code})
+    session.commit()
+    return redirect(f"/lines?updated={line.code}")
+
+
 @router.get("/lines/{line_id}/edit", response_class=HTMLResponse)
 def edit_line(
     request: Request, session: SessionDep, user: CenterAdmin, line_id: PathId
 ) -> HTMLResponse:
     line = _line_or_404(session, line_id)
-    context = _line_context(line, _line_values(line))
+    context = _line_context(session, line, _line_values(line))
     return form_page(request, user, "catalog/line_form.html", context)
 
 
@@ -245,9 +285,14 @@ def save_line(
     changes, stages = _line_changes(form)
     try:
         lines.update_line(session, line.id, changes)
+        if "calendar_id" in form:
+            calendar = _calendar_field(form)
+            if isinstance(calendar, str):
+                raise ValidationFailed([Problem("calendar_id", "unknown calendar", calendar)])
+            lines.assign_calendar(session, line.id, calendar)
     except ValidationFailed as exc:
         session.rollback()
-        context = _line_context(_line_or_404(session, line_id), form)
+        context = _line_context(session, _line_or_404(session, line_id), form)
         errors = _line_errors(exc.problems, stages)
         return form_page(request, user, "catalog/line_form.html", context, errors, 422)
     Access(session, user, request).audit("update", "line", line.id, detail={"stages": stages})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import NotFound, Problem, ValidationFailed, pydantic_problems
-from mixshare.lines.models import Downtime, Line, LineCompoundStage, LineStage
+from mixshare.lines.models import Calendar, Downtime, Line, LineCompoundStage, LineStage
 from mixshare.settings import now_local
 from mixshare.validation import Id, Identifier, Moment, Number, Text
 
@@ -207,6 +207,29 @@ def save_line(session: Session, data: LineIn | Mapping[str, Any]) -> tuple[Line,
     session.flush()
     change = LineChange(name=parsed.name, mixer_type=parsed.mixer_type, stages=parsed.stages)
     return update_line(session, line.id, change), created
+
+
+def create_line(session: Session, data: LineIn | Mapping[str, Any]) -> Line:
+    """A new line; its code may not be taken."""
+    parsed = _parsed(LineIn, data)
+    if session.scalar(select(Line.id).where(Line.code == parsed.code)) is not None:
+        raise ValidationFailed([Problem("code", "a line with this code exists", parsed.code)])
+    _check_calendar(session, parsed.calendar_id)
+    return save_line(session, parsed)[0]
+
+
+def assign_calendar(session: Session, line_id: int, calendar_id: int | None) -> Line:
+    """The line works by ``calendar_id``'s shifts (None: around the clock)."""
+    line = get(session, line_id)
+    _check_calendar(session, calendar_id)
+    line.calendar_id = calendar_id
+    session.flush()
+    return line
+
+
+def _check_calendar(session: Session, calendar_id: int | None) -> None:
+    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
+        raise ValidationFailed([Problem("calendar_id", "unknown calendar", str(calendar_id))])
 
 
 class DowntimeIn(BaseModel):

@@ -1,5 +1,6 @@
-"""The calendars page's holiday form: the admin adds a part-day holiday, a bad entry comes
-back with its field named and nothing saved, and only the admin may change holidays."""
+"""The lines and calendars pages: holidays (part day too), shift patterns (by weekday or
+rotating) and new lines; a bad entry comes back with its field named and nothing saved, and
+only the admin may change them."""
 
 from __future__ import annotations
 
@@ -88,3 +89,34 @@ def test_admin_saves_a_rotating_shift_pattern_and_a_bad_one_is_named(
     )
     assert weekly.status_code == 303
     assert "Mon Tue Wed Thu Fri Sat" in client.get("/calendars").text
+
+
+def test_admin_creates_a_line_on_a_calendar_and_a_bad_one_is_named(
+    client: TestClient, world: World, db: Session
+) -> None:
+    from mixshare.lines import service as lines
+    from mixshare.lines.models import Calendar
+
+    token = page_login(client, "admin")
+    post_form(client, "/calendars/new", token, calendar_name="W", shifts="a | 06:00 | 8 | Mon-Fri")
+    calendar_id = db.scalars(select(Calendar.id)).one()
+    fields = {
+        "code": "l7",
+        "name": "Line 7",
+        "net_volume_l": "270",
+        "rated_power_kw": "900",
+        "calendar_id": str(calendar_id),
+        "MB_enabled": "1",
+        "MB_fill_factor": "0.7",
+        "MB_cycle_minutes": "3.5",
+        "MB_kwh_per_kg": "0.2",
+    }
+    bad = post_form(client, "/lines/new", token, **{**fields, "net_volume_l": "-1"})
+    assert bad.status_code == 422 and 'data-field-error="net_volume_l"' in bad.text
+    assert post_form(client, "/lines/new", token, **fields).status_code == 303
+    db.expire_all()
+    line = lines.get_by_code(db, "L7")
+    assert line.calendar_id == calendar_id and [s.stage for s in line.stage_settings] == ["MB"]
+    again = post_form(client, "/lines/new", token, **fields)
+    assert again.status_code == 422 and "a line with this code exists" in again.text
+    assert 'data-line="L7"' in client.get("/lines").text
