@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--server", action="store_true", help="through uvicorn: CPU per request")
+    parser.add_argument("--burst", type=int, default=0, help="N requests at once after an edit")
     parser.add_argument("--profile", choices=sorted(PAGES), default=None)
     parser.add_argument("--lines", type=int, default=60)
     parser.add_argument("--warm", action="store_true", help="profile with the caches kept")
@@ -143,8 +144,9 @@ def main() -> None:
     if args.profile:
         profile_page(client, paths[args.profile], args)
         return
-    if args.server:
-        table = server_table(args.url, args.runs)
+    if args.server or args.burst:
+        table = burst_table(args.url, args.burst, args.runs) if args.burst else []
+        table = table or server_table(args.url, args.runs)
         print(f"load average after {os.getloadavg()[0]:.2f}\n")
         print("\n".join(table))
         return
@@ -250,6 +252,55 @@ def server_table(url: str, runs: int) -> list[str]:
                     f"{server_cpu * 1000 / runs:.1f} | {db_cpu * 1000 / runs:.1f} |"
                 )
         loop.run_until_complete(client.aclose())
+        loop.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return rows
+
+
+def burst_table(url: str, clients: int, rounds: int) -> list[str]:
+    """What the first requests after an edit cost: the data version is moved (as any committed
+    edit does), then ``clients`` requests of a cached page arrive at once at a 1-process
+    uvicorn; the server's CPU for the whole burst (every request that computes the page's
+    cached part itself adds its cost), median of ``rounds`` bursts."""
+    import asyncio
+
+    import httpx
+
+    port = load_pages._free_port()
+    server = load_pages.start_server(url, port, 1)
+    rows = [f"| page | {clients} requests at once after an edit: server CPU ms | last answer ms |"]
+    rows.append("|---|---|---|")
+
+    async def every(calls: Any) -> None:
+        await asyncio.gather(*calls)
+
+    async def burst(pool: list[Any], path: str) -> float:
+        began = time.perf_counter()
+        answers = await asyncio.gather(*(client.get(path) for client in pool))
+        assert all(a.status_code == 200 for a in answers)
+        return (time.perf_counter() - began) * 1000
+
+    try:
+        loop = asyncio.new_event_loop()
+        base = f"http://127.0.0.1:{port}"
+        pool = [httpx.AsyncClient(base_url=base, timeout=120) for _ in range(clients)]
+        loop.run_until_complete(every(load_pages._login(c) for c in pool))
+        for name in ("dashboard", "plan board", "plan board 7 d"):
+            path = PAGES[name]
+            loop.run_until_complete(burst(pool, path))  # every thread and connection warm
+            cpu, walls = [], []
+            for _ in range(rounds):
+                bump_data_version(url)
+                pids = server_pids(server)
+                before = cpu_seconds(pids)
+                walls.append(loop.run_until_complete(burst(pool, path)))
+                cpu.append((cpu_seconds(pids) - before) * 1000)
+            rows.append(
+                f"| {name} | {statistics.median(cpu):.0f} | {statistics.median(walls):.0f} |"
+            )
+        loop.run_until_complete(every(c.aclose() for c in pool))
         loop.close()
     finally:
         server.terminate()
