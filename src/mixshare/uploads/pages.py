@@ -35,7 +35,8 @@ router = APIRouter()
 # their translations: a label missing here is shown in English.
 KIND_LABELS = (
     N_("Orders"), N_("Compounds"), N_("Members"), N_("Materials"), N_("Changeover rules"),
-    N_("Lab results"),
+    N_("Lab results"), N_("Lines"), N_("Shift patterns"), N_("Maintenance windows"),
+    N_("Tariffs"), N_("Holidays"),
 )  # fmt: skip
 SUFFIXES = (".xlsx", ".csv")
 # Files above this size are imported by a worker, so the page answers at once and shows the
