@@ -72,3 +72,22 @@ def test_next_steps_are_numbered_from_members_to_publish(
     positions = [out.index(word) for word in order]
     assert positions == sorted(positions), out
     assert "mixshare import materials" in out and "/changeover-rules" in out
+
+
+def test_every_next_step_names_a_real_command_and_page() -> None:
+    """The steps are a user's only guide: each command and page they name must exist."""
+    from fastapi.routing import iter_route_contexts
+
+    from mixshare.web.app import create_app
+
+    routes = create_app("sqlite://", secret_key="x").routes
+    paths = {str(c.path) for c in iter_route_contexts(routes)}
+    for _what, commands, pages in ONBOARDING_STEPS:
+        for command in commands.replace("(", ";").split(";"):
+            words = command.split()
+            if words and words[0] == "mixshare":
+                name = [w for w in words[1:3] if w.isidentifier() and w.islower()]
+                result = runner.invoke(app, [*name, "--help"])
+                assert result.exit_code == 0, (command, result.output)
+        for page in pages.split(", "):
+            assert page in paths, page

@@ -227,9 +227,12 @@ ONBOARDING_STEPS = (
     ("materials / 原料",
      "mixshare template materials -o materials.xlsx; mixshare import materials materials.xlsx",
      "/materials"),
-    ("lines (stages, rates) / 产线", "", "/lines"),
-    ("calendars: shifts, holidays, maintenance / 班次、节假日、维修", "", "/calendars"),
-    ("tariffs / 分时电价", "", "/tariffs/new"),
+    ("lines (stages, eligibility, rates) / 产线",
+     "mixshare template lines -o lines.xlsx; mixshare import lines lines.xlsx", "/lines/new"),
+    ("calendars: shifts, holidays, maintenance / 班次、节假日、维修",
+     "mixshare import shifts FILE; mixshare import holidays FILE; "
+     "mixshare import maintenance FILE (templates: mixshare template KIND)", "/calendars"),
+    ("tariffs / 分时电价", "mixshare import tariffs FILE", "/tariffs/new"),
     ("changeover rules (the matrix shows what is forbidden) / 换产规则",
      "mixshare template rules -o rules.xlsx; mixshare import rules rules.xlsx",
      "/changeover-rules"),
@@ -240,7 +243,7 @@ ONBOARDING_STEPS = (
      "mixshare template orders -o orders.xlsx; mixshare import orders orders.xlsx",
      "/orders/new"),
     ("plan / 排产", "mixshare plan --from YYYY-MM-DD --days 7", "/plan"),
-    ("publish the plan / 发布计划", "POST /api/v1/plans/{id}/publish", "/plan"),
+    ("publish the plan / 发布计划", "mixshare publish --plan ID", "/plan"),
 )  # fmt: skip
 
 
