@@ -300,6 +300,7 @@ def demo(
             summary = load_demo_center(session, seed=seed, weeks=weeks, start=monday)
             password = _demo_password()
             logins = _create_demo_accounts(session, password)
+            _load_demo_specs(session)
         console.print(f"[green]demo center loaded[/green] into {database_url()}: {summary}")
         plan_id = _run_plan(
             datetime.combine(monday, datetime.min.time()), 7, "engine", time_limit, None
@@ -345,6 +346,12 @@ def _serve_with_worker(host: str, port: int) -> None:
             worker_process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker_process.kill()
+
+
+def _load_demo_specs(session: Session) -> None:
+    from mixshare.demo.quality_specs import load_demo_specs
+
+    load_demo_specs(session)
 
 
 def _create_demo_accounts(session: Session, password: str) -> list[tuple[str, str]]:

@@ -121,5 +121,10 @@ def play(
 def _lab(
     session: Session, simulated: SimulatedDays, report: IngestReport, settings: SimulationSettings
 ) -> LabSummary:
-    """Lab results, releases and holds (hook: filled in once the quality service is there)."""
-    return LabSummary(note="no quality service yet: no lab results simulated")
+    """Lab results, releases and holds through the quality service (its clock stops at the
+    end of the simulated days)."""
+    from mixshare.quality.simulated_lab import run_lab
+
+    codes = [d["batch"] for d in simulated.documents]
+    done = run_lab(session, codes, set(simulated.defects), simulated.until, settings.seed)
+    return LabSummary(done.results, done.out_of_spec, done.released, done.held, done.note)

@@ -111,6 +111,8 @@ class Slot:
 class SimulatedDays:
     """What the lines would report over the simulated days, in the order they report it."""
 
+    until: datetime
+    """The end of the simulated days: the simulated lab's clock stops there."""
     receipts: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     defects: dict[str, Defect] = field(default_factory=dict)
@@ -342,7 +344,7 @@ def simulate_days(
     until = plan.horizon_start + timedelta(days=days)
     slots = _slots(lot_runs(session, plan, until), until)
     consumption = _consumption(slots)
-    result = SimulatedDays()
+    result = SimulatedDays(until=until)
     for slot in slots:
         document, defect = _document(slot, consumption.get(slot.code, []), settings)
         result.documents.append(document)

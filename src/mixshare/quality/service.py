@@ -459,8 +459,12 @@ def record_results(
         raise ValidationFailed(problems)
     session.add_all(stored)
     session.flush()
+    refreshed: set[int] = set()  # each lot once, however many of its batches got results
     for batch in batches.values():
+        if batch.id in refreshed:
+            continue
         for member in lot_batches(session, batch):  # a lot's result may cover later batches
+            refreshed.add(member.id)
             if member.state in ("mixed", "resting"):
                 refresh(session, member, now)
     return stored
