@@ -30,10 +30,15 @@ def _run(*args: str) -> str:
 
 
 def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
-    out = _run("demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "3")
+    out = _run(
+        "demo", "--weeks", "1", "--start", "2031-03-03", "--time-limit", "3",
+        "--simulate-days", "0.5",
+    )  # fmt: skip
     assert "demo center loaded" in out
-    assert "simulated plan v1, first 2 day(s)" in out  # the lines and the lab played
+    assert "simulated plan v1, first 0.5 day(s)" in out  # the lines and the lab played
     assert "quarantined 0" in out
+    lab = out[out.index("lab:") :]
+    assert int(lab.split("released ")[1].split(",")[0]) > 0
     assert "changeover hours" in out
     assert "mixshare report" in out  # says what to run next
     report = _run("report")

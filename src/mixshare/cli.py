@@ -280,7 +280,7 @@ def demo(
         typer.Option(
             min=0, max=7, help="Days of the published plan the simulated lines and lab play."
         ),
-    ] = 2.0,
+    ] = 1.0,
 ) -> None:
     """The main job: create the database, load the demo center, plan and publish the first
     week, and let the simulated lines and lab play its first days."""

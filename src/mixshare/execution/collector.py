@@ -56,11 +56,15 @@ class Position:
 class CollectorStats:
     documents: int = 0
     rounds: int = 0
-    started: float = field(default_factory=time.monotonic)
+    first_read: float | None = None  # monotonic time the first round started
+    last_ack: float | None = None  # … and the last round acknowledged
     report: IngestReport = field(default_factory=IngestReport)
 
     def rate(self) -> float:
-        return self.documents / max(time.monotonic() - self.started, 1e-9)
+        """Documents per second from the first read to the last acknowledgement."""
+        if self.first_read is None or self.last_ack is None:
+            return 0.0
+        return self.documents / max(self.last_ack - self.first_read, 1e-9)
 
 
 # --- the database side (synchronous; run in a worker thread) -------------------------------
@@ -198,6 +202,8 @@ class Collector:
         self, client: Client, nodes: LineNodes, ring: int, position: Position, last: int
     ) -> Position:
         """Read, store, commit, then acknowledge the documents after ``position``."""
+        if self.stats.first_read is None:
+            self.stats.first_read = time.monotonic()
         upto = min(last, position.sequence + ring, position.sequence + self.max_per_round)
         sequences = list(range(position.sequence + 1, upto + 1))
         slots = [slot_of(s, ring) for s in sequences]
@@ -219,6 +225,7 @@ class Collector:
         await client.get_node(nodes.ack_sequence).write_value(
             ua.Variant(upto, ua.VariantType.Int64)
         )
+        self.stats.last_ack = time.monotonic()
         self._note(report, sequences[0])
         return position
 
