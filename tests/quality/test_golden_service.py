@@ -50,3 +50,16 @@ def test_the_batch_chart_shows_the_curve_against_the_envelope(lab: Lab) -> None:
             chart["lower"]["temperature_c"], chart["upper"]["temperature_c"], strict=True
         )
     )
+
+
+def test_releases_grow_the_golden_curve_when_their_number_doubles(lab: Lab) -> None:
+    release_all(lab, 4)
+    (probe,) = lab.mix(1, lot=False)
+    assert service.golden_of(lab.session, probe) is None  # 4 released: too few for a curve
+    release_all(lab, 1)
+    golden = service.golden_of(lab.session, probe)
+    assert golden is not None and golden.batches == 5
+    release_all(lab, 4)
+    assert golden.batches == 5  # 9 released: not yet twice as many
+    release_all(lab, 1)
+    assert golden.batches == 10

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mixshare.audit import service as audit
@@ -263,16 +263,32 @@ GOLDEN_MAX_AGE = timedelta(days=1)
 
 
 def _grow_golden(session: Session, released: Batch, now: datetime) -> None:
-    """Rebuild the batch's golden curve while it has fewer than ``GOLDEN_BATCHES`` batches
-    or is older than a day, so a new compound gets one soon and a drifting process is
-    followed; rebuilding reads at most ``GOLDEN_BATCHES`` curves."""
+    """Rebuild the batch's golden curve when enough released batches are new: first at
+    ``MIN_REFERENCE_BATCHES``, then whenever their number doubled (up to ``GOLDEN_BATCHES``),
+    and once a day after that, so a new compound gets a curve soon, a drifting process is
+    followed, and a release costs one or two queries (a rebuild reads up to 50 curves)."""
     current = golden_of(session, released)
-    if (
-        current is None
-        or current.batches < GOLDEN_BATCHES
-        or now - current.built_at > GOLDEN_MAX_AGE
-    ):
+    stale = current is not None and now - current.built_at > GOLDEN_MAX_AGE
+    if current is not None and current.batches >= GOLDEN_BATCHES and not stale:
+        return
+    wanted = (
+        golden.MIN_REFERENCE_BATCHES
+        if current is None
+        else min(2 * current.batches, GOLDEN_BATCHES)
+    )
+    if stale or _released_with_curves(session, released) >= wanted:
         rebuild_golden(session, released.compound_version_id, released.stage, released.line_id, now)
+
+
+def _released_with_curves(session: Session, batch: Batch) -> int:
+    query = (
+        select(func.count())
+        .select_from(Batch)
+        .join(BatchCurve, BatchCurve.batch_id == Batch.id)
+        .where(Batch.compound_version_id == batch.compound_version_id, Batch.stage == batch.stage)
+        .where(Batch.line_id == batch.line_id, Batch.state == "released")
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _why_not_tested(session: Session, batch: Batch, now: datetime) -> str:
