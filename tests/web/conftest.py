@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import ChangeoverRule
 from mixshare.db import get_engine, session_factory
+from mixshare.execution.samples import BatchFactory, IngredientSpec
+from mixshare.execution.service import ingest
 from mixshare.lines.models import Line, LineStage
 from mixshare.materials.models import Material
 from mixshare.members.models import Member
@@ -87,6 +89,7 @@ class World:
     lots: dict[str, int] = field(default_factory=dict)
     batches: dict[str, int] = field(default_factory=dict)  # made on demand: mixed_batches()
     users: dict[str, int] = field(default_factory=dict)
+    batches: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     plan: int = 0
     line: int = 0
@@ -156,6 +159,21 @@ def _plan(session: Session, world: World, line: Line) -> None:
     world.plan = plan.id
 
 
+def _batches(session: Session, world: World) -> None:
+    """A masterbatch of each member's compound, reported by line L1."""
+    for n, code in enumerate(("M01", "M02"), 1):
+        factory = BatchFactory(
+            line="L1",
+            compound=f"{code}.C-{code}.v1",
+            stage="MB",
+            ingredients=[IngredientSpec("NR", 140.0), IngredientSpec("SBR", 60.0)],
+            seconds=30,
+            seed=n,
+        )
+        result = ingest(session, [factory.next(batch=f"L1-{code}-0001")], source="api")
+        world.batches[code] = result.results[0].batch_id or 0
+
+
 def build_world(session: Session, password_hash: str) -> World:
     world = World()
     line = _center(session)
@@ -167,6 +185,7 @@ def build_world(session: Session, password_hash: str) -> World:
         data = {"member": code, "compound": compound.code, "quantity_kg": 5000, "due_at": soon()}
         world.orders[code] = orders.create_order(session, data).id
     _plan(session, world, line)
+    _batches(session, world)
     for name, (role, member) in ACCOUNTS.items():
         member_id = world.members[member] if member else None
         user = User(

@@ -55,6 +55,8 @@ CENTER = ("planner", "operator", "quality", "center_admin")
 LAB = ("quality", "center_admin")
 ADMIN = ("center_admin",)
 INGESTERS = ("line", "center_admin")
+RECORDERS = ("operator", "center_admin")
+REVIEWERS = ("operator", "quality", "center_admin")
 EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
 
 ROLES = {  # role → account acting in it (members act as M01)
@@ -197,6 +199,7 @@ PAGE_OBJECT_ENDPOINTS = [
     Endpoint(
         "POST", "/compounds/{id}/versions", "compound", COMPOUND_WRITERS, 422, {"density": 99}
     ),
+    Endpoint("GET", "/batches/{id}", "batch", ALL, 200),
     Endpoint("GET", "/users/{id}", "user", USER_ADMINS, 200),
     Endpoint("POST", "/users/{id}", "user", USER_ADMINS, 422, {"role": "bogus"}),
     Endpoint("GET", "/quality/batches/{id}", "batch", ALL, 200),
@@ -264,6 +267,11 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/users", None, USER_ADMINS, 200),
     Endpoint("GET", "/users/new", None, USER_ADMINS, 200),
     Endpoint("POST", "/users/new", None, USER_ADMINS, 422, {"username": ""}),
+    Endpoint("GET", "/batches", None, ALL, 200),
+    Endpoint("GET", "/batches/review", None, REVIEWERS, 200),
+    Endpoint("GET", "/shift", None, CENTER, 200),
+    # an empty hand record is quarantined: the form comes back naming each field (422)
+    Endpoint("POST", "/shift/record", None, RECORDERS, 422, {"line": "L1"}),
     Endpoint("GET", "/plan", None, CENTER, 200),
     Endpoint("POST", "/plan/jobs/999999/cancel", None, PLANNERS, 404),
     Endpoint("GET", "/plan/{plan}/compare", None, CENTER, 200),

@@ -129,10 +129,12 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     items = [("/dashboard", N_("Dashboard")), ("/orders", N_("Orders"))]
+    items.append(("/batches", N_("Batches")))
     if not access.may(user, access.SEE_OPERATIONS):
         items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]
     else:
-        items += [("/plan", N_("Plan board")), ("/compounds", N_("Compounds"))]
+        items += [("/plan", N_("Plan board")), ("/shift", N_("Shift view"))]
+        items += [("/compounds", N_("Compounds"))]
         items += [("/lines", N_("Lines")), ("/calendars", N_("Calendars"))]
         items += [("/tariffs", N_("Tariffs")), ("/members", N_("Members"))]
         items += [("/materials", N_("Materials"))]

@@ -10,6 +10,7 @@ from mixshare.changeovers import pages as changeovers_pages
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
 from mixshare.execution import api as execution_api
+from mixshare.execution import pages as execution_pages
 from mixshare.jobs import api as jobs_api
 from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
@@ -64,5 +65,6 @@ for module in (
     changeovers_pages,
     users_pages,
     quality_pages,
+    execution_pages,
 ):
     page_router.include_router(module.router)
