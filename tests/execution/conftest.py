@@ -37,7 +37,7 @@ def receive_raw_lots(session: Session) -> None:
 @pytest.fixture
 def center(db_url: str, password_hash: str) -> Iterator[World]:
     with session_factory(db_url)() as session:
-        world = build_world(session, password_hash)
+        world = build_world(session, password_hash, batches=False)
         receive_raw_lots(session)
         session.commit()
     yield world

@@ -13,9 +13,19 @@ from mixshare.db import session_factory
 from mixshare.execution.models import Batch
 from mixshare.planning.models import Plan, PlanLot
 from mixshare.web.app import create_app
-from tests.execution.conftest import masterbatches
-from tests.web.conftest import World
+from tests.execution.conftest import masterbatches, receive_raw_lots
+from tests.web.conftest import World, build_world
 from tests.web.pages_helpers import page_login, post_form
+
+
+@pytest.fixture
+def center(db_url: str, password_hash: str) -> World:
+    """The small center with a reported batch of each member (overrides conftest's)."""
+    with session_factory(db_url)() as session:
+        world = build_world(session, password_hash)
+        receive_raw_lots(session)
+        session.commit()
+    return world
 
 
 @pytest.fixture

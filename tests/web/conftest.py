@@ -174,7 +174,7 @@ def _batches(session: Session, world: World) -> None:
         world.batches[code] = result.results[0].batch_id or 0
 
 
-def build_world(session: Session, password_hash: str) -> World:
+def build_world(session: Session, password_hash: str, *, batches: bool = True) -> World:
     world = World()
     line = _center(session)
     world.line = line.id
@@ -185,7 +185,8 @@ def build_world(session: Session, password_hash: str) -> World:
         data = {"member": code, "compound": compound.code, "quantity_kg": 5000, "due_at": soon()}
         world.orders[code] = orders.create_order(session, data).id
     _plan(session, world, line)
-    _batches(session, world)
+    if batches:
+        _batches(session, world)
     for name, (role, member) in ACCOUNTS.items():
         member_id = world.members[member] if member else None
         user = User(
