@@ -128,3 +128,24 @@ def test_line_account_command_prints_a_working_token(
         answer = client.post("/api/v1/batches", json=masterbatches().next(), headers=headers)
         assert answer.status_code == 201
         assert client.get("/api/v1/orders", headers=headers).status_code == 403
+
+
+def test_staff_receive_raw_lots_that_weighings_then_name(
+    client: TestClient, center: World, db_url: str
+) -> None:
+    receipt = {
+        "code": "R-NR-2",
+        "material": "NR",
+        "supplier": "海南橡胶",
+        "supplier_lot": "HN-26-0917",
+        "quantity_kg": 24000,
+        "received_at": "2026-12-06T10:00:00+08:00",
+    }
+    made = client.post("/api/v1/raw-lots", json=receipt, headers=center.headers("operator"))
+    assert made.status_code == 201, made.text
+    again = client.post("/api/v1/raw-lots", json=receipt, headers=center.headers("operator"))
+    assert again.status_code == 422  # the lot code exists
+    document = masterbatches().next()
+    document["ingredients"][0]["raw_lot"] = "R-NR-2"
+    answer = client.post("/api/v1/batches", json=document, headers=center.headers("line1"))
+    assert answer.status_code == 201 and answer.json()["deviations"] == []

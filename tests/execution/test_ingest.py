@@ -176,3 +176,22 @@ def test_record_and_curve_commit_together(session: Session) -> None:
     service.ingest(session, [masterbatches().next()], source="cli")
     session.rollback()
     assert count(session, Batch) == 0 and count(session, BatchCurve) == 0
+
+
+def test_within_one_call_repeats_and_genealogy_are_seen(session: Session) -> None:
+    """A list may hold a document twice, or a final batch with the masterbatch it consumed."""
+    mb = masterbatches().next()
+    changed = copy.deepcopy(mb) | {"operator": "li.na"}
+    final = masterbatches(stage="FB").next(
+        batch="L1-20261207-0200",
+        ingredients=[{"material": "S", "raw_lot": "R-S-1", "target_kg": 4.0, "actual_kg": 4.0}],
+        consumed=[mb["batch"]],
+    )
+    report = ingest(session, mb, mb, changed, final)
+    assert [r.outcome for r in report.results] == ["accepted", "duplicate", "conflict", "accepted"]
+    assert report.results[1].batch_id == report.results[0].batch_id
+    assert report.results[3].deviations == []
+    stored = session.get(Batch, report.results[3].batch_id)
+    assert stored is not None
+    assert [c.consumed_batch_id for c in stored.consumed] == [report.results[0].batch_id]
+    assert count(session, Batch) == 2 and count(session, BatchConflict) == 1

@@ -174,6 +174,7 @@ API_ROLE_ENDPOINTS = [
     Endpoint("DELETE", "/api/v1/auth/token", None, ALL, 204, fresh="token"),
     # an empty document is quarantined (422, every missing field named)
     Endpoint("POST", "/api/v1/batches", None, INGESTERS, 422, {}),
+    Endpoint("POST", "/api/v1/raw-lots", None, RECORDERS, 422, {"code": "R-1"}),
     Endpoint("GET", "/api/v1/quality/tests", None, ALL, 200),
     Endpoint("PUT", "/api/v1/quality/specs", None, LAB, 422, {}),
     Endpoint("POST", "/api/v1/quality/results", None, LAB, 422, {}),

@@ -15,14 +15,16 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from mixshare.access import AccessDep, BatchIngester
+from mixshare.access import AccessDep, BatchIngester, BatchRecorder
+from mixshare.center_time import CenterDateTime
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.execution import service
-from mixshare.execution.schemas import Reason
+from mixshare.execution.schemas import RawLotIn, Reason
 from mixshare.web.api_common import PROBLEMS, ProblemDoc
 from mixshare.web.errors import PROBLEM_BASE, PROBLEM_JSON
 
 router = APIRouter(prefix="/batches", tags=["batches"], responses=PROBLEMS)
+raw_lots_router = APIRouter(prefix="/raw-lots", tags=["batches"], responses=PROBLEMS)
 MAX_DOCUMENTS = 100
 
 
@@ -115,3 +117,30 @@ def post_batches(
     if isinstance(body, list):
         return JSONResponse(_report(report).model_dump(mode="json"))
     return _single(request, report.results[0])
+
+
+class RawLotRead(BaseModel):
+    id: int
+    code: str
+    material: str
+    supplier: str
+    supplier_lot: str
+    quantity_kg: float
+    received_at: CenterDateTime
+
+
+@raw_lots_router.post("", status_code=201, response_model=RawLotRead)
+def receive_raw_lot(body: RawLotIn, access: AccessDep, user: BatchRecorder) -> RawLotRead:
+    """Record a receipt of raw material (the lot code the weighings will name)."""
+    lot = service.receive_raw_lot(access.session, body)
+    access.audit("create", "raw_lot", lot.id, detail={"code": lot.code})
+    access.session.commit()
+    return RawLotRead(
+        id=lot.id,
+        code=lot.code,
+        material=body.material,
+        supplier=lot.supplier,
+        supplier_lot=lot.supplier_lot,
+        quantity_kg=lot.quantity_kg,
+        received_at=lot.received_at,
+    )

@@ -670,6 +670,7 @@ class _Call:
     user: User | None
     rules: IngestRules
     added: dict[int, tuple[Batch, BatchDocument]] = field(default_factory=dict)  # by index
+    repeats: dict[int, Batch] = field(default_factory=dict)  # index → batch added earlier
 
     def quarantined(self, raw: Any, result: Result, reasons: list[Reason]) -> Result:
         result.outcome, result.reasons = "quarantined", reasons
@@ -688,6 +689,7 @@ class _Call:
         key = (line.id, doc.batch)
         pending = self.known.pending.get(key)
         if pending is not None:
+            self.repeats[result.index] = pending  # its id is known after the flush
             return _repeat(
                 self.session,
                 (None, pending.content_hash),
@@ -763,6 +765,8 @@ def ingest(
     session.flush()
     _insert_details(session, list(call.added.values()), call.catalogue, call.known)
     for index, (batch, _doc) in call.added.items():
+        report.results[index].batch_id = batch.id
+    for index, batch in call.repeats.items():
         report.results[index].batch_id = batch.id
     return report
 

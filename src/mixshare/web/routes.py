@@ -44,6 +44,7 @@ for module_router in (
     users_api.router,
     audit_api.router,
     execution_api.router,
+    execution_api.raw_lots_router,
     quality_api.router,
 ):
     api_router.include_router(module_router)
