@@ -31,8 +31,6 @@ from mixshare.web.page_common import N_, redirect, render
 from mixshare.web.params import PathId
 
 router = APIRouter()
-# Kind labels that no other page shows, marked here for the catalogs (shown by ``_(label)``).
-KIND_LABELS = (N_("Shift patterns"), N_("Maintenance windows"))
 # The registry's labels, marked here so that message extraction (pages and web/ only) keeps
 # their translations: a label missing here is shown in English.
 KIND_LABELS = (
