@@ -91,3 +91,12 @@ def test_every_next_step_names_a_real_command_and_page() -> None:
                 assert result.exit_code == 0, (command, result.output)
         for page in pages.split(", "):
             assert page in paths, page
+
+
+def test_unattended_init_without_an_admin_name_says_how_and_succeeds(cli_env: str) -> None:
+    """A deployment script runs `mixshare init` with no terminal: it must neither hang on nor
+    abort at the username prompt, and must say that the center has no admin yet."""
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "no center admin yet" in out and "--admin-user" in out

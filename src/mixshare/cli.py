@@ -189,6 +189,14 @@ def _first_admin(username: str | None) -> None:
             "more users on the Users page /users)"
         )
         return
+    if username is None and not sys.stdin.isatty():
+        # An unattended init (a deployment script) must not hang on or abort at a prompt.
+        console.print(
+            "[yellow]no center admin yet / 尚无中心管理员[/yellow]: run "
+            f"`mixshare init --admin-user NAME` with {ADMIN_PASSWORD_VARIABLE} set, "
+            "or run init in a terminal"
+        )
+        return
     username = username or typer.prompt("first center admin username / 中心管理员用户名", "admin")
     password = _admin_password()
     with session_scope() as session:
