@@ -97,8 +97,17 @@ def _single(request: Request, result: service.Result) -> JSONResponse:
             "description": "a list: one result per document; or a single duplicate",
         },
         201: {"model": ResultRead, "description": "accepted (possibly with deviations)"},
-        409: {"model": ProblemDoc, "description": "conflict: kept for review"},
-        422: {"model": ProblemDoc, "description": "quarantined: ``errors`` names each field"},
+        # problem+json like every other error answer (a plain "model" would document JSON)
+        409: {
+            "model": ProblemDoc,
+            "description": "conflict: kept for review",
+            "content": {PROBLEM_JSON: {}},
+        },
+        422: {
+            "model": ProblemDoc,
+            "description": "quarantined: ``errors`` names each field",
+            "content": {PROBLEM_JSON: {}},
+        },
     },
 )
 def post_batches(
