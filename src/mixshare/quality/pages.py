@@ -25,7 +25,7 @@ from mixshare.spreadsheets import as_float
 from mixshare.users.models import User
 from mixshare.web.deps import verify_csrf
 from mixshare.web.page_common import N_, FormFields, redirect, render
-from mixshare.web.params import PathId
+from mixshare.web.params import OptionalQueryId, PathId
 
 router = APIRouter()
 # values the templates translate: batch states, verdicts, dispositions
@@ -216,9 +216,9 @@ def spc_page(
     access: AccessDep,
     user: OperationsViewer,
     test: str = "MOONEY",
-    version: int = 0,
+    version: OptionalQueryId = None,
     stage: str = "MB",
-    line: int = 0,
+    line: OptionalQueryId = None,
 ) -> HTMLResponse:
     choices = _choices(access)
     if not version and choices["versions"]:
