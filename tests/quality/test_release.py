@@ -78,6 +78,17 @@ def test_a_hold_needs_a_disposition_and_a_reason_and_is_audited(lab: Lab) -> Non
         service.hold(lab.session, batch, lab.user(), decision="scrap", reason="again")
 
 
+@pytest.mark.parametrize("reason", ["=HYPERLINK(\"http://x\")", "scorched\x00", "-5 % moisture"])
+def test_a_hold_reason_is_safe_free_text(lab: Lab, reason: str) -> None:
+    """Quality's reason is shown to operators and members and goes into exports: the one text
+    rule (no formulas, no control characters) applies, and nothing is held on refusal."""
+    (batch,) = lab.mix(1)
+    with pytest.raises(ValidationFailed) as rejected:
+        service.hold(lab.session, batch, lab.user(), decision="rework", reason=reason)
+    assert [p.location for p in rejected.value.problems] == ["reason"]
+    assert batch.state != "held"
+
+
 def test_first_and_last_of_a_lot_are_sampled() -> None:
     spec = QualitySpec(sampling="first_last", every_n=1)
     assert [service.is_sampled(spec, p, 5) for p in range(1, 6)] == [1, 0, 0, 0, 1]

@@ -84,3 +84,19 @@ def test_the_order_page_offers_the_request_and_lists_show_the_mark(
     listing = client.get("/orders").text
     row = listing[listing.index(f'data-order-id="{order_id}"'):][:600]
     assert 'data-testid="urgent"' in row
+
+
+def test_an_urgency_reason_is_safe_free_text(client: TestClient, world: World, db: Session) -> None:
+    """The reason reaches the planner's pages and the audit log: formulas and control
+    characters are refused (422) and the order stays as it was."""
+    order_id = world.orders["M01"]
+    for reason in ("=1+1", "stops\x00friday"):
+        asked = client.post(
+            f"{API}/orders/{order_id}/urgency/request",
+            json={"reason": reason},
+            headers=world.headers("m01"),
+        )
+        assert asked.status_code == 422, asked.text
+    db.expire_all()
+    order = db.get(Order, order_id)
+    assert order is not None and order.urgency != "requested"

@@ -24,6 +24,7 @@ from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
 from mixshare.settings import now_local
+from mixshare.validation import check_text
 
 EDITABLE_STATUSES = ("open", "planned")
 # Nobody orders compound for delivery years ahead (it would age out of its shelf life long
@@ -555,7 +556,10 @@ def _urgency_reason(reason: str) -> str:
         raise ValidationFailed([Problem("reason", "say why (who needs it, what for)")])
     if len(text) > 200:
         raise ValidationFailed([Problem("reason", "at most 200 characters", text[:40])])
-    return text
+    try:
+        return check_text(text)  # free text that exports and other users' pages show
+    except ValueError as exc:
+        raise ValidationFailed([Problem("reason", str(exc))]) from None
 
 
 def _set_urgency(order: Order, urgency: str, reason: str, user_id: int, now: datetime) -> None:

@@ -44,6 +44,7 @@ from mixshare.quality.models import (
 )
 from mixshare.settings import now_local
 from mixshare.users.models import User
+from mixshare.validation import check_text
 from mixshare.web.cache import TtlCache, page_cache
 
 OPEN_STATES = ("mixed", "resting", "tested")
@@ -321,6 +322,11 @@ def hold(
         problems.append(Problem("reason", "say why the batch is held"))
     elif len(reason) > 400:
         problems.append(Problem("reason", "at most 400 characters"))
+    else:
+        try:
+            check_text(reason.strip(), multiline=True)  # shown to others, exported later
+        except ValueError as exc:
+            problems.append(Problem("reason", str(exc)))
     if problems:
         raise ValidationFailed(problems)
     if batch.state in FINAL_STATES:
