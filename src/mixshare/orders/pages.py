@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from mixshare import data_version
 from mixshare.access import PLAN, Access, AccessDep, OrderWriter, Planner, Reader, may
 from mixshare.compounds import service as compounds
 from mixshare.errors import Conflict, Problem, ValidationFailed
@@ -18,6 +19,7 @@ from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
 from mixshare.planning.due_check import DueCheck
 from mixshare.users.models import User
+from mixshare.web.cache import TtlCache, page_cache
 from mixshare.web.deps import SessionDep, verify_csrf
 from mixshare.web.page_common import (
     PAGE_SIZE,
@@ -34,6 +36,7 @@ from mixshare.web.page_common import (
 from mixshare.web.params import OptionalQueryId, PathId
 
 router = APIRouter()
+LIST_CACHE_SECONDS = 600.0
 MOMENT = "%Y-%m-%dT%H:%M"
 CREATE_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_at", "note")
 UPDATE_FIELDS = ("quantity_kg", "due_at", "release_at", "note")
@@ -55,8 +58,44 @@ def order_list(
 ) -> HTMLResponse:
     status = status if status in ORDER_STATUSES else None
     member_id = user.scope if user.is_member_user else member
+    listing = _listing(session, member_id, status, page_number(page))
+    context = {
+        "due_warning": _due_warning(request),
+        **listing,
+        "statuses": ORDER_STATUSES,
+        # translated once per page, not once per row
+        "labels": {v: translate(request, user, v) for v in (*ORDER_STATUSES, *ORDER_STAGES)},
+        "members": [] if user.is_member_user else members.get_all(session),
+        "filters": {"status": status or "", "member": member or ""},
+    }
+    return render(request, "orders/list.html", context, user=user)
+
+
+# The rows of a list page depend only on the filters and the committed data (the data version
+# is in the key), so concurrent requests of the same page share one computation.
+_listings: TtlCache[dict[str, Any]] = page_cache(LIST_CACHE_SECONDS, 128)
+
+
+def _listing(
+    session: Session, member_id: int | None, status: str | None, number: int
+) -> dict[str, Any]:
+    key = (
+        str(session.get_bind().engine.url),
+        data_version.current(session),
+        member_id,
+        status,
+        number,
+    )
+    return _listings.get_or_compute(
+        key, lambda: _compute_listing(session, member_id, status, number)
+    )
+
+
+def _compute_listing(
+    session: Session, member_id: int | None, status: str | None, number: int
+) -> dict[str, Any]:
     total = orders.count(session, member_id=member_id, status=status)
-    paging = Page(page_number(page), PAGE_SIZE, total)
+    paging = Page(number, PAGE_SIZE, total)
     plan = planning.latest_plan(session)
     rows = orders.list_rows(
         session,
@@ -66,21 +105,15 @@ def order_list(
         offset=paging.offset,
         plan_id=plan.id if plan else None,
     )
-    unplanned = planning.unplanned_rows(session, plan, [o.id for o in rows])
-    context = {
-        "due_warning": _due_warning(request),
+    order_ids = [o.id for o in rows]
+    return {
         "orders": rows,
-        "unplanned": {u.order_id: u for u in unplanned},
-        "urgencies": orders.urgencies(session, [o.id for o in rows]),
+        "unplanned": {u.order_id: u for u in planning.unplanned_rows(session, plan, order_ids)},
+        "urgencies": orders.urgencies(session, order_ids),
         "paging": paging,
-        "plan": plan,
-        "statuses": ORDER_STATUSES,
-        # translated once per page, not once per row
-        "labels": {v: translate(request, user, v) for v in (*ORDER_STATUSES, *ORDER_STAGES)},
-        "members": [] if user.is_member_user else members.get_all(session),
-        "filters": {"status": status or "", "member": member or ""},
+        # plain values: the entry outlives this request's session
+        "plan": {"version": plan.version} if plan else None,
     }
-    return render(request, "orders/list.html", context, user=user)
 
 
 def _due_warning(request: Request) -> dict[str, Any] | None:
@@ -272,7 +305,10 @@ def request_urgency(
     _visible_order(access, order_id)
     reason = form.get("reason", "")
     return _urgency_done(
-        request, access, order_id, "request urgency",
+        request,
+        access,
+        order_id,
+        "request urgency",
         lambda: orders.request_urgency(access.session, order_id, reason, user.id, user.scope),
     )
 
@@ -285,6 +321,9 @@ def decide_urgency(
     _visible_order(access, order_id)
     urgent, reason = form.get("urgent") == "1", form.get("reason", "")
     return _urgency_done(
-        request, access, order_id, "decide urgency",
+        request,
+        access,
+        order_id,
+        "decide urgency",
         lambda: orders.decide_urgency(access.session, order_id, urgent, reason, user.id),
     )
