@@ -63,6 +63,9 @@ def _mount_domains() -> None:
     app.command("simulate")(simulate)
     app.command("simulate-plc")(simulate_plc)
     app.command("collect")(collect)
+    from mixshare.sharing.cli import share_costs
+
+    app.command("share-costs")(share_costs)
 
 
 _mount_domains()

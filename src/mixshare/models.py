@@ -42,6 +42,7 @@ from mixshare.quality.models import (
     QualitySpec,
     TestMethod,
 )
+from mixshare.sharing.models import CostModelVersion
 from mixshare.tariffs.models import Tariff, TariffBand
 from mixshare.users.models import ApiToken, LoginFailure, User, WebSession
 
@@ -59,6 +60,7 @@ __all__ = [
     "ColourClass",
     "Compound",
     "CompoundVersion",
+    "CostModelVersion",
     "CurveScore",
     "DataVersion",
     "Disposition",

@@ -55,6 +55,7 @@ from mixshare.lines.models import (
 from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
+from mixshare.sharing import service as sharing
 from mixshare.tariffs.service import load_seed_tariffs
 
 # Mixing the whole center does in a week at full rate, MB + RM + FB passes counted (domain §3).
@@ -142,6 +143,7 @@ def load_demo_center(
     rules = _add_changeover_rules(session, lines)
     _add_calendar(session, lines, start, weeks)
     load_seed_tariffs(session)
+    _add_cost_model(session, start)
     orders = _add_orders(session, rng, members, compounds, start, weeks)
     session.flush()
     return _summary(start, weeks, compounds, lines, rules, orders)
@@ -605,6 +607,29 @@ def _numbered(drafts: Sequence[DraftOrder], members: dict[str, Member]) -> list[
             )
         )
     return orders
+
+
+# --- the fixed-cost model --------------------------------------------------------------------
+
+# Demo values (yuan a month), derived in docs/cost-sharing.md; a real center enters its own.
+DEMO_COST_MODEL = {
+    "line_fixed_cost": 150_000.0,
+    "staff_cost_per_line_shift": 68_000.0,
+    "treatment_unit_cost": 80_000.0,
+    "lines_per_treatment_unit": 2,
+    "overhead_cost": 250_000.0,
+    "target_utilisation": 0.85,
+    "shift_hours": 8.0,
+    "max_shifts": 3,
+    "maintenance_hours_per_line": 32.0,
+    "source": "demo defaults: 40 M yuan investment over 10 years (domain primer §1), crews of 6",
+    "notes": "Verify against the center's accounts before any statement uses them.",
+}
+
+
+def _add_cost_model(session: Session, start: date) -> None:
+    """The cost model in force from the month the demo's orders begin."""
+    sharing.create(session, {**DEMO_COST_MODEL, "valid_from": start.replace(day=1)})
 
 
 # --- summary ---------------------------------------------------------------------------------
