@@ -34,6 +34,7 @@ from mixshare.execution.models import Batch
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
 from mixshare.planning.models import PlanLot
+from mixshare.stock.models import Delivery
 from mixshare.users.models import CENTER_ROLES, MEMBER_ROLES, PEOPLE_ROLES, ROLES, User
 from mixshare.web.deps import CurrentUser, SessionDep, client_of, is_api
 
@@ -78,6 +79,9 @@ REVIEW_BATCHES = _permission("review batches", "operator", "quality", "center_ad
 """See quarantined and conflicting batch documents (any member's data, as sent)."""
 TEST_BATCHES = _permission("test batches", "quality", "center_admin")
 """Enter and import lab results, release and hold batches, set specs (the quality lab)."""
+HANDLE_STOCK = _permission("handle stock", "operator", "center_admin")
+"""Move batches between stock locations and deliver released compound (the shop floor ships;
+the lab, which releases, does not)."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -92,6 +96,7 @@ PERMISSIONS = (
     RECORD_BATCHES,
     REVIEW_BATCHES,
     TEST_BATCHES,
+    HANDLE_STOCK,
 )
 
 
@@ -143,6 +148,7 @@ BatchIngester = Annotated[User, Depends(allowed(INGEST_BATCHES))]
 BatchRecorder = Annotated[User, Depends(allowed(RECORD_BATCHES))]
 BatchReviewer = Annotated[User, Depends(allowed(REVIEW_BATCHES))]
 LabTester = Annotated[User, Depends(allowed(TEST_BATCHES))]
+StockHandler = Annotated[User, Depends(allowed(HANDLE_STOCK))]
 
 
 # --- member isolation ----------------------------------------------------------------------
@@ -156,6 +162,7 @@ OWNED: dict[str, tuple[InstrumentedAttribute[int], InstrumentedAttribute[Any]]] 
     "member": (Member.id, Member.id),
     "user": (User.id, User.member_id),
     "batch": (Batch.id, Batch.member_id),
+    "delivery": (Delivery.id, Delivery.member_id),
 }
 
 

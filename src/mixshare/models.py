@@ -43,6 +43,7 @@ from mixshare.quality.models import (
     TestMethod,
 )
 from mixshare.sharing.models import CostModelVersion
+from mixshare.stock.models import Delivery, DeliveryBatch, StockLocation, StockPlacement
 from mixshare.tariffs.models import Tariff, TariffBand
 from mixshare.users.models import ApiToken, LoginFailure, User, WebSession
 
@@ -63,6 +64,8 @@ __all__ = [
     "CostModelVersion",
     "CurveScore",
     "DataVersion",
+    "Delivery",
+    "DeliveryBatch",
     "Disposition",
     "Downtime",
     "GoldenCurve",
@@ -86,6 +89,8 @@ __all__ = [
     "QuarantinedDocument",
     "RawMaterialLot",
     "Shift",
+    "StockLocation",
+    "StockPlacement",
     "Tariff",
     "TariffBand",
     "TestMethod",

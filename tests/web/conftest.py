@@ -90,6 +90,7 @@ class World:
     batches: dict[str, int] = field(default_factory=dict)  # made on demand: mixed_batches()
     users: dict[str, int] = field(default_factory=dict)
     batches: dict[str, int] = field(default_factory=dict)
+    deliveries: dict[str, int] = field(default_factory=dict)  # made on demand: delivered()
     tokens: dict[str, str] = field(default_factory=dict)
     plan: int = 0
     line: int = 0
@@ -296,3 +297,39 @@ def mixed_batches(db_url: str, world: World) -> dict[str, int]:
             world.batches[code] = result.batch_id
         session.commit()
     return world.batches
+
+
+def delivered(db_url: str, world: World) -> dict[str, int]:
+    """One delivery to each member of a final batch the line reported, the lab tested and
+    released, all through the services (made once per world)."""
+    if world.deliveries:
+        return world.deliveries
+    from mixshare.compounds.models import Compound
+    from mixshare.execution import service as execution
+    from mixshare.execution.models import Batch
+    from mixshare.quality import service as quality
+    from mixshare.stock import service as stock
+
+    start = soon(-2).replace(hour=9, minute=0)
+    with session_factory(db_url)() as session:
+        admin = session.get(User, world.users["admin"])
+        for n, code in enumerate(("M01", "M02")):
+            compound = session.get(Compound, world.compounds[code])
+            assert compound is not None and admin is not None
+            version = compound.versions[-1]
+            quality.set_spec(session, quality.SpecIn(version.id, "FB", "MOONEY", 40, 45, 50))
+            factory = BatchFactory("L1", version.key, "FB", [IngredientSpec("S", 6.0)], start=start)
+            document = factory.next(batch=f"L1-D-{n:04d}")
+            result = execution.ingest_one(session, document, source="api")
+            assert result.batch_id is not None, result.reasons
+            entry = quality.ResultIn(test="MOONEY", value=45.0, batch_id=result.batch_id)
+            quality.record_results(session, [entry], admin, source="form")
+            batch = session.get(Batch, result.batch_id)
+            assert batch is not None
+            quality.release(session, batch, admin)
+            delivery = stock.create_delivery(
+                session, member_id=world.members[code], batch_ids=[batch.id], user=admin
+            )
+            world.deliveries[code] = delivery.id
+        session.commit()
+    return world.deliveries

@@ -43,7 +43,7 @@ from mixshare.lines.models import Downtime
 from mixshare.materials.models import Material
 from mixshare.users import service as users
 from mixshare.users.models import User
-from tests.web.conftest import PASSWORD, World, mixed_batches
+from tests.web.conftest import PASSWORD, World, delivered, mixed_batches
 from tests.web.pages_helpers import page_login, token_of
 
 ALL = ("member_user", "member_admin", "planner", "operator", "quality", "center_admin")
@@ -57,6 +57,7 @@ ADMIN = ("center_admin",)
 INGESTERS = ("line", "center_admin")
 RECORDERS = ("operator", "center_admin")
 REVIEWERS = ("operator", "quality", "center_admin")
+STOCK = ("operator", "center_admin")
 EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
 
 ROLES = {  # role → account acting in it (members act as M01)
@@ -129,9 +130,14 @@ API_OBJECT_ENDPOINTS = [
         "POST", "/api/v1/quality/batches/{id}/hold", "batch", LAB, 422,
         {"decision": "scrap", "reason": " "},
     ),
+    Endpoint("GET", "/api/v1/deliveries/{id}", "delivery", ALL, 200),
+    Endpoint("GET", "/api/v1/deliveries/{id}/certificate.pdf", "delivery", ALL, 200),
 ]
 
 API_ROLE_ENDPOINTS = [
+    Endpoint("GET", "/api/v1/deliveries", None, ALL, 200),
+    Endpoint("POST", "/api/v1/deliveries", None, STOCK, 422, {}),
+    Endpoint("GET", "/api/v1/stock", None, ALL, 200),
     Endpoint("GET", "/api/v1/orders", None, ALL, 200),
     Endpoint("POST", "/api/v1/orders", None, ORDER_WRITERS, 422, {}),
     Endpoint("GET", "/api/v1/compounds", None, ALL, 200),
@@ -207,9 +213,16 @@ PAGE_OBJECT_ENDPOINTS = [
     Endpoint("POST", "/quality/batches/{id}/results", "batch", LAB, 422),
     Endpoint("POST", "/quality/batches/{id}/release", "batch", LAB, 409),
     Endpoint("POST", "/quality/batches/{id}/hold", "batch", LAB, 422, {"decision": "scrap"}),
+    Endpoint("GET", "/deliveries/{id}", "delivery", ALL, 200),
+    # an unknown location: the stock page comes back naming it (422), nothing moves
+    Endpoint("POST", "/stock/batches/{id}/move", "batch", STOCK, 422, {"location": "x"}),
 ]
 
 PAGE_ROLE_ENDPOINTS = [
+    Endpoint("GET", "/stock", None, ALL, 200),
+    Endpoint("GET", "/deliveries", None, ALL, 200),
+    Endpoint("GET", "/deliveries/new", None, STOCK, 200),
+    Endpoint("POST", "/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/dashboard", None, ALL, 200),
     Endpoint("GET", "/quality", None, LAB, 200),
     Endpoint("GET", "/quality/spc", None, CENTER, 200),
@@ -442,6 +455,8 @@ def fill(
         values["downtime"] = fresh_object(db_url, world, "downtime", "own")
     if endpoint.kind == "batch":
         mixed_batches(db_url, world)
+    if endpoint.kind == "delivery":
+        delivered(db_url, world)
     if endpoint.kind is not None and owner is not None:
         if endpoint.fresh == endpoint.kind:
             values["id"] = fresh_object(db_url, world, endpoint.kind, owner)
@@ -473,6 +488,7 @@ def object_id(world: World, kind: str, owner: str) -> int:
         "member": world.members,
         "user": {"M01": world.users["m01"], "M02": world.users["m02"]},
         "batch": world.batches,
+        "delivery": world.deliveries,
     }
     return table[kind][member]
 

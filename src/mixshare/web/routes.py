@@ -25,6 +25,8 @@ from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
 from mixshare.quality import api as quality_api
 from mixshare.quality import pages as quality_pages
+from mixshare.stock import api as stock_api
+from mixshare.stock import pages as stock_pages
 from mixshare.tariffs import pages as tariffs_pages
 from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
@@ -46,6 +48,8 @@ for module_router in (
     execution_api.router,
     execution_api.raw_lots_router,
     quality_api.router,
+    stock_api.router,
+    stock_api.stock_router,
 ):
     api_router.include_router(module_router)
 
@@ -67,5 +71,6 @@ for module in (
     users_pages,
     quality_pages,
     execution_pages,
+    stock_pages,
 ):
     page_router.include_router(module.router)
