@@ -82,6 +82,8 @@ TEST_BATCHES = _permission("test batches", "quality", "center_admin")
 HANDLE_STOCK = _permission("handle stock", "operator", "center_admin")
 """Move batches between stock locations and deliver released compound (the shop floor ships;
 the lab, which releases, does not)."""
+KEEP_ENVIRONMENT = _permission("keep the environment ledger", "center_admin", "operator")
+"""Import stack monitoring, record the treatment unit's log, waste containers and transfers."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -97,6 +99,7 @@ PERMISSIONS = (
     REVIEW_BATCHES,
     TEST_BATCHES,
     HANDLE_STOCK,
+    KEEP_ENVIRONMENT,
 )
 
 
@@ -149,6 +152,7 @@ BatchRecorder = Annotated[User, Depends(allowed(RECORD_BATCHES))]
 BatchReviewer = Annotated[User, Depends(allowed(REVIEW_BATCHES))]
 LabTester = Annotated[User, Depends(allowed(TEST_BATCHES))]
 StockHandler = Annotated[User, Depends(allowed(HANDLE_STOCK))]
+EnvironmentKeeper = Annotated[User, Depends(allowed(KEEP_ENVIRONMENT))]
 
 
 # --- member isolation ----------------------------------------------------------------------

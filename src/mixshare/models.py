@@ -11,6 +11,15 @@ from mixshare.compounds.models import (
 )
 from mixshare.data_version import DataVersion
 from mixshare.db import Base
+from mixshare.environment.models import (
+    EnvironmentFactor,
+    ProductClass,
+    RegulatoryLimit,
+    StackReading,
+    TreatmentLogDay,
+    WasteContainer,
+    WasteTransfer,
+)
 from mixshare.execution.models import (
     Batch,
     BatchConflict,
@@ -68,6 +77,7 @@ __all__ = [
     "DeliveryBatch",
     "Disposition",
     "Downtime",
+    "EnvironmentFactor",
     "GoldenCurve",
     "Holiday",
     "Ingredient",
@@ -85,15 +95,21 @@ __all__ = [
     "PlanLot",
     "PlanUnplanned",
     "PolymerFamily",
+    "ProductClass",
     "QualitySpec",
     "QuarantinedDocument",
     "RawMaterialLot",
+    "RegulatoryLimit",
     "Shift",
+    "StackReading",
     "StockLocation",
     "StockPlacement",
     "Tariff",
     "TariffBand",
     "TestMethod",
+    "TreatmentLogDay",
     "User",
+    "WasteContainer",
+    "WasteTransfer",
     "WebSession",
 ]

@@ -30,6 +30,11 @@ class Compound(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
+    # What the member makes from it, as the VOC emission-factor handbook groups products
+    # (reference data ``product_class``); most of the park makes belts and hoses.
+    product_class: Mapped[str] = mapped_column(
+        String(24), default="sheet_hose_belt", server_default="sheet_hose_belt"
+    )
 
     member: Mapped[Member] = relationship()
     versions: Mapped[list[CompoundVersion]] = relationship(

@@ -20,7 +20,7 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # run | outage | rush | import_orders …
+    kind: Mapped[str] = mapped_column(String(40))  # run | outage | rush | import_orders …
     lane: Mapped[str | None] = mapped_column(String(20), nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)

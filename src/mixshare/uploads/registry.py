@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from mixshare.access import (
     ADMINISTER,
+    KEEP_ENVIRONMENT,
     PLAN,
     TEST_BATCHES,
     WRITE_COMPOUNDS,
@@ -40,7 +41,7 @@ from mixshare.users.models import User
 Importer = Callable[[Session, str | Path, int | None], ImportResult]
 TemplateWriter = Callable[[str | Path | IO[bytes]], None]
 JOB_PREFIX = "import_"
-MAX_NAME = 13  # jobs.kind is 20 characters: "import_" + the name
+MAX_NAME = 33  # jobs.kind is 40 characters: "import_" + the name
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,22 @@ KINDS: tuple[ImportKind, ...] = (
         "Import holidays (whole day, or only some shifts running); a known day is updated.",
         "mixshare.lines.imports:import_holidays", "mixshare.lines.imports:template_holidays",
         ADMINISTER,
+    ),
+    ImportKind(
+        "stack-monitoring", "Stack monitoring",
+        "Import the stack monitoring system's hourly export (NMHC, flow, particulates); an hour "
+        "missing or duplicated imports nothing.",
+        "mixshare.environment.imports:import_stack_monitoring",
+        "mixshare.environment.imports:template_stack_monitoring",
+        KEEP_ENVIRONMENT,
+    ),
+    ImportKind(
+        "treatment-log", "Treatment unit log",
+        "Import the exhaust treatment unit's daily log (fan hours, combustion temperature, "
+        "carbon change-outs); a known day is updated.",
+        "mixshare.environment.imports:import_treatment_log",
+        "mixshare.environment.imports:template_treatment_log",
+        KEEP_ENVIRONMENT,
     ),
 )  # fmt: skip
 
