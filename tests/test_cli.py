@@ -111,8 +111,8 @@ def test_bad_import_file_is_rejected_whole_with_every_problem(cli_env: str, tmp_
 
 
 def test_init_loads_tariffs_once(cli_env: str) -> None:
-    assert "2 tariff(s) added" in _run("init")
-    assert "0 tariff(s) added" in _run("init")
+    assert "2 tariff(s), 2 energy factor(s) added" in _run("init")
+    assert "0 tariff(s), 0 energy factor(s) added" in _run("init")
     assert "up to date" in _run("db", "upgrade")
 
 

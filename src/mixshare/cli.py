@@ -66,6 +66,9 @@ def _mount_domains() -> None:
     from mixshare.sharing.cli import share_costs
 
     app.command("share-costs")(share_costs)
+    from mixshare.ledger.cli import ledger_app
+
+    app.add_typer(ledger_app, name="ledger")
 
 
 _mount_domains()
@@ -163,16 +166,21 @@ def init(
         typer.Option(help="Username of the first center admin (asked for when missing)."),
     ] = None,
 ) -> None:
-    """Create the database, load the shipped reference data (tariffs) and the first center
-    admin, then print the next steps. The password comes from MIXSHARE_ADMIN_PASSWORD or a
-    prompt that does not echo; running init again changes nothing."""
+    """Create the database, load the shipped reference data (tariffs, energy factors) and the
+    first center admin, then print the next steps. The password comes from
+    MIXSHARE_ADMIN_PASSWORD or a prompt that does not echo; running init again changes nothing."""
+    from mixshare.ledger.service import load_seed_factors
     from mixshare.tariffs.service import load_seed_tariffs
 
     with user_errors():
         migrate.upgrade()
         with session_scope() as session:
             added = load_seed_tariffs(session)
-        console.print(f"database ready: {database_url()} ({len(added)} tariff(s) added)")
+            factors = load_seed_factors(session)
+        console.print(
+            f"database ready: {database_url()} ({len(added)} tariff(s), "
+            f"{len(factors)} energy factor(s) added)"
+        )
         _first_admin(admin_user)
     _print_onboarding_steps()
 

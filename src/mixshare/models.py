@@ -30,6 +30,7 @@ from mixshare.execution.models import (
     RawMaterialLot,
 )
 from mixshare.jobs.models import Job
+from mixshare.ledger.models import EnergyFactor, MeterReading
 from mixshare.lines.models import (
     Calendar,
     Downtime,
@@ -77,6 +78,7 @@ __all__ = [
     "DeliveryBatch",
     "Disposition",
     "Downtime",
+    "EnergyFactor",
     "EnvironmentFactor",
     "GoldenCurve",
     "Holiday",
@@ -89,6 +91,7 @@ __all__ = [
     "LoginFailure",
     "Material",
     "Member",
+    "MeterReading",
     "Order",
     "Plan",
     "PlanChangeover",

@@ -43,6 +43,7 @@ from mixshare.demo.catalogue import (
 )
 from mixshare.demo.changeover_rules import demo_rule_specs
 from mixshare.errors import MixshareError, Problem, ValidationFailed
+from mixshare.ledger.service import load_seed_factors
 from mixshare.lines.models import (
     Calendar,
     Downtime,
@@ -144,6 +145,7 @@ def load_demo_center(
     _add_calendar(session, lines, start, weeks)
     load_seed_tariffs(session)
     _add_cost_model(session, start)
+    load_seed_factors(session)
     orders = _add_orders(session, rng, members, compounds, start, weeks)
     session.flush()
     return _summary(start, weeks, compounds, lines, rules, orders)

@@ -67,7 +67,7 @@ def tariff_on(session: Session, day: date) -> Tariff:
     return tariff
 
 
-class _PriceTable:
+class PriceTable:
     """Tariffs in force over a date range, loaded once, priced hour by hour in Python."""
 
     def __init__(self, tariffs: list[Tariff], holidays: set[date]) -> None:
@@ -108,8 +108,9 @@ class _PriceTable:
         return period, round(tariff.flat_price * multiplier, 6)
 
 
-def _price_table(session: Session, first: date, last: date) -> _PriceTable:
-    """Two queries (tariffs with their bands, holidays) for every day in [first, last]."""
+def price_table(session: Session, first: date, last: date) -> PriceTable:
+    """Prices of every day in [first, last] (``.price(moment)``: period and yuan/kWh;
+    ``.tariff(day)``: the version in force): two queries (tariffs with bands, holidays)."""
     tariffs = list(
         session.scalars(
             select(Tariff)
@@ -121,7 +122,7 @@ def _price_table(session: Session, first: date, last: date) -> _PriceTable:
         )
     )
     days = select(Holiday.day).where(Holiday.day >= first, Holiday.day <= last)
-    return _PriceTable(tariffs, set(session.scalars(days)))
+    return PriceTable(tariffs, set(session.scalars(days)))
 
 
 def hourly_prices(session: Session, start: datetime, end: datetime) -> list[PriceSpan]:
@@ -133,7 +134,7 @@ def hourly_prices(session: Session, start: datetime, end: datetime) -> list[Pric
     spans: list[PriceSpan] = []
     if end <= start:
         return spans
-    table = _price_table(session, start.date(), end.date())
+    table = price_table(session, start.date(), end.date())
     cursor = start.replace(minute=0, second=0, microsecond=0)
     step = timedelta(hours=1)
     while cursor < end:

@@ -169,6 +169,13 @@ KINDS: tuple[ImportKind, ...] = (
         "mixshare.environment.imports:template_treatment_log",
         KEEP_ENVIRONMENT,
     ),
+    ImportKind(
+        "meter-readings", "Meter readings",
+        "Import line meter readings (cumulative kWh); a counter going backwards imports nothing.",
+        "mixshare.ledger.imports:import_meter_readings",
+        "mixshare.ledger.imports:template_meter_readings",
+        ADMINISTER,
+    ),
 )  # fmt: skip
 
 assert all(len(k.name) <= MAX_NAME for k in KINDS), "a kind name too long for jobs.kind"

@@ -1,0 +1,112 @@
+"""``mixshare ledger energy --month YYYY-MM``: the month's energy ledger as JSON or tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mixshare.db import session_scope
+from mixshare.errors import MixshareError
+from mixshare.ledger import service
+from mixshare.tariffs.models import PERIODS
+
+ledger_app = typer.Typer(help="Energy ledger.", no_args_is_help=True)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+MonthOption = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
+FormatOption = Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")]
+MemberOption = Annotated[
+    str | None, typer.Option("--member", help="Only this member's batches (code, e.g. M03).")
+]
+
+
+@ledger_app.command("energy")
+def energy(month: MonthOption, format: FormatOption = "table", member: MemberOption = None) -> None:
+    """kWh, TOU cost, kWh/t, kgce/t and CO2 of the month by line, member, compound, stage and
+    day; peak demand per line; meter readings reconciled (the allocation rule is printed)."""
+    try:
+        with session_scope() as session:
+            member_id = service.member_id_of(session, member) if member else None
+            ledger = service.energy_ledger(session, month=month, member_id=member_id)
+    except MixshareError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    if format == "json":
+        print(json.dumps(ledger, ensure_ascii=False, indent=1))
+        return
+    _print_tables(ledger)
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _figures_table(title: str, rows: list[dict[str, Any]], key: str) -> Table:
+    table = Table(title=title)
+    for column in (key, "batches", "t", "kWh", *PERIODS, "yuan", "kWh/t", "kgce/t", "kg CO2"):
+        table.add_column(column, justify="left" if column == key else "right")
+    for row in rows:
+        table.add_row(
+            escape(str(row.get(key, "total"))),
+            str(row["batches"]),
+            _num(row["tonnes"], 1),
+            _num(row["kwh"], 1),
+            *(_num(row["kwh_by_period"].get(p), 1) for p in PERIODS),
+            _num(row["cost_yuan"]),
+            _num(row["kwh_per_t"]),
+            _num(row["kgce_per_t"], 3),
+            _num(row["co2_kg"], 1),
+        )
+    return table
+
+
+def _print_tables(ledger: dict[str, Any]) -> None:
+    who = f" · {ledger['member']}" if ledger["member"] else ""
+    console.print(f"[bold]energy ledger {ledger['month']}{who}[/bold] (kWh by TOU period)")
+    console.print(_figures_table("total", [ledger["totals"]], "total"))
+    for section, key in (("by_line", "line"), ("by_member", "member"), ("by_stage", "stage")):
+        console.print(_figures_table(section.replace("_", " "), ledger[section], key))
+    console.print(_figures_table("by compound", ledger["by_compound"], "compound"))
+    if "peak_demand" in ledger:
+        peaks = Table(title="peak demand (max 15-min mean kW, batch curves)")
+        for column in ("line", "kW", "interval start"):
+            peaks.add_column(column)
+        for peak in ledger["peak_demand"]:
+            peaks.add_row(peak["line"], _num(peak["peak_kw"], 1), peak["interval_start"])
+        console.print(peaks)
+    _print_meters(ledger["meters"])
+    for kind, versions in ledger["factors"].items():
+        for f in versions:
+            flag = "verified" if f["verified"] else "NOT verified"
+            console.print(
+                f"factor {kind}: {f['value']} {f['unit']} from {f['valid_from']} "
+                f"({escape(f['source'])}; {flag})"
+            )
+
+
+def _print_meters(meters: dict[str, Any]) -> None:
+    table = Table(title="meter reconciliation")
+    for column in ("line", "meter", "from", "to", "meter kWh", "batch kWh", "difference kWh"):
+        table.add_column(column)
+    for row in meters["lines"]:
+        table.add_row(
+            row["line"],
+            escape(row["meter"]),
+            row["from"],
+            row["to"],
+            _num(row.get("meter_kwh"), 1),
+            _num(row["batch_kwh"], 1),
+            _num(row.get("difference_kwh"), 1),
+        )
+    console.print(table)
+    if not meters["lines"]:
+        console.print("no meter readings this month (mixshare import meter-readings FILE)")
+    allocated = ", ".join(f"{m} {v:,.1f} kWh" for m, v in meters["allocated_kwh_by_member"].items())
+    console.print(f"difference allocated: {allocated or '-'}")
+    console.print(f"rule: {meters['rule']}")
