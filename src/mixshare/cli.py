@@ -46,7 +46,9 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 template_app = typer.Typer(help="Write an import template.", no_args_is_help=True)
-export_app = typer.Typer(help="Export orders or a plan.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export orders, a plan or a month's environment report.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
@@ -115,8 +117,15 @@ def _progress() -> Progress:
 
 
 def _run_plan(
-    start: datetime, days: int, method: str, time_limit: float, seed: int | None,
-    *, iterations: int = 0, fresh: bool = False, alternatives: bool = False,
+    start: datetime,
+    days: int,
+    method: str,
+    time_limit: float,
+    seed: int | None,
+    *,
+    iterations: int = 0,
+    fresh: bool = False,
+    alternatives: bool = False,
 ) -> dict[str, Any]:
     """Run a plan job in this process (it waits for any plan job before it, like a worker
     would); the job's result (``plan_id`` …) once it is committed."""
@@ -125,8 +134,14 @@ def _run_plan(
 
     with session_scope() as session:
         job_id = jobs.create_plan_job(
-            session, kind="run", start=start, days=days, method=method,
-            time_limit=time_limit, fresh=fresh, alternatives=alternatives,
+            session,
+            kind="run",
+            start=start,
+            days=days,
+            method=method,
+            time_limit=time_limit,
+            fresh=fresh,
+            alternatives=alternatives,
             **jobs.seed_params(seed, iterations),
         ).id
     with _progress() as progress:
@@ -405,20 +420,29 @@ def plan_command(
     method: Annotated[str, typer.Option(help="engine or dispatch (baseline).")] = "engine",
     time_limit: Annotated[float, typer.Option(help="Seconds for the engine.")] = 10.0,
     seed: Annotated[
-        int | None, typer.Option(help="Reproducible run: the same data and seed give the "
-                                 "identical plan (fixed work, --time-limit ignored).")
+        int | None,
+        typer.Option(
+            help="Reproducible run: the same data and seed give the "
+            "identical plan (fixed work, --time-limit ignored)."
+        ),
     ] = None,
     iterations: Annotated[
-        int, typer.Option(min=0, help="Work of a --seed run (iterations per worker; 0: the "
-                          "default).")
+        int,
+        typer.Option(min=0, help="Work of a --seed run (iterations per worker; 0: the default)."),
     ] = 0,
     fresh: Annotated[
-        bool, typer.Option(help="Plan for the best objective, not keeping the published "
-                           "plan's lots in place (frozen lots still stay).")
+        bool,
+        typer.Option(
+            help="Plan for the best objective, not keeping the published "
+            "plan's lots in place (frozen lots still stay)."
+        ),
     ] = False,
     alternatives: Annotated[
-        bool, typer.Option(help="Store two drafts side by side, the least-change plan and "
-                           "the best (fresh) plan; keep one with `mixshare keep`.")
+        bool,
+        typer.Option(
+            help="Store two drafts side by side, the least-change plan and "
+            "the best (fresh) plan; keep one with `mixshare keep`."
+        ),
     ] = False,
 ) -> None:
     """Plan every open order due within the horizon and store the plan as a draft; re-plans
@@ -426,7 +450,13 @@ def plan_command(
     with user_errors():
         start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
         result = _run_plan(
-            start, days, method, time_limit, seed, iterations=iterations, fresh=fresh,
+            start,
+            days,
+            method,
+            time_limit,
+            seed,
+            iterations=iterations,
+            fresh=fresh,
             alternatives=alternatives,
         )
         with session_scope() as session:
@@ -445,17 +475,20 @@ def _tradeoff_table(sides: list[planning.Alternative]) -> Table:
     for side in sides:
         label = str(side.plan.kpis.get("stability", ""))
         table.add_column(f"{label} (--plan {side.plan.id})", justify="right")
-    rows = [("weighted tardiness", "weighted_tardiness", "{:,.0f}"),
-            ("late orders", "late_lots", "{:,.0f}"),
-            ("changeover hours", "changeover_hours", "{:,.1f}"),
-            ("energy cost yuan", "energy_cost", "{:,.0f}"),
-            ("unplanned orders", "unplanned_orders", "{:,.0f}"),
-            ("lots moved", "lots_moved", "{:,.0f}")]
+    rows = [
+        ("weighted tardiness", "weighted_tardiness", "{:,.0f}"),
+        ("late orders", "late_lots", "{:,.0f}"),
+        ("changeover hours", "changeover_hours", "{:,.1f}"),
+        ("energy cost yuan", "energy_cost", "{:,.0f}"),
+        ("unplanned orders", "unplanned_orders", "{:,.0f}"),
+        ("lots moved", "lots_moved", "{:,.0f}"),
+    ]
     for label, key, form in rows:
         table.add_row(label, *(form.format(side.kpis[key]) for side in sides))
-    table.add_row("moved outside the disruption", *(
-        "–" if side.moved_outside is None else str(side.moved_outside) for side in sides
-    ))
+    table.add_row(
+        "moved outside the disruption",
+        *("–" if side.moved_outside is None else str(side.moved_outside) for side in sides),
+    )
     return table
 
 
@@ -724,6 +757,19 @@ def export_orders(output: Annotated[Path | None, typer.Option("--output", "-o")]
 
     with user_errors(), session_scope() as session:
         _write_binary(lambda path: export_orders_xlsx(session, path), output)
+
+
+@export_app.command("environment")
+def export_environment(
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """A month's permit execution report (VOC by both methods, particulates, limits, treatment
+    log, waste) and zero-waste indicator sheet, as Excel."""
+    from mixshare.environment.exports import export_environment_xlsx
+
+    with user_errors(), session_scope() as session:
+        _write_binary(lambda path: export_environment_xlsx(session, month, path), output)
 
 
 def _serve(host: str, port: int, workers: int = 1) -> None:

@@ -502,6 +502,21 @@ def containers(session: Session, limit: int = 500) -> list[WasteContainer]:
     )
 
 
+def containers_of_month(session: Session, first: date, end: date) -> list[WasteContainer]:
+    """Containers filled in [first, end) or handed over in it (the permit report's rows)."""
+    moved = select(WasteTransfer.container_id).where(
+        WasteTransfer.transferred_on >= first, WasteTransfer.transferred_on < end
+    )
+    filled = (WasteContainer.filled_on >= first) & (WasteContainer.filled_on < end)
+    return list(
+        session.scalars(
+            select(WasteContainer)
+            .where(filled | WasteContainer.id.in_(moved))
+            .order_by(WasteContainer.filled_on, WasteContainer.code)
+        )
+    )
+
+
 def record_container(
     session: Session, *, data: WasteContainerIn | dict[str, object]
 ) -> WasteContainer:
