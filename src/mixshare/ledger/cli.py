@@ -49,30 +49,45 @@ def _num(value: Any, digits: int = 2) -> str:
 
 def _figures_table(title: str, rows: list[dict[str, Any]], key: str) -> Table:
     table = Table(title=title)
-    for column in (key, "batches", "t", "kWh", *PERIODS, "yuan", "kWh/t", "kgce/t", "kg CO2"):
+    for column in (key, "batches", "t", "kWh", "yuan", "kWh/t", "kgce/t", "kgCO2/t"):
         table.add_column(column, justify="left" if column == key else "right")
     for row in rows:
         table.add_row(
             escape(str(row.get(key, "total"))),
             str(row["batches"]),
             _num(row["tonnes"], 1),
-            _num(row["kwh"], 1),
-            *(_num(row["kwh_by_period"].get(p), 1) for p in PERIODS),
+            _num(row["kwh"], 0),
             _num(row["cost_yuan"]),
-            _num(row["kwh_per_t"]),
-            _num(row["kgce_per_t"], 3),
-            _num(row["co2_kg"], 1),
+            _num(row["kwh_per_t"], 1),
+            _num(row["kgce_per_t"], 2),
+            _num(row["co2_kg_per_t"], 1),
         )
+    return table
+
+
+def _period_table(title: str, rows: list[dict[str, Any]], key: str, field: str) -> Table:
+    """kWh (or yuan) by TOU period, a row per group: only the periods that occur."""
+    periods = [p for p in PERIODS if any(p in row[field] for row in rows)]
+    table = Table(title=title)
+    for column in (key, *periods):
+        table.add_column(column, justify="left" if column == key else "right")
+    for row in rows:
+        cells = (_num(row[field].get(p), 0 if field == "kwh_by_period" else 2) for p in periods)
+        table.add_row(escape(str(row.get(key, "total"))), *cells)
     return table
 
 
 def _print_tables(ledger: dict[str, Any]) -> None:
     who = f" · {ledger['member']}" if ledger["member"] else ""
-    console.print(f"[bold]energy ledger {ledger['month']}{who}[/bold] (kWh by TOU period)")
+    console.print(f"[bold]energy ledger {ledger['month']}{who}[/bold]")
+    totals = {**ledger["totals"], "member": "total"}
     console.print(_figures_table("total", [ledger["totals"]], "total"))
     for section, key in (("by_line", "line"), ("by_member", "member"), ("by_stage", "stage")):
         console.print(_figures_table(section.replace("_", " "), ledger[section], key))
     console.print(_figures_table("by compound", ledger["by_compound"], "compound"))
+    members = [*ledger["by_member"], totals]
+    console.print(_period_table("kWh by TOU period", members, "member", "kwh_by_period"))
+    console.print(_period_table("yuan by TOU period", members, "member", "cost_by_period"))
     if "peak_demand" in ledger:
         peaks = Table(title="peak demand (max 15-min mean kW, batch curves)")
         for column in ("line", "kW", "interval start"):
@@ -88,6 +103,7 @@ def _print_tables(ledger: dict[str, Any]) -> None:
                 f"factor {kind}: {f['value']} {f['unit']} from {f['valid_from']} "
                 f"({escape(f['source'])}; {flag})"
             )
+    console.print("t: " + ledger["definitions"]["tonnes"])
 
 
 def _print_meters(meters: dict[str, Any]) -> None:

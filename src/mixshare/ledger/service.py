@@ -13,7 +13,9 @@ Definitions (also printed with every ledger, ``DEFINITIONS``):
   evenly over its run.
 - **Day and month** of a batch: the day its run started (a batch over midnight is one batch
   of the day before, priced by the minute all the same).
-- **Tonnes**: mixed tonnes, every pass counted (a final compound's tonne passes MB and FB).
+- **Tonnes**: mixed tonnes, every pass counted (a final compound's tonne passes MB and FB): a
+  pass weighs what was weighed in plus the batches it consumed, a batch shared by n later
+  batches counting 1/n in each. ``input_tonnes``: raw materials weighed in (compound made).
 - **Peak demand** of a line: the largest mean power over a clock-aligned 15-minute interval
   (:00, :15, :30, :45) of the sum of its batches' power curves, i.e. the most kWh mixed in one
   such interval × 4. It counts the mixers' batch energy only, not idle running or auxiliaries.
@@ -24,8 +26,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from sqlalchemy.orm import Session
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.errors import Problem, ValidationFailed, validated
 from mixshare.execution import curves
-from mixshare.execution.models import Batch, BatchCurve
+from mixshare.execution.models import Batch, BatchConsumption, BatchCurve
 from mixshare.ledger.models import FACTOR_KINDS, EnergyFactor, MeterReading
 from mixshare.lines.models import Line
 from mixshare.members.models import Member
@@ -60,7 +62,9 @@ DEFINITIONS = {
     "cost": "kWh x price of the tariff version in force at each minute; a batch crossing a "
     "price change is split by its power curve (each 1 Hz sample priced at its minute)",
     "day": "the day a batch started",
-    "tonnes": "mixed tonnes, every pass counted (MB, RM and FB)",
+    "tonnes": "mixed tonnes, every pass counted (MB, RM and FB): weighed in plus the batches "
+    "consumed (a batch shared by n later batches counts 1/n in each); per-t figures use these",
+    "input_tonnes": "raw materials weighed in (each tonne of compound once)",
     "kgce": "kWh x the coal-equivalent factor in force that day",
     "co2": "kWh x the grid CO2 factor in force that day",
     "peak_demand_kw": "largest mean power of a line over a clock-aligned 15-minute interval "
@@ -189,7 +193,8 @@ class BatchEnergy:
     started_at: datetime
     ended_at: datetime
     kwh: float
-    kg: float
+    kg: float  # weighed in at this pass (raw materials)
+    pass_kg: float = 0.0  # mass mixed in this pass (weighed in + what it consumed)
 
 
 def month_batches(
@@ -217,10 +222,57 @@ def month_batches(
     )
     if member_id is not None:
         query = query.where(Batch.member_id == member_id)
-    return [
+    batches = [
         BatchEnergy(i, line, member, f"{member}.{compound}", stage, s, e, float(kwh), float(kg))
         for i, line, member, compound, stage, s, e, kwh, kg in session.execute(query)
     ]
+    masses = pass_masses(session, {b.id: b.kg for b in batches})
+    return [replace(b, pass_kg=masses[b.id]) for b in batches]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for at in range(0, len(ids), CURVE_CHUNK):
+        yield ids[at : at + CURVE_CHUNK]
+
+
+def pass_masses(session: Session, weighed: dict[int, float]) -> dict[int, float]:
+    """Mass mixed in each batch: what was weighed in plus the batches it consumed. A consumed
+    batch shared by several later batches (a masterbatch split between final batches) counts
+    in each by an equal share, so no kilogram is counted twice in one pass."""
+    kg = dict(weighed)
+    inputs: dict[int, list[int]] = defaultdict(list)
+    pending = list(weighed)
+    while pending:  # remill and final batches: at most two levels back to a masterbatch
+        found: list[int] = []
+        for chunk in _chunks(pending):
+            query = (
+                select(BatchConsumption.batch_id, Batch.id, Batch.actual_kg)
+                .join(Batch, Batch.id == BatchConsumption.consumed_batch_id)
+                .where(BatchConsumption.batch_id.in_(chunk))
+            )
+            for batch_id, consumed, consumed_kg in session.execute(query):
+                inputs[batch_id].append(consumed)
+                if consumed not in kg:
+                    kg[consumed] = float(consumed_kg)
+                    found.append(consumed)
+        pending = found
+    consumers: dict[int, int] = {}
+    for chunk in _chunks(sorted({c for cs in inputs.values() for c in cs})):
+        counts = (
+            select(BatchConsumption.consumed_batch_id, func.count())
+            .where(BatchConsumption.consumed_batch_id.in_(chunk))
+            .group_by(BatchConsumption.consumed_batch_id)
+        )
+        consumers.update({int(c or 0): int(n) for c, n in session.execute(counts)})
+    masses: dict[int, float] = {}
+
+    def mass(batch_id: int, depth: int = 0) -> float:
+        if batch_id not in masses:
+            shares = (mass(c, depth + 1) / consumers.get(c, 1) for c in inputs.get(batch_id, []))
+            masses[batch_id] = kg[batch_id] + (sum(shares) if depth < 5 else 0.0)
+        return masses[batch_id]
+
+    return {batch_id: mass(batch_id) for batch_id in weighed}
 
 
 class _Hours:
@@ -288,12 +340,14 @@ class _Sums:
     """Accumulated figures of one group."""
 
     batches: int = 0
-    kg: float = 0.0
+    kg: float = 0.0  # mixed, every pass
+    input_kg: float = 0.0  # weighed in
     kwh_by_key: dict[int, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, other: _Sums) -> None:
         self.batches += other.batches
         self.kg += other.kg
+        self.input_kg += other.input_kg
         for key, kwh in other.kwh_by_key.items():
             self.kwh_by_key[key] += kwh
 
@@ -324,7 +378,8 @@ def price_batches(session: Session, batches: list[BatchEnergy], start: datetime)
         assert hours is not None
         sums = facts[batch.started_at.date(), batch.line, batch.member, batch.compound, batch.stage]
         sums.batches += 1
-        sums.kg += batch.kg
+        sums.kg += batch.pass_kg
+        sums.input_kg += batch.kg
         start_s, end_s = hours.seconds(batch.started_at), hours.seconds(batch.ended_at)
         if not _slots(batch, start, QUARTER_SECONDS):
             quarter = int(start_s // QUARTER_SECONDS)
@@ -362,6 +417,7 @@ def _row(
     return {
         "batches": sums.batches,
         "tonnes": round(tonnes, 3),
+        "input_tonnes": round(sums.input_kg / 1000, 3),
         "kwh": round(kwh, 2),
         "cost_yuan": round(sum(cost_by_period.values()), 2),
         "kwh_per_t": round(kwh / tonnes, 2) if tonnes else None,
