@@ -182,6 +182,8 @@ API_ROLE_ENDPOINTS = [
     Endpoint("POST", "/api/v1/batches", None, INGESTERS, 422, {}),
     Endpoint("POST", "/api/v1/raw-lots", None, RECORDERS, 422, {"code": "R-1"}),
     Endpoint("GET", "/api/v1/quality/tests", None, ALL, 200),
+    # the energy ledger: every person; a member's users get their own company's figures only
+    Endpoint("GET", "/api/v1/ledger/energy?month=2031-01", None, ALL, 200),
     Endpoint("PUT", "/api/v1/quality/specs", None, LAB, 422, {}),
     Endpoint("POST", "/api/v1/quality/results", None, LAB, 422, {}),
     Endpoint("GET", "/api/v1/quality/worklist", None, LAB, 200),
@@ -224,6 +226,7 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/deliveries/new", None, STOCK, 200),
     Endpoint("POST", "/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/dashboard", None, ALL, 200),
+    Endpoint("GET", "/ledger/energy", None, ALL, 200),
     Endpoint("GET", "/quality", None, LAB, 200),
     Endpoint("GET", "/quality/spc", None, CENTER, 200),
     Endpoint("GET", "/timeline", None, ALL, 200),

@@ -130,6 +130,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         return []
     items = [("/dashboard", N_("Dashboard")), ("/orders", N_("Orders"))]
     items.append(("/batches", N_("Batches")))
+    items.append(("/ledger/energy", N_("Energy ledger")))
     items += [("/stock", N_("Stock")), ("/deliveries", N_("Deliveries"))]
     if not access.may(user, access.SEE_OPERATIONS):
         items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]

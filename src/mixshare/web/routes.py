@@ -12,6 +12,8 @@ from mixshare.compounds import pages as compounds_pages
 from mixshare.execution import api as execution_api
 from mixshare.execution import pages as execution_pages
 from mixshare.jobs import api as jobs_api
+from mixshare.ledger import api as ledger_api
+from mixshare.ledger import pages as ledger_pages
 from mixshare.lines import api as lines_api
 from mixshare.lines import pages as lines_pages
 from mixshare.materials import pages as materials_pages
@@ -48,6 +50,7 @@ for module_router in (
     execution_api.router,
     execution_api.raw_lots_router,
     quality_api.router,
+    ledger_api.router,
     stock_api.router,
     stock_api.stock_router,
 ):
@@ -71,6 +74,7 @@ for module in (
     users_pages,
     quality_pages,
     execution_pages,
+    ledger_pages,
     stock_pages,
 ):
     page_router.include_router(module.router)
