@@ -58,6 +58,7 @@ INGESTERS = ("line", "center_admin")
 RECORDERS = ("operator", "center_admin")
 REVIEWERS = ("operator", "quality", "center_admin")
 STOCK = ("operator", "center_admin")
+ENVIRONMENT_KEEPERS = ("operator", "center_admin")
 EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
 
 ROLES = {  # role → account acting in it (members act as M01)
@@ -138,6 +139,8 @@ API_ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/deliveries", None, ALL, 200),
     Endpoint("POST", "/api/v1/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/api/v1/stock", None, ALL, 200),
+    # a member's users get their own VOC per tonne only (tests/environment/test_pages.py)
+    Endpoint("GET", "/api/v1/environment?month=2026-11", None, ALL, 200),
     Endpoint("GET", "/api/v1/orders", None, ALL, 200),
     Endpoint("POST", "/api/v1/orders", None, ORDER_WRITERS, 422, {}),
     Endpoint("GET", "/api/v1/compounds", None, ALL, 200),
@@ -221,6 +224,18 @@ PAGE_OBJECT_ENDPOINTS = [
 ]
 
 PAGE_ROLE_ENDPOINTS = [
+    # a member's users see their own VOC per tonne only (tests/environment/test_pages.py)
+    Endpoint("GET", "/environment", None, ALL, 200),
+    Endpoint("GET", "/environment/report.xlsx?month=2026-11", None, CENTER, 200),
+    Endpoint("GET", "/environment/treatment", None, CENTER, 200),
+    Endpoint("POST", "/environment/treatment", None, ENVIRONMENT_KEEPERS, 422, {"fan_hours": "x"}),
+    Endpoint("GET", "/environment/waste", None, CENTER, 200),
+    Endpoint("POST", "/environment/waste/containers", None, ENVIRONMENT_KEEPERS, 422, {}),
+    Endpoint("POST", "/environment/waste/transfers", None, ENVIRONMENT_KEEPERS, 422, {}),
+    Endpoint("GET", "/environment/reference", None, CENTER, 200),
+    Endpoint("POST", "/environment/reference/factors", None, ADMIN, 422, {}),
+    Endpoint("POST", "/environment/reference/limits", None, ADMIN, 422, {}),
+    Endpoint("POST", "/environment/reference/product-class", None, ADMIN, 422, {}),
     Endpoint("GET", "/stock", None, ALL, 200),
     Endpoint("GET", "/deliveries", None, ALL, 200),
     Endpoint("GET", "/deliveries/new", None, STOCK, 200),

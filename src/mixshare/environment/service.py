@@ -10,8 +10,10 @@ Factors, efficiencies and limits are those valid on the month's first day.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,6 +38,7 @@ from mixshare.environment.schemas import (
 )
 from mixshare.errors import NotFound, Problem, ValidationFailed, validated
 from mixshare.execution.models import Batch
+from mixshare.members.models import Member
 from mixshare.settings import now_local
 
 FACTOR_METHOD = "emission factor"
@@ -125,7 +128,7 @@ def limits(session: Session) -> list[RegulatoryLimit]:
     )
 
 
-def add_factor(session: Session, *, data: FactorIn | dict[str, object]) -> EnvironmentFactor:
+def add_factor(session: Session, *, data: FactorIn | Mapping[str, Any]) -> EnvironmentFactor:
     """A new version of a factor (versions are never edited: a correction is a newer one)."""
     data = validated(FactorIn, data)
     per_class = data.name in PER_CLASS_FACTORS
@@ -156,7 +159,7 @@ def add_factor(session: Session, *, data: FactorIn | dict[str, object]) -> Envir
 LIMIT_UNITS = {"nmhc_mg_m3": "mg/m3", "pm_mg_m3": "mg/m3", "combustion_temp_c": "°C"}
 
 
-def add_limit(session: Session, *, data: LimitIn | dict[str, object]) -> RegulatoryLimit:
+def add_limit(session: Session, *, data: LimitIn | Mapping[str, Any]) -> RegulatoryLimit:
     """A new version of a regulatory limit."""
     data = validated(LimitIn, data)
     _refuse_same_day(session, RegulatoryLimit, data.valid_from, parameter=data.parameter)
@@ -434,7 +437,7 @@ def treatment_days(session: Session, first: date, end: date) -> list[TreatmentLo
 
 
 def record_treatment_day(
-    session: Session, *, data: TreatmentDayIn | dict[str, object], user_id: int | None = None
+    session: Session, *, data: TreatmentDayIn | Mapping[str, Any], user_id: int | None = None
 ) -> TreatmentLogDay:
     """Record (or correct) a unit's day; the log keeps one row per unit and day."""
     data = validated(TreatmentDayIn, data)
@@ -518,7 +521,7 @@ def containers_of_month(session: Session, first: date, end: date) -> list[WasteC
 
 
 def record_container(
-    session: Session, *, data: WasteContainerIn | dict[str, object]
+    session: Session, *, data: WasteContainerIn | Mapping[str, Any]
 ) -> WasteContainer:
     data = validated(WasteContainerIn, data)
     if session.scalar(select(WasteContainer.id).where(WasteContainer.code == data.code)):
@@ -534,7 +537,7 @@ def record_container(
 
 
 def record_transfer(
-    session: Session, *, data: WasteTransferIn | dict[str, object]
+    session: Session, *, data: WasteTransferIn | Mapping[str, Any]
 ) -> WasteTransfer:
     data = validated(WasteTransferIn, data)
     container = session.scalars(
@@ -669,3 +672,57 @@ def member_share(session: Session, month: str, member_id: int) -> MemberShare:
     total = sum(rubber_input_kg(session, start, end).values()) / 1000
     stack_kg = stack.nmhc_kg * tonnes / total if stack.hours_read and total > 0 else None
     return MemberShare(month, tonnes, estimate.emitted_kg, stack_kg, stack.coverage)
+
+
+# --- figures for the chart "VOC by method" ----------------------------------------------------
+
+
+def previous_months(month: str, count: int) -> list[str]:
+    """``count`` months ending with ``month``, oldest first."""
+    start, _ = month_bounds(month)
+    index = start.year * 12 + start.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
+
+
+def voc_series(
+    session: Session, month: str, count: int = 6, member_id: int | None = None
+) -> dict[str, list[object]]:
+    """VOC by method over ``count`` months: the center's kg, or a member's own kg per tonne."""
+    months = previous_months(month, count)
+    factor: list[object] = []
+    stack: list[object] = []
+    coverage: list[object] = []
+    for m in months:
+        if member_id is None:
+            ledger = month_ledger(session, m)
+            factor.append(_rounded(ledger.voc_factor.emitted_kg))
+            stack.append(_rounded(ledger.stack.nmhc_kg) if ledger.stack.hours_read else None)
+            coverage.append(round(ledger.stack.coverage, 3))
+        else:
+            share = member_share(session, m, member_id)
+            factor.append(_rounded(share.per_tonne(share.voc_factor_kg)))
+            stack.append(_rounded(share.per_tonne(share.voc_stack_kg)))
+            coverage.append(round(share.stack_coverage, 3))
+    return {"months": list(months), "factor": factor, "stack": stack, "coverage": coverage}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def set_product_class(session: Session, *, compound_key: str, product_class: str) -> Compound:
+    """Set what a compound is made into (``MEMBER.CODE``), as the factor handbook groups it."""
+    member_code, _, code = compound_key.strip().partition(".")
+    compound = session.scalars(
+        select(Compound).join(Member, Member.id == Compound.member_id)
+        .where(Member.code == member_code, Compound.code == code)
+    ).first()  # fmt: skip
+    if compound is None:
+        raise ValidationFailed(
+            [Problem("compound", "no such compound (MEMBER.CODE)", compound_key)]
+        )
+    if not session.scalar(select(ProductClass.id).where(ProductClass.code == product_class)):
+        raise ValidationFailed([Problem("product_class", "unknown product class", product_class)])
+    compound.product_class = product_class
+    session.flush()
+    return compound

@@ -142,6 +142,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items += [("/materials", N_("Materials"))]
         if access.may(user, access.PLAN):
             items += [("/changeover-rules", N_("Changeover rules"))]
+    items.append(("/environment", N_("Environment")))
     if access.may(user, access.WRITE_ORDERS):
         items.append(("/imports", N_("Upload")))
     if access.may(user, access.TEST_BATCHES):

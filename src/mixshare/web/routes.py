@@ -9,6 +9,8 @@ from mixshare.audit import api as audit_api
 from mixshare.changeovers import pages as changeovers_pages
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
+from mixshare.environment import api as environment_api
+from mixshare.environment import pages as environment_pages
 from mixshare.execution import api as execution_api
 from mixshare.execution import pages as execution_pages
 from mixshare.jobs import api as jobs_api
@@ -53,6 +55,7 @@ for module_router in (
     ledger_api.router,
     stock_api.router,
     stock_api.stock_router,
+    environment_api.router,
 ):
     api_router.include_router(module_router)
 
@@ -76,5 +79,6 @@ for module in (
     execution_pages,
     ledger_pages,
     stock_pages,
+    environment_pages,
 ):
     page_router.include_router(module.router)
