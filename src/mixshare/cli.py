@@ -71,6 +71,9 @@ def _mount_domains() -> None:
     from mixshare.ledger.cli import ledger_app
 
     app.add_typer(ledger_app, name="ledger")
+    from mixshare.twin.cli import twin_app
+
+    app.add_typer(twin_app, name="twin")
 
 
 _mount_domains()
