@@ -68,9 +68,11 @@ def _mount_domains() -> None:
     from mixshare.sharing.cli import share_costs
 
     app.command("share-costs")(share_costs)
-    from mixshare.ledger.cli import ledger_app
+    from mixshare.ledger.cli import baseline_app, claims_command, ledger_app
 
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(baseline_app, name="baseline")
+    app.command("claims")(claims_command)
     from mixshare.twin.cli import twin_app
 
     app.add_typer(twin_app, name="twin")

@@ -30,7 +30,7 @@ from mixshare.execution.models import (
     RawMaterialLot,
 )
 from mixshare.jobs.models import Job
-from mixshare.ledger.models import EnergyFactor, MeterReading
+from mixshare.ledger.models import EnergyFactor, MemberBaseline, MeterReading
 from mixshare.lines.models import (
     Calendar,
     Downtime,
@@ -91,6 +91,7 @@ __all__ = [
     "LoginFailure",
     "Material",
     "Member",
+    "MemberBaseline",
     "MeterReading",
     "Order",
     "Plan",

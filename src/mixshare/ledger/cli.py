@@ -26,6 +26,97 @@ MemberOption = Annotated[
 ]
 
 
+baseline_app = typer.Typer(
+    help="Members' frozen pre-center baselines (entered once).", no_args_is_help=True
+)
+
+
+def _fail(exc: MixshareError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {escape(str(exc))}")
+    return typer.Exit(1)
+
+
+@baseline_app.command("set")
+def set_baseline(
+    member: Annotated[str, typer.Option("--member", help="Member code, e.g. M03.")],
+    kwh_per_t: Annotated[float, typer.Option("--kwh-per-t", help="Own mixing kWh per tonne.")],
+    t_per_h: Annotated[float, typer.Option("--t-per-h", help="Own tonnes per mixer hour.")],
+    period: Annotated[str, typer.Option("--period", help="e.g. 2024, own mixing room.")],
+    source: Annotated[str, typer.Option("--source", help="Where the figures come from.")],
+    voc_kg_per_t: Annotated[
+        float | None, typer.Option("--voc-kg-per-t", help="Own VOC kg per tonne.")
+    ] = None,
+    voc_method: Annotated[
+        Literal["emission_factor", "stack"], typer.Option("--voc-method")
+    ] = "emission_factor",
+) -> None:
+    """Freeze a member's baseline (kWh/t, t/h, VOC kg/t by a method); it cannot be changed."""
+    from mixshare.ledger import claims
+
+    data = {
+        "member": member, "kwh_per_t": kwh_per_t, "tonnes_per_hour": t_per_h,
+        "voc_kg_per_t": voc_kg_per_t, "voc_method": voc_method, "period": period,
+        "source": source,
+    }  # fmt: skip
+    try:
+        with session_scope() as session:
+            claims.set_baseline(session, data)
+    except MixshareError as exc:
+        raise _fail(exc) from exc
+    console.print(f"baseline of {escape(member)} frozen")
+
+
+@baseline_app.command("list")
+def list_baselines() -> None:
+    """Every member's frozen baseline."""
+    from mixshare.ledger import claims
+
+    table = Table(title="member baselines")
+    for column in ("member", "kWh/t", "t/h", "VOC kg/t", "method", "period", "source"):
+        table.add_column(column)
+    with session_scope() as session:
+        for code, b in claims.baselines(session):
+            table.add_row(
+                code, f"{b.kwh_per_t:g}", f"{b.tonnes_per_hour:g}",
+                "" if b.voc_kg_per_t is None else f"{b.voc_kg_per_t:g}",
+                b.voc_method, escape(b.period), escape(b.source),
+            )  # fmt: skip
+    console.print(table)
+
+
+def claims_command(month: MonthOption, format: FormatOption = "table") -> None:
+    """The center's claims for the month (energy -x %, VOC -y %, efficiency xz) per member
+    and overall against the members' frozen baselines, with method and data."""
+    from mixshare.ledger import claims
+
+    try:
+        with session_scope() as session:
+            result = claims.month_claims(session, month=month)
+    except MixshareError as exc:
+        raise _fail(exc) from exc
+    if format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"claims {month}")
+    for column in ("member", "t", "energy %", "efficiency x", "VOC %"):
+        table.add_column(column, justify="left" if column == "member" else "right")
+    for code, claim in result["members"].items():
+        table.add_row(
+            code, _num(claim["data"]["tonnes"], 1), _num(claim["energy"]["change_pct"], 1),
+            _num(claim["efficiency"]["factor"], 2), _num(claim["voc"]["change_pct"], 1),
+        )  # fmt: skip
+    overall = result["overall"]
+    table.add_row(
+        "overall", _num(overall["tonnes"], 1), _num(overall["energy_change_pct"], 1),
+        _num(overall["efficiency_factor"], 2), _num(overall["voc_change_pct"], 1),
+    )  # fmt: skip
+    console.print(table)
+    for name, text in result["methods"].items():
+        console.print(f"{name}: {text}")
+    for line in result["missing"]:
+        console.print(f"missing: {escape(line)}")
+
+
 @ledger_app.command("energy")
 def energy(month: MonthOption, format: FormatOption = "table", member: MemberOption = None) -> None:
     """kWh, TOU cost, kWh/t, kgce/t and CO2 of the month by line, member, compound, stage and
@@ -35,8 +126,7 @@ def energy(month: MonthOption, format: FormatOption = "table", member: MemberOpt
             member_id = service.member_id_of(session, member) if member else None
             ledger = service.energy_ledger(session, month=month, member_id=member_id)
     except MixshareError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+        raise _fail(exc) from exc
     if format == "json":
         print(json.dumps(ledger, ensure_ascii=False, indent=1))
         return

@@ -52,3 +52,27 @@ class MeterReading(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime)
 
     line: Mapped[Line] = relationship()
+
+
+VOC_METHODS = ("emission_factor", "stack")
+
+
+class MemberBaseline(Base):
+    """A member's own pre-center figures, entered once and never changed (the claims are
+    computed against them): kWh per tonne of compound, tonnes per mixer hour, and VOC per
+    tonne by a stated method (the center's figure is computed by the same method)."""
+
+    __tablename__ = "member_baseline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), unique=True)
+    kwh_per_t: Mapped[float] = mapped_column(Float)
+    tonnes_per_hour: Mapped[float] = mapped_column(Float)
+    voc_kg_per_t: Mapped[float | None] = mapped_column(Float, nullable=True)
+    voc_method: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(300))
+    entered_at: Mapped[datetime] = mapped_column(DateTime)
+    entered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True
+    )

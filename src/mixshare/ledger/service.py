@@ -65,6 +65,7 @@ DEFINITIONS = {
     "tonnes": "mixed tonnes, every pass counted (MB, RM and FB): weighed in plus the batches "
     "consumed (a batch shared by n later batches counts 1/n in each); per-t figures use these",
     "input_tonnes": "raw materials weighed in (each tonne of compound once)",
+    "mixer_hours": "the batches' run time (start to end), every pass",
     "kgce": "kWh x the coal-equivalent factor in force that day",
     "co2": "kWh x the grid CO2 factor in force that day",
     "peak_demand_kw": "largest mean power of a line over a clock-aligned 15-minute interval "
@@ -342,12 +343,14 @@ class _Sums:
     batches: int = 0
     kg: float = 0.0  # mixed, every pass
     input_kg: float = 0.0  # weighed in
+    seconds: float = 0.0  # mixer run time
     kwh_by_key: dict[int, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, other: _Sums) -> None:
         self.batches += other.batches
         self.kg += other.kg
         self.input_kg += other.input_kg
+        self.seconds += other.seconds
         for key, kwh in other.kwh_by_key.items():
             self.kwh_by_key[key] += kwh
 
@@ -380,6 +383,7 @@ def price_batches(session: Session, batches: list[BatchEnergy], start: datetime)
         sums.batches += 1
         sums.kg += batch.pass_kg
         sums.input_kg += batch.kg
+        sums.seconds += (batch.ended_at - batch.started_at).total_seconds()
         start_s, end_s = hours.seconds(batch.started_at), hours.seconds(batch.ended_at)
         if not _slots(batch, start, QUARTER_SECONDS):
             quarter = int(start_s // QUARTER_SECONDS)
@@ -418,6 +422,8 @@ def _row(
         "batches": sums.batches,
         "tonnes": round(tonnes, 3),
         "input_tonnes": round(sums.input_kg / 1000, 3),
+        "mixer_hours": round(sums.seconds / 3600, 3),
+        "mixer_seconds": round(sums.seconds),
         "kwh": round(kwh, 2),
         "cost_yuan": round(sum(cost_by_period.values()), 2),
         "kwh_per_t": round(kwh / tonnes, 2) if tonnes else None,
