@@ -316,6 +316,11 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/plan/999999/discard", None, PLANNERS, 404),
     Endpoint("POST", "/plan/999999/keep", None, PLANNERS, 404),
     Endpoint("GET", "/plan/{plan}/choose", None, CENTER, 404),
+    # cost sharing: everyone sees the page (a member only its own share), the admin versions
+    # the cost model; an empty month is refused naming the field
+    Endpoint("GET", "/costs", None, ALL, 200),
+    Endpoint("GET", "/cost-models/new", None, ADMIN, 200),
+    Endpoint("POST", "/cost-models/new", None, ADMIN, 422, {"valid_from": ""}),
 ]
 
 # Routes anyone may call, logged in or not (``anonymous``: what an anonymous caller gets).

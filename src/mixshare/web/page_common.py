@@ -132,6 +132,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     items.append(("/batches", N_("Batches")))
     items.append(("/ledger/energy", N_("Energy ledger")))
     items += [("/stock", N_("Stock")), ("/deliveries", N_("Deliveries"))]
+    items.append(("/costs", N_("Cost sharing")))
     if not access.may(user, access.SEE_OPERATIONS):
         items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]
     else:

@@ -29,6 +29,7 @@ from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
 from mixshare.quality import api as quality_api
 from mixshare.quality import pages as quality_pages
+from mixshare.sharing import pages as sharing_pages
 from mixshare.stock import api as stock_api
 from mixshare.stock import pages as stock_pages
 from mixshare.tariffs import pages as tariffs_pages
@@ -80,5 +81,6 @@ for module in (
     ledger_pages,
     stock_pages,
     environment_pages,
+    sharing_pages,
 ):
     page_router.include_router(module.router)
