@@ -11,7 +11,8 @@
   var colours = { stand_alone: "#9e9e9e", shapley: "#1565c0", nucleolus: "#2e7d32", proportional: "#ef6c00" };
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: "axis" }, legend: {}, grid: { left: 80, right: 20, bottom: 30 },
+    animation: false,
+    tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 80, right: 20, top: 40, bottom: 60 },
     xAxis: { type: "category", data: data.members },
     yAxis: { type: "value", name: "yuan" },
     series: keys.map(function (key) {
