@@ -73,6 +73,9 @@ def _mount_domains() -> None:
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(baseline_app, name="baseline")
     app.command("claims")(claims_command)
+    from mixshare.environment.cli import environment
+
+    ledger_app.command("environment")(environment)
     from mixshare.twin.cli import twin_app
 
     app.add_typer(twin_app, name="twin")

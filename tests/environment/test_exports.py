@@ -3,6 +3,7 @@ ledger has them, text from people never a formula; the CLI writes it and imports
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -79,3 +80,19 @@ def test_forms_refuse_formula_text(month: Month) -> None:
         service.record_container(session, data={
             "code": "GW-1", "category": "general", "waste_type": HOSTILE, "mass_kg": 1,
             "filled_on": "2026-11-01"})  # fmt: skip
+
+
+def test_the_ledger_command_prints_both_methods(
+    month: Month, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIXSHARE_DATABASE_URL", month.db_url)
+    csv = write_stack_csv(tmp_path / "stack.csv", list(range(HOURS)))
+    assert runner.invoke(app, ["import", "stack-monitoring", str(csv)]).exit_code == 0
+    answer = runner.invoke(app, ["ledger", "environment", "--month", MONTH, "--format", "json"])
+    assert answer.exit_code == 0, answer.output
+    document = json.loads(answer.output)
+    factor, stack = document["voc"]
+    assert (factor["method"], factor["kg"], factor["kg_per_t"]) == ("emission factor", 7.859, 1.572)
+    assert (stack["method"], stack["kg"], stack["hours_read"]) == ("stack monitoring", 9.05, HOURS)
+    table = runner.invoke(app, ["ledger", "environment", "--month", MONTH])
+    assert table.exit_code == 0 and "stack monitoring" in table.output

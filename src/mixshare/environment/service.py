@@ -726,3 +726,40 @@ def set_product_class(session: Session, *, compound_key: str, product_class: str
     compound.product_class = product_class
     session.flush()
     return compound
+
+
+def month_document(ledger: EnvironmentMonth) -> dict[str, Any]:
+    """The month's ledger as plain JSON-able data, each figure with its method and basis."""
+    voc, stack = ledger.voc_factor, ledger.stack
+    return {
+        "month": ledger.month,
+        "rubber_input_t": round(ledger.tonnes, 6),
+        "rubber_input_basis": BASIS,
+        "voc": [
+            {"method": FACTOR_METHOD, "kg": _rounded(voc.emitted_kg),
+             "kg_per_t": _rounded(ledger.per_tonne(voc.emitted_kg)),
+             "generated_kg": _rounded(voc.generated_kg),
+             "classes": [{"product_class": c.product_class, "t": round(c.tonnes, 6),
+                          "factor_kg_t": c.factor_kg_t, "source": c.factor_source}
+                         for c in voc.classes],
+             "capture_efficiency": voc.capture, "treatment_efficiency": voc.removal,
+             "missing": voc.missing},
+            {"method": STACK_METHOD, "kg": _rounded(stack.nmhc_kg) if stack.hours_read else None,
+             "kg_per_t": _rounded(ledger.per_tonne(stack.nmhc_kg)) if stack.hours_read else None,
+             "hours_read": stack.hours_read, "hours_in_month": stack.hours_in_month,
+             "stacks": stack.stacks},
+        ],
+        "particulates": {"method": ledger.pm_method, "kg": _rounded(ledger.pm_kg),
+                         "missing": [] if stack.pm_kg is not None else ledger.pm_factor.missing},
+        "limits": [{"parameter": c.parameter, "bound": c.bound, "limit": c.limit, "unit": c.unit,
+                    "readings": c.readings, "exceedances": c.exceedances, "worst": c.worst,
+                    "first_exceedance": c.first_exceedance, "status": c.status,
+                    "source": c.source, "verified": c.verified} for c in ledger.limits],
+        "treatment": vars(ledger.treatment),
+        "waste": {"generated_kg": ledger.waste.generated_kg,
+                  "containers": ledger.waste.containers,
+                  "transferred_kg": {f"{c}/{m}": kg
+                                     for (c, m), kg in ledger.waste.transferred_kg.items()},
+                  "stored_hazardous_kg": ledger.waste.stored_hazardous_kg},
+        "zero_waste_indicators": {n: _rounded(v) for n, v, _u in ledger.intensities()},
+    }  # fmt: skip

@@ -15,7 +15,7 @@ from mixshare.errors import MixshareError
 from mixshare.ledger import service
 from mixshare.tariffs.models import PERIODS
 
-ledger_app = typer.Typer(help="Energy ledger.", no_args_is_help=True)
+ledger_app = typer.Typer(help="Energy and environment ledgers.", no_args_is_help=True)
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
