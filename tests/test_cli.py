@@ -39,6 +39,7 @@ def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
     assert "quarantined 0" in out
     lab = out[out.index("lab:") :]
     assert int(lab.split("released ")[1].split(",")[0]) > 0
+    assert "deliveries:" in lab  # released final batches shipped through the stock service
     assert "changeover hours" in out
     assert "mixshare report" in out  # says what to run next
     report = _run("report")

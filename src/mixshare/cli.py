@@ -79,6 +79,10 @@ def _mount_domains() -> None:
     from mixshare.twin.cli import twin_app
 
     app.add_typer(twin_app, name="twin")
+    from mixshare.stock.cli import certificate, deliveries
+
+    app.command("certificate")(certificate)
+    app.command("deliveries")(deliveries)
 
 
 _mount_domains()

@@ -4,9 +4,13 @@ batches, their results, the spec limits and the Chinese headings are real text i
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
+from mixshare.cli import app
 from mixshare.stock import certificate, service
 from tests.stock.conftest import Shop
 
@@ -56,3 +60,23 @@ def test_chinese_is_set_in_a_cjk_font_not_boxes(shop: Shop) -> None:
     fonts = fonts_of(certificate.pdf_of(shop.session, delivery))
     # scripts/setup installs WenQuanYi Micro Hei (or the machine has Noto CJK)
     assert any("WenQuanYi" in f or "CJK" in f for f in fonts), fonts
+
+
+def test_the_cli_writes_the_certificate_of_a_delivery(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (batch,) = shop.finals(1)
+    shop.release([batch])
+    delivery = service.create_delivery(
+        shop.session, member_id=shop.lab.world.members["M01"], batch_ids=[batch.id], user=None
+    )
+    shop.session.commit()
+    monkeypatch.setenv("MIXSHARE_DATABASE_URL", shop.lab.db_url)
+    target = tmp_path / "coa.pdf"
+    result = CliRunner().invoke(app, ["certificate", delivery.number, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert batch.code in pdf_text(target.read_bytes())
+    listed = CliRunner().invoke(app, ["deliveries"])
+    assert delivery.number in listed.output and "1 deliveries" in listed.output
+    missing = CliRunner().invoke(app, ["certificate", "M01-D000000-99", "-o", str(target)])
+    assert missing.exit_code == 1 and "not found" in missing.output

@@ -47,6 +47,8 @@ class Playback:
     receipts_known: int = 0
     ingest: IngestReport = field(default_factory=IngestReport)
     lab: LabSummary = field(default_factory=LabSummary)
+    deliveries: int = 0
+    delivered_batches: int = 0
 
     def lines(self) -> list[str]:
         """The summary people read (``mixshare simulate`` and ``mixshare demo`` print it)."""
@@ -64,6 +66,7 @@ class Playback:
                 f"lab: {lab.results} results, {lab.out_of_spec} out of spec; "
                 f"released {lab.released}, held {lab.held}"
             )
+        text.append(f"deliveries: {self.deliveries} ({self.delivered_batches} released batches)")
         return text
 
 
@@ -115,7 +118,17 @@ def play(
         if on_progress is not None:
             on_progress(start + len(chunk), len(documents))
     playback.lab = _lab(session, simulated, playback.ingest, settings)
+    _ship(session, simulated, playback)
     return playback
+
+
+def _ship(session: Session, simulated: SimulatedDays, playback: Playback) -> None:
+    """Released final batches leave in deliveries through the stock service."""
+    from mixshare.stock.simulated_shipping import run_shipping
+
+    codes = [d["batch"] for d in simulated.documents]
+    shipped = run_shipping(session, codes, simulated.until)
+    playback.deliveries, playback.delivered_batches = shipped.deliveries, shipped.batches
 
 
 def _lab(
