@@ -5,6 +5,7 @@ certificate; another member gets 404 for both."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -89,6 +90,9 @@ def test_the_stock_page_shows_age_and_alarm_and_only_the_members_own(
     api = m01.get("/api/v1/stock?stage=FB").json()
     assert {row["batch"] for row in api["rows"]} == {mine.code}
     assert api["rows"][0]["max_age_hours"] == 168.0  # the 7-day shelf life of final batch
+    expiry = (mine.ended_at + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
+    later = m01.get(f"/api/v1/stock?stage=FB&at={expiry}%2B08:00").json()
+    assert later["expired"] == 1 and later["rows"][0]["alarm"] == "expired"
     operator, _ = browser(web, "operator")
     assert 'action="/stock/batches/' in operator.get("/stock").text  # may move batches
     assert 'action="/stock/batches/' not in page.text  # a member may not

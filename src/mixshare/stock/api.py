@@ -21,6 +21,7 @@ from mixshare.stock.schemas import (
     StockRead,
     StockRowRead,
 )
+from mixshare.validation import Moment
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
 from mixshare.web.params import OptionalQueryId, PathId
 
@@ -43,7 +44,7 @@ def delivery_read(delivery: Delivery) -> DeliveryRead:
                 line=item.batch.line.code,
                 compound=item.batch.compound_version.key,
                 stage=item.batch.stage,
-                actual_kg=item.batch.actual_kg,
+                mass_kg=service.mass_kg(item.batch),
                 ended_at=item.batch.ended_at,
             )
             for item in delivery.batches
@@ -111,10 +112,11 @@ def get_stock(
     alarms: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    at: Annotated[Moment | None, Query(description="ages and alarms as of then")] = None,
 ) -> StockRead:
     """Batches in stock, oldest first, with age and alarm (a member's users: their own)."""
     where = service.StockFilter(access.scope, location_id, stage, alarms)
-    page = service.stock(access.session, where, limit=limit, offset=offset)
+    page = service.stock(access.session, where, now=at, limit=limit, offset=offset)
     return StockRead(
         total=page.total,
         expiring=page.expiring,
@@ -128,7 +130,7 @@ def get_stock(
                 stage=row.batch.stage,
                 state=row.batch.state,
                 location=row.location.code if row.location else None,
-                actual_kg=row.batch.actual_kg,
+                mass_kg=service.mass_kg(row.batch),
                 ended_at=row.batch.ended_at,
                 age_hours=round(row.age_hours, 1),
                 max_age_hours=round(row.max_age.total_seconds() / 3600, 1),

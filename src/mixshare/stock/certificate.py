@@ -20,7 +20,7 @@ from mixshare.execution.models import Batch
 from mixshare.quality import service as quality
 from mixshare.settings import CENTER_TIMEZONE, now_local
 from mixshare.stock.models import Delivery
-from mixshare.stock.service import delivered_kg
+from mixshare.stock.service import delivered_kg, mass_kg
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATES = {"released": "放行 released", "held": "扣留 held", "tested": "已检 tested"}
@@ -44,6 +44,7 @@ class ResultLine:
 class BatchSection:
     batch: Batch
     state: str
+    mass_kg: float
     results: list[ResultLine]
 
 
@@ -76,7 +77,7 @@ def _section(session: Session, batch: Batch) -> BatchSection:
                 covered_by=verdict.covered_by,
             )
         )
-    return BatchSection(batch, STATES.get(batch.state, batch.state), lines)
+    return BatchSection(batch, STATES.get(batch.state, batch.state), mass_kg(batch), lines)
 
 
 def certificate_of(

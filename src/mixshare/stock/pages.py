@@ -8,6 +8,7 @@ delivery, audited); the operator and the center admin move batches and deliver.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,6 +30,7 @@ from mixshare.web.page_common import (
     Page,
     field_errors,
     page_number,
+    parse_moment,
     redirect,
     render,
 )
@@ -46,8 +48,10 @@ def _stock_page(
     where: service.StockFilter,
     number: int = 1,
     message: str | None = None,
+    at: datetime | None = None,
 ) -> HTMLResponse:
-    found = service.stock(access.session, where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    offset = (number - 1) * PAGE_SIZE
+    found = service.stock(access.session, where, now=at, limit=PAGE_SIZE, offset=offset)
     context = {
         "stock": found,
         "paging": Page(number, PAGE_SIZE, found.total),
@@ -57,9 +61,11 @@ def _stock_page(
             "location": where.location_id or "",
             "stage": where.stage or "",
             "alarms": where.alarm_only,
+            "at": at.strftime("%Y-%m-%dT%H:%M") if at else "",
         },
         "warn_hours": int(service.WARN_BEFORE.total_seconds() // 3600),
         "message": message,
+        "mass": service.mass_kg,
     }
     return render(
         request, "stock/stock.html", context, user=user, status_code=422 if message else 200
@@ -75,11 +81,13 @@ def stock_page(
     stage: str | None = None,
     alarms: str | None = None,
     page: str | None = None,
+    at: str | None = None,
 ) -> HTMLResponse:
-    """Batches in stock, oldest first, with age, maximum age and alarm."""
+    """Batches in stock, oldest first, with age, maximum age and alarm (``at``: as they were
+    or will be at that moment, e.g. at the end of the demo's simulated days)."""
     stage = stage if stage in STAGES else None
     where = service.StockFilter(access.scope, location, stage, alarms == "1")
-    return _stock_page(request, access, user, where, page_number(page))
+    return _stock_page(request, access, user, where, page_number(page), at=parse_moment(at))
 
 
 @router.post(
@@ -142,6 +150,7 @@ def _new_context(access: AccessDep, member_id: int | None, count: int) -> dict[s
         "suggested": {b.id for b in candidates[:count]},
         "errors": {},
         "values": {},
+        "mass": service.mass_kg,
     }
 
 
@@ -216,5 +225,9 @@ def delivery_detail(
     """A delivery, its batches, and its certificate of analysis."""
     access.guard("delivery", delivery_id)
     delivery = service.get_delivery(access.session, delivery_id)
-    context = {"delivery": delivery, "total_kg": service.delivered_kg(delivery)}
+    context = {
+        "delivery": delivery,
+        "total_kg": service.delivered_kg(delivery),
+        "mass": service.mass_kg,
+    }
     return render(request, "stock/delivery.html", context, user=user)

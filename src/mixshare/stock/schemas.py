@@ -28,7 +28,7 @@ class DeliveredBatchRead(BaseModel):
     line: str
     compound: str
     stage: str
-    actual_kg: float
+    mass_kg: float  # with the batches it consumed
     ended_at: CenterDateTime
 
 
@@ -51,7 +51,7 @@ class StockRowRead(BaseModel):
     stage: str
     state: str
     location: str | None
-    actual_kg: float
+    mass_kg: float  # with the batches it consumed
     ended_at: CenterDateTime
     age_hours: float
     max_age_hours: float

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Exists, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from mixshare.audit import service as audit
 from mixshare.compounds.models import CompoundVersion
@@ -50,6 +51,18 @@ def max_age(batch: Batch) -> timedelta:
 def alarm(batch: Batch, now: datetime) -> str:
     """``ok``, ``expiring`` (within ``WARN_BEFORE`` of its maximum age) or ``expired``."""
     return _alarm_of(batch.ended_at + max_age(batch) - now)
+
+
+def mass_kg(batch: Batch) -> float:
+    """What the batch weighs: its weighings plus the batches it consumed (a final batch's
+    record weighs only the curatives; the masterbatch goes in as a consumed batch)."""
+    inner = sum(mass_kg(c.consumed_batch) for c in batch.consumed if c.consumed_batch)
+    return round(batch.actual_kg + inner, 1)
+
+
+def _with_consumed() -> _AbstractLoad:
+    """Load what ``mass_kg`` reads (the consumed batches) with the batches, not one by one."""
+    return selectinload(Batch.consumed).selectinload(BatchConsumption.consumed_batch)
 
 
 def final_stage(version: CompoundVersion) -> str:
@@ -206,7 +219,7 @@ def _rows(
     loaded = session.scalars(
         select(Batch)
         .where(Batch.id.in_(ids))
-        .options(selectinload(Batch.compound_version), selectinload(Batch.line))
+        .options(selectinload(Batch.compound_version), selectinload(Batch.line), _with_consumed())
     )
     by_batch = {b.id: b for b in loaded}
     by_location = {loc.id: loc for loc in all_locations}
@@ -290,7 +303,10 @@ def deliverable(session: Session, member_id: int, *, limit: int = 500) -> list[B
     query = (
         in_stock(member_id)
         .where(Batch.state == "released")
-        .options(selectinload(Batch.compound_version).selectinload(CompoundVersion.compound))
+        .options(
+            selectinload(Batch.compound_version).selectinload(CompoundVersion.compound),
+            _with_consumed(),
+        )
     )
     found = []
     for batch in session.scalars(query):
@@ -451,7 +467,7 @@ def delivery_by_number(session: Session, number: str) -> Delivery:
 
 
 def delivered_kg(delivery: Delivery) -> float:
-    return sum(item.batch.actual_kg for item in delivery.batches)
+    return sum(mass_kg(item.batch) for item in delivery.batches)
 
 
 def _audit(

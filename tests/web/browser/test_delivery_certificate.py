@@ -98,6 +98,7 @@ def test_the_certificate_lists_only_released_batches(live_server: LiveServer, br
             box.uncheck()
         page.check(f"input[aria-label='{a}']")
         page.check(f"input[aria-label='{b}']")
+        page.screenshot(path=str(ARTIFACTS / "delivery-new-fifo.png"), full_page=True)
         page.click("[data-testid=deliver]")
         page.wait_for_url(re.compile(r"/deliveries/\d+\?saved=created"))
         number = page.inner_text("h1").split()[-1]
