@@ -18,7 +18,8 @@
       lines.push(t["hours with readings"] + ": " + Math.round((data.coverage[i] || 0) * 100) + " %");
       return window.mixshare.htmlLines(lines);
     } },
-    legend: {}, grid: { left: 55, right: 20, bottom: 30 },
+    animation: false,  // a screenshot or a print shows the figures, not a bar still growing
+    legend: { top: 0 }, grid: { left: 55, right: 20, top: 40, bottom: 30 },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", name: data.unit },
     series: [
