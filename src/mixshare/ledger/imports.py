@@ -104,8 +104,8 @@ def _backwards(new: list[Reading], stored: list[Reading]) -> list[Problem]:
     for at, kwh, where in new:
         if at in known and known[at][0] != kwh:
             said, other = known[at]
-            message = f"another reading of this meter at {at:%Y-%m-%d %H:%M} says {said:g} kWh"
-            problems.append(Problem(where, f"{message} ({other})", f"{kwh:g}"))
+            message = f"another reading of this meter at {at:%Y-%m-%d %H:%M} says {said:.12g} kWh"
+            problems.append(Problem(where, f"{message} ({other})", f"{kwh:.12g}"))
         known.setdefault(at, (kwh, where))
     ordered = sorted(known.items())
     for (at0, (kwh0, where0)), (at1, (kwh1, where1)) in itertools.pairwise(ordered):
@@ -119,10 +119,10 @@ def _going_back(earlier: Reading, later: Reading) -> Problem:
     (at0, kwh0, where0), (at1, kwh1, where1) = earlier, later
     blamed, value, other = (where1, kwh1, where0) if where1 != "stored" else (where0, kwh0, where1)
     message = (
-        f"the meter goes backwards: {kwh1:g} kWh at {at1:%Y-%m-%d %H:%M} is less than "
-        f"{kwh0:g} kWh at {at0:%Y-%m-%d %H:%M} ({other})"
+        f"the meter goes backwards: {kwh1:.12g} kWh at {at1:%Y-%m-%d %H:%M} is less than "
+        f"{kwh0:.12g} kWh at {at0:%Y-%m-%d %H:%M} ({other})"
     )
-    return Problem(blamed, message, f"{value:g}")
+    return Problem(blamed, message, f"{value:.12g}")
 
 
 def import_meter_readings(
