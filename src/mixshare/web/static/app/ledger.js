@@ -26,7 +26,7 @@
         return i.seriesName + ": " + Math.round(i.value) + " kWh";
       })));
     } },
-    legend: {}, grid: { left: 60, right: 20, bottom: 30 },
+    legend: { top: 0 }, grid: { top: 50, left: 60, right: 20, bottom: 30 },
     xAxis: { type: "category", data: members }, yAxis: { type: "value", name: "kWh" },
     series: used.map(function (p) {
       return { name: t[p] || p, type: "bar", stack: "kwh", itemStyle: { color: COLOURS[p] },
