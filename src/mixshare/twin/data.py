@@ -58,13 +58,14 @@ class Disturbances:
 class Settings:
     """How the twin runs. ``replan_hours`` 0 plans once for the whole horizon; otherwise the
     engine re-plans every ``replan_hours`` with the previous plan as warm start (the
-    engine's ``previous`` placements), seeing orders ``lookahead_days`` ahead. The engine runs
-    a fixed number of ``engine_iterations`` (reproducible) capped by ``engine_time_limit``."""
+    engine's ``previous`` placements), planning the orders due within ``lookahead_days``.
+    The engine runs a fixed number of ``engine_iterations`` (reproducible; it takes as long
+    as it takes) or, with 0 iterations, ``engine_time_limit`` seconds (not reproducible)."""
 
     replications: int = 5
     seed: int = 0
     replan_hours: float = 24.0
-    lookahead_days: float = 7.0
+    lookahead_days: float = 3.0
     engine_iterations: int = 10
     engine_time_limit: float = 2.0
     disturbances: Disturbances = field(default_factory=Disturbances)

@@ -2,7 +2,7 @@
 executed by a SimPy model with disturbances.
 
 Every ``replan_hours`` the controller hands the engine the lots not yet started that it can
-see (orders released within the look-ahead; a rush order only once announced), with the
+see (orders due within the look-ahead or overdue; a rush order only once announced), with the
 lines' current setups, a line busy until its running lot ends, rest times of stages already
 mixed as release times, and the previous plan as warm start (``Problem.previous``: the
 engine keeps lots where they were unless moving them pays). Each line then works its
@@ -86,6 +86,9 @@ class SharedArm:
         for lot in self.problem.lots:
             prev = self.order_release.get(lot.order, lot.release)
             self.order_release[lot.order] = min(prev, lot.release)
+        self.order_due = {lot.order: lot.due for lot in self.problem.lots if lot.due is not None}
+        for lot in self.problem.lots:
+            self.order_due.setdefault(lot.order, self.problem.horizon)
         self.curve = PriceCurve(
             self.problem.prices, self.problem.horizon, a.get("common.price_outside_horizon")
         )
@@ -114,10 +117,10 @@ class SharedArm:
     def _visible(self, lot: Lot, now: float) -> bool:
         if self.settings.replan_hours <= 0:
             return True
-        release = self.order_release[lot.order]
-        if lot.urgent:
-            return release <= now
-        return release <= now + self.settings.lookahead_days * DAY
+        if lot.urgent:  # a rush order is seen once announced
+            return self.order_release[lot.order] <= now
+        # the planner plans the orders due within the look-ahead (and every overdue one)
+        return self.order_due[lot.order] <= now + self.settings.lookahead_days * DAY
 
     def _subproblem(self, now: int) -> Problem:
         if self.settings.replan_hours <= 0:  # one plan of the demand as given
@@ -126,7 +129,7 @@ class SharedArm:
             lot for lot in self.problem.lots if lot.id not in self.runs and self._visible(lot, now)
         ]
         ids = {lot.id for lot in pending}
-        horizon = max(self.problem.horizon - now, int(self.settings.lookahead_days * DAY))
+        horizon = int(self.settings.lookahead_days * DAY)  # the window planned, plus the tail
         horizon += TAIL_MIN
         release: dict[str, int] = {}
         chains = []
