@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query
 
 from mixshare.access import AccessDep, Reader
 from mixshare.ledger import service
+from mixshare.ledger.service import MONTH_PATTERN
 from mixshare.web.api_common import PROBLEMS
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], responses=PROBLEMS)
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+Month = Annotated[str, Query(pattern=MONTH_PATTERN, description="YYYY-MM, 2000-01 to 2100-12")]
 
 
 @router.get("/energy")

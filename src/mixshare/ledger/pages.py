@@ -16,7 +16,7 @@ from mixshare.web.page_common import render
 
 router = APIRouter()
 
-OptionalMonth = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+OptionalMonth = Annotated[str | None, Query(pattern=service.MONTH_PATTERN)]
 
 
 def _neighbours(month: str) -> tuple[str, str]:

@@ -49,6 +49,7 @@ from mixshare.tariffs.service import PriceTable, price_table
 from mixshare.validation import Text
 
 SEED_FILE = Path(__file__).parent / "data" / "factors.json"
+MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"  # what month_window accepts
 QUARTER_SECONDS = 900
 CURVE_CHUNK = 500  # batch ids per curve query (bounded IN lists on every database)
 ALLOCATION_RULE = (
