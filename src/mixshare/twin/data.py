@@ -65,7 +65,7 @@ class Settings:
     replications: int = 5
     seed: int = 0
     replan_hours: float = 24.0
-    lookahead_days: float = 3.0
+    lookahead_days: float = 7.0
     engine_iterations: int = 10
     engine_time_limit: float = 2.0
     disturbances: Disturbances = field(default_factory=Disturbances)
