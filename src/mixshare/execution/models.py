@@ -117,7 +117,8 @@ class BatchIngredient(Base):
     position: Mapped[int] = mapped_column(Integer)
     material_code: Mapped[str] = mapped_column(String(40))
     material_id: Mapped[int | None] = mapped_column(ForeignKey("material.id"), nullable=True)
-    raw_lot_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # indexed: a recall starts from the lot code the weighing named (received or not)
+    raw_lot_code: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     raw_lot_id: Mapped[int | None] = mapped_column(
         ForeignKey("raw_material_lot.id"), nullable=True, index=True
     )
