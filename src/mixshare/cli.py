@@ -83,6 +83,9 @@ def _mount_domains() -> None:
 
     app.command("certificate")(certificate)
     app.command("deliveries")(deliveries)
+    from mixshare.trace.cli import trace_app
+
+    app.add_typer(trace_app, name="trace")
 
 
 _mount_domains()

@@ -150,6 +150,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items.append(("/quality", N_("Lab")))
     elif access.may(user, access.SEE_OPERATIONS):
         items.append(("/quality/spc", N_("SPC charts")))
+    items.append(("/trace", N_("Traceability")))
     if access.may(user, access.MANAGE_USERS):
         items.append(("/users", N_("Users")))
     return items

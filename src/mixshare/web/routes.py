@@ -33,6 +33,8 @@ from mixshare.sharing import pages as sharing_pages
 from mixshare.stock import api as stock_api
 from mixshare.stock import pages as stock_pages
 from mixshare.tariffs import pages as tariffs_pages
+from mixshare.trace import api as trace_api
+from mixshare.trace import pages as trace_pages
 from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
 from mixshare.users import pages as users_pages
@@ -57,6 +59,7 @@ for module_router in (
     stock_api.router,
     stock_api.stock_router,
     environment_api.router,
+    trace_api.router,
 ):
     api_router.include_router(module_router)
 
@@ -82,5 +85,6 @@ for module in (
     stock_pages,
     environment_pages,
     sharing_pages,
+    trace_pages,
 ):
     page_router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Traceability: raw-material lot → batches → consuming batches → deliveries, and back."""
