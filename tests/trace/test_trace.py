@@ -67,9 +67,7 @@ def test_backward_from_a_delivery(db_url: str, genealogy: Genealogy) -> None:
         trace = service.trace_delivery(session, delivery_id=genealogy.deliveries["D-A1"])
         read = delivery_read(trace)
     assert (read.delivery, read.member) == ("D-A1", "M01")
-    assert [(b.batch, sorted(b.consumed)) for b in read.batches] == [
-        ("A-FB1", ["A-MB2", "A-RM1"])
-    ]
+    assert [(b.batch, sorted(b.consumed)) for b in read.batches] == [("A-FB1", ["A-MB2", "A-RM1"])]
     consumed = {b.batch: b.consumed for b in read.consumed_batches}
     assert consumed == {"A-MB1": [], "A-MB2": [], "A-RM1": ["A-MB1"]}
     lots = {u.raw_lot: sorted(u.batches) for u in read.raw_lots}

@@ -133,6 +133,7 @@ API_OBJECT_ENDPOINTS = [
     ),
     Endpoint("GET", "/api/v1/deliveries/{id}", "delivery", ALL, 200),
     Endpoint("GET", "/api/v1/deliveries/{id}/certificate.pdf", "delivery", ALL, 200),
+    Endpoint("GET", "/api/v1/trace/deliveries/{id}", "delivery", ALL, 200),
 ]
 
 API_ROLE_ENDPOINTS = [
@@ -141,6 +142,8 @@ API_ROLE_ENDPOINTS = [
     Endpoint("GET", "/api/v1/stock", None, ALL, 200),
     # a member's users get their own VOC per tonne only (tests/environment/test_pages.py)
     Endpoint("GET", "/api/v1/environment?month=2026-11", None, ALL, 200),
+    # a lot no batch used is not found, for every caller alike (tests/trace: a real one)
+    Endpoint("GET", "/api/v1/trace/raw-lots/R-NONE-1", None, ALL, 404),
     Endpoint("GET", "/api/v1/orders", None, ALL, 200),
     Endpoint("POST", "/api/v1/orders", None, ORDER_WRITERS, 422, {}),
     Endpoint("GET", "/api/v1/compounds", None, ALL, 200),
@@ -219,6 +222,7 @@ PAGE_OBJECT_ENDPOINTS = [
     Endpoint("POST", "/quality/batches/{id}/release", "batch", LAB, 409),
     Endpoint("POST", "/quality/batches/{id}/hold", "batch", LAB, 422, {"decision": "scrap"}),
     Endpoint("GET", "/deliveries/{id}", "delivery", ALL, 200),
+    Endpoint("GET", "/trace?delivery={id}", "delivery", ALL, 200),
     # an unknown location: the stock page comes back naming it (422), nothing moves
     Endpoint("POST", "/stock/batches/{id}/move", "batch", STOCK, 422, {"location": "x"}),
 ]
@@ -238,6 +242,7 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/environment/reference/product-class", None, ADMIN, 422, {}),
     Endpoint("GET", "/stock", None, ALL, 200),
     Endpoint("GET", "/deliveries", None, ALL, 200),
+    Endpoint("GET", "/trace", None, ALL, 200),
     Endpoint("GET", "/deliveries/new", None, STOCK, 200),
     Endpoint("POST", "/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/dashboard", None, ALL, 200),
