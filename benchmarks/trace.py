@@ -20,7 +20,8 @@ Timed: ``mixshare.trace.service`` plus the API's JSON model (what ``/api/v1/trac
 ``mixshare trace … --format json`` do, without HTTP), for ``--samples`` random raw lots and
 deliveries, each traced ``--runs`` times; the table shows, per direction and caller (the
 center, or the owning member: the member-scoped walk), the median over the lots of each lot's
-median, the slowest lot's median, and the median size of the answer.
+median, the slowest lot's median, the process's CPU time (median) and the median size of
+the answer (batches, deliveries, raw lots and results listed).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class LotCounter:
                     "quantity_kg": 20000.0,
                     "received_at": moment,
                     "created_at": moment,
-                }  # fmt: skip
+                }
             )
             self.current, self.left = (lot_id, code), self.rng.randint(50, 200)
         self.left -= 1
@@ -161,7 +162,7 @@ class Generator:
                 "content_hash": f"{batch_id:064d}",
                 "source": "simulator",
                 "received_at": started,
-            }  # fmt: skip
+            }
         )
         weighed = MB_MATERIALS if stage == "MB" else FB_MATERIALS if stage == "FB" else []
         for position, (material, kg) in enumerate(weighed):
@@ -176,7 +177,7 @@ class Generator:
                     "raw_lot_id": lot_id,
                     "target_kg": kg,
                     "actual_kg": kg,
-                }  # fmt: skip
+                }
             )
         return batch_id
 
@@ -189,7 +190,7 @@ class Generator:
                     "position": position,
                     "consumed_code": code,
                     "consumed_batch_id": other,
-                }  # fmt: skip
+                }
             )
 
     def result(self, batch_id: int, method: str, value: float, at: datetime) -> None:
@@ -202,7 +203,7 @@ class Generator:
                 "entered_at": at,
                 "source": "simulator",
                 "note": "",
-            }  # fmt: skip
+            }
         )
 
     def campaign(self, version: int, member: int, remill: bool) -> None:
@@ -242,7 +243,7 @@ class Generator:
                     "delivered_at": last + timedelta(hours=8),
                     "created_at": last,
                     "note": "",
-                }  # fmt: skip
+                }
             )
             for position, fb in enumerate(fbs[start : start + 10]):
                 self.year.delivered.append(
@@ -332,7 +333,7 @@ def load(url: str, year: Year) -> None:
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"
-                    )  # fmt: skip
+                    )
                 )
     with get_engine(url).connect() as conn:
         conn.exec_driver_sql("ANALYZE")
@@ -370,26 +371,36 @@ def database(url: str | None) -> Iterator[str]:
 @dataclass
 class Timing:
     label: str
-    medians: list[float] = field(default_factory=list)  # per sample, ms
+    medians: list[float] = field(default_factory=list)  # per sample, wall-clock ms
+    cpu: list[float] = field(default_factory=list)  # per sample, CPU ms of this process
     sizes: list[int] = field(default_factory=list)
+
+    def add(self, wall: float, cpu: float, size: int) -> None:
+        self.medians.append(wall)
+        self.cpu.append(cpu)
+        self.sizes.append(size)
 
     def row(self) -> str:
         return (
-            f"{self.label:<34} {statistics.median(self.medians):>9.1f} "
-            f"{max(self.medians):>9.1f} {statistics.median(self.sizes):>9.0f}"
+            f"{self.label:<30} {statistics.median(self.medians):>9.1f} "
+            f"{max(self.medians):>9.1f} {statistics.median(self.cpu):>9.1f} "
+            f"{statistics.median(self.sizes):>6.0f}"
         )
 
 
-def timed(url: str, runs: int, call: Callable[[Any], int]) -> tuple[float, int]:
-    """Median wall-clock ms of ``runs`` calls, each in a fresh session; the answer's size."""
+def timed(url: str, runs: int, call: Callable[[Any], int]) -> tuple[float, float, int]:
+    """Median wall-clock and CPU ms of ``runs`` calls, each in a fresh session (the machine is
+    shared: the process's CPU time says what a trace costs when a core is free for it; on
+    PostgreSQL it leaves out the server's share); the answer's size."""
     factory = session_factory(url)
-    seconds, size = [], 0
+    seconds, cpu, size = [], [], 0
     for _ in range(runs):
         with factory() as session:
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             size = call(session)
             seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds) * 1000, size
+            cpu.append(time.process_time() - used)
+    return statistics.median(seconds) * 1000, statistics.median(cpu) * 1000, size
 
 
 def measure(url: str, year: Year, samples: int, runs: int, seed: int) -> list[Timing]:
@@ -411,9 +422,7 @@ def measure(url: str, year: Year, samples: int, runs: int, seed: int) -> list[Ti
                 read = raw_lot_read(service.trace_raw_lot(session, code=code, scope=scope))
                 return len(read.batches) + len(read.deliveries)
 
-            ms, size = timed(url, runs, forward)
-            rows[f"raw lot → deliveries, {key}"].medians.append(ms)
-            rows[f"raw lot → deliveries, {key}"].sizes.append(size)
+            rows[f"raw lot → deliveries, {key}"].add(*timed(url, runs, forward))
     for delivery in deliveries:
         for key, scope in (("center", None), ("member", delivery["member_id"])):
 
@@ -424,9 +433,7 @@ def measure(url: str, year: Year, samples: int, runs: int, seed: int) -> list[Ti
                     + len(read.lab_results)
                 )  # fmt: skip
 
-            ms, size = timed(url, runs, backward)
-            rows[f"delivery → raw lots, {key}"].medians.append(ms)
-            rows[f"delivery → raw lots, {key}"].sizes.append(size)
+            rows[f"delivery → raw lots, {key}"].add(*timed(url, runs, backward))
     return list(rows.values())
 
 
@@ -461,7 +468,7 @@ def main() -> None:
         )
         timings = measure(url, year, args.samples, args.runs, args.seed)
     print(f"{args.samples} random raw lots / deliveries, median of {args.runs} runs each (ms):")
-    print(f"{'trace':<34} {'median':>9} {'slowest':>9} {'rows':>9}")
+    print(f"{'trace':<30} {'median':>9} {'slowest':>9} {'CPU':>9} {'rows':>6}")
     for timing in timings:
         print(timing.row())
     print(f"load average after: {os.getloadavg()[0]:.1f}")
