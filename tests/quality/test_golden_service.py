@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+
 from mixshare.quality import service
+from mixshare.quality.models import CurveScore
 from tests.quality.conftest import Lab
 
 
@@ -26,9 +29,11 @@ def test_a_bad_batch_is_flagged_before_its_lab_result_and_a_good_one_is_not(lab:
     assert golden is not None and golden.batches == 12
     (good,) = lab.mix(1)
     (hot,) = lab.mix(1, defect="overheat")
-    good_score = service.score_batch(lab.session, good)
-    hot_score = service.score_batch(lab.session, hot)
+    # the ingest scored both: nothing else ran between their arrival and these reads
+    good_score = lab.session.get(CurveScore, good.id)
+    hot_score = lab.session.get(CurveScore, hot.id)
     assert good_score is not None and hot_score is not None
+    assert good_score.golden_curve_id == golden.id
     assert not good_score.out_of_envelope
     assert hot_score.out_of_envelope and hot_score.score > good_score.score
     assert hot_score.outside["temperature_c"] > 0.1
@@ -63,3 +68,23 @@ def test_releases_grow_the_golden_curve_when_their_number_doubles(lab: Lab) -> N
     assert golden.batches == 5  # 9 released: not yet twice as many
     release_all(lab, 1)
     assert golden.batches == 10
+
+
+def test_batches_mixed_before_the_first_golden_curve_are_scored_when_it_is_built(lab: Lab) -> None:
+    (early_hot,) = lab.mix(1, lot=False, defect="overheat")
+    (early_good,) = lab.mix(1, lot=False)
+    assert lab.session.get(CurveScore, early_hot.id) is None  # no golden curve to score by yet
+    release_all(lab, 5)  # the fifth release builds the first golden curve
+    hot = lab.session.get(CurveScore, early_hot.id)
+    good = lab.session.get(CurveScore, early_good.id)
+    assert hot is not None and hot.out_of_envelope
+    assert good is not None and not good.out_of_envelope
+
+
+def test_the_worklist_only_reads_scores(lab: Lab) -> None:
+    release_all(lab, 5)
+    (batch,) = lab.mix(1)
+    lab.session.execute(delete(CurveScore).where(CurveScore.batch_id == batch.id))
+    work = {item.batch.id: item for item in service.worklist(lab.session)}
+    assert work[batch.id].curve is None
+    assert lab.session.get(CurveScore, batch.id) is None

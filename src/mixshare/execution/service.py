@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import Compound, CompoundVersion
+from mixshare.db import table_of
 from mixshare.errors import NotFound, Problem, ValidationFailed, validated
 from mixshare.execution import curves
 from mixshare.execution.models import (
@@ -55,6 +56,7 @@ from mixshare.lines.models import Line
 from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.planning.models import Plan, PlanLot
+from mixshare.quality import scoring
 from mixshare.settings import now_local
 from mixshare.users.models import User
 from mixshare.validation import to_local_naive
@@ -522,12 +524,14 @@ def _insert_details(
     added: Sequence[tuple[Batch, BatchDocument]],
     catalogue: Catalogue,
     known: _Known,
-) -> None:
+) -> list[scoring.Arrival]:
     """The weighings, genealogy and curves of the new (flushed) batches, as bulk inserts: the
-    unit of work's per-object bookkeeping cost more than everything else of an ingest."""
+    unit of work's per-object bookkeeping cost more than everything else of an ingest. Returns
+    the new batches' curves, for scoring."""
     ids_by_code = dict(known.batches_by_code)
     ids_by_code.update({code: batch.id for (_, code), batch in known.pending.items()})
     weighings, links, blobs = [], [], []
+    arrivals = []
     for batch, doc in added:
         for i, w in enumerate(doc.ingredients):
             lot = known.raw_lots.get(w.raw_lot) if w.raw_lot else None
@@ -552,22 +556,26 @@ def _insert_details(
             }
             for i, code in enumerate(doc.consumed)
         ]
+        signals = {name: getattr(doc.curve, name) for name in SIGNALS}
         blobs.append(
             {
                 "batch_id": batch.id,
                 "hz": doc.curve.hz,
                 "samples": len(doc.curve.power_kw),
                 "codec": curves.CODEC,
-                "data": curves.encode({name: getattr(doc.curve, name) for name in SIGNALS}),
+                "data": curves.encode(signals),
             }
         )
+        key = (batch.compound_version_id, batch.stage, batch.line_id)
+        arrivals.append(scoring.Arrival(batch.id, key, signals, doc.curve.hz))
     for model, rows in (
         (BatchIngredient, weighings),
         (BatchConsumption, links),
         (BatchCurve, blobs),
     ):
         if rows:
-            session.execute(insert(model), rows)
+            session.execute(insert(table_of(model)), rows)
+    return arrivals
 
 
 def _quarantine(
@@ -763,7 +771,9 @@ def ingest(
         result = Result(index=index, outcome="accepted", line=line_code, batch=batch_code)
         report.results.append(call.one(raw, item, result))
     session.flush()
-    _insert_details(session, list(call.added.values()), call.catalogue, call.known)
+    arrivals = _insert_details(session, list(call.added.values()), call.catalogue, call.known)
+    # every new batch gets its golden-curve score and flag now, before any lab result
+    scoring.score_arrivals(session, arrivals, now_local())
     for index, (batch, _doc) in call.added.items():
         report.results[index].batch_id = batch.id
     for index, batch in call.repeats.items():

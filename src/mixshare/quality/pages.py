@@ -66,7 +66,7 @@ def _batch_context(access: AccessDep, batch: Batch, user: User) -> dict[str, Any
         "batch": batch,
         "verdicts": service.verdicts(session, batch),
         "disposition": service.disposition_of(session, batch),
-        "score": session.get(CurveScore, batch.id) or service.score_batch(session, batch),
+        "score": session.get(CurveScore, batch.id),  # scored at ingest, not by this page
         "curve": service.curve_chart(session, batch),
         "signals": golden.SIGNALS,
         "rest_ends": service.rest_ends(batch),

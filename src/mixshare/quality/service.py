@@ -31,7 +31,7 @@ from mixshare.errors import Conflict, NotFound, Problem, ValidationFailed
 from mixshare.execution.models import Batch, BatchCurve
 from mixshare.execution.service import curve_of
 from mixshare.planning.models import PlanLot
-from mixshare.quality import golden, spc
+from mixshare.quality import golden, scoring, spc
 from mixshare.quality.models import (
     DISPOSITIONS,
     SAMPLING_RULES,
@@ -521,8 +521,8 @@ def worklist(session: Session, now: datetime | None = None, limit: int = 200) ->
     for batch in batches:
         refresh(session, batch, now)
         found = verdicts(session, batch)
-        score = scores.get(batch.id) or score_batch(session, batch, now)  # flag before the lab
-        items.append(WorkItem(batch, rest_ends(batch), found, score))
+        # scored at ingest (or when its golden curve was first built), never by a page
+        items.append(WorkItem(batch, rest_ends(batch), found, scores.get(batch.id)))
     return items
 
 
@@ -581,6 +581,8 @@ def rebuild_golden(
     session.add(curve)
     session.flush()
     _REFERENCES.clear()
+    # batches that arrived before there was a curve to score them against
+    scoring.score_unscored(session, key, OPEN_STATES, curve.built_at)
     return curve
 
 
@@ -601,18 +603,17 @@ def _reference(session: Session, batch: Batch) -> tuple[int, golden.Reference] |
 
 
 def score_batch(session: Session, batch: Batch, now: datetime | None = None) -> CurveScore | None:
-    """Score the batch against its golden curve (None: no golden curve or no curve)."""
+    """Score (again) the stored batch against its golden curve (None: no golden curve or no
+    curve). New batches are scored by the ingest service (:mod:`mixshare.quality.scoring`)."""
     found = _reference(session, batch)
-    aligned = _aligned(batch) if found is not None else None
-    if found is None or aligned is None:
+    if found is None or batch.curve is None:
         return None
-    golden_id, reference = found
-    result = golden.score(aligned, reference)
+    values = scoring.score_row(batch.id, curve_of(batch), batch.curve.hz, found, now or now_local())
+    if values is None:
+        return None
     row = session.get(CurveScore, batch.id) or CurveScore(batch_id=batch.id)
-    row.golden_curve_id = golden_id
-    row.score, row.energy_z = result.score, result.energy_z
-    row.outside, row.out_of_envelope = result.outside, result.out_of_envelope
-    row.scored_at = now or now_local()
+    for name, value in values.items():
+        setattr(row, name, value)
     session.add(row)
     session.flush()
     return row
