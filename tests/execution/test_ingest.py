@@ -190,6 +190,9 @@ def test_within_one_call_repeats_and_genealogy_are_seen(session: Session) -> Non
     report = ingest(session, mb, mb, changed, final)
     assert [r.outcome for r in report.results] == ["accepted", "duplicate", "conflict", "accepted"]
     assert report.results[1].batch_id == report.results[0].batch_id
+    assert report.results[2].batch_id == report.results[0].batch_id  # the conflict's batch
+    kept = session.scalars(select(BatchConflict)).one()
+    assert kept.batch_id == report.results[0].batch_id
     assert report.results[3].deviations == []
     stored = session.get(Batch, report.results[3].batch_id)
     assert stored is not None

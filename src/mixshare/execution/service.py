@@ -432,6 +432,18 @@ def _deviations(
 
 
 @dataclass
+class NewBatch:
+    """A batch this call adds: its row, and its id once inserted (:meth:`_Call.store_new`)."""
+
+    row: dict[str, Any]
+    id: int | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.row["content_hash"])
+
+
+@dataclass
 class _Known:
     """What one ingest call looks up once for all its documents (one query each), and the
     batches it has added so far (a document may repeat or consume one of the same call)."""
@@ -439,7 +451,7 @@ class _Known:
     stored: dict[tuple[int, str], tuple[int, str]]  # (line id, code) → (batch id, hash)
     raw_lots: dict[str, tuple[int, int]]  # code → (lot id, material id)
     batches_by_code: dict[str, int]  # code → batch id, for genealogy
-    pending: dict[tuple[int, str], Batch] = field(default_factory=dict)
+    pending: dict[tuple[int, str], NewBatch] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, docs: Sequence[BatchDocument]) -> _Known:
@@ -489,10 +501,10 @@ def _new_batch(
     digest: str,
     source: str,
     user: User | None,
-) -> Batch:
+) -> NewBatch:
     energy, from_curve = _energy(doc)
     planned = catalogue.plan_lot(doc.lot) if doc.lot else None
-    batch = Batch(
+    row = dict(
         line_id=line.id,
         code=doc.batch,
         lot_code=doc.lot,
@@ -516,28 +528,30 @@ def _new_batch(
         received_at=now_local(),
         received_by=user.id if user is not None else None,
     )
-    return batch
+    return NewBatch(row)
 
 
 def _insert_details(
     session: Session,
-    added: Sequence[tuple[Batch, BatchDocument]],
+    added: Sequence[tuple[NewBatch, BatchDocument]],
     catalogue: Catalogue,
     known: _Known,
 ) -> list[scoring.Arrival]:
-    """The weighings, genealogy and curves of the new (flushed) batches, as bulk inserts: the
+    """The weighings, genealogy and curves of the new (stored) batches, as bulk inserts: the
     unit of work's per-object bookkeeping cost more than everything else of an ingest. Returns
     the new batches' curves, for scoring."""
     ids_by_code = dict(known.batches_by_code)
-    ids_by_code.update({code: batch.id for (_, code), batch in known.pending.items()})
+    ids_by_code.update({code: new.id for (_, code), new in known.pending.items() if new.id})
     weighings, links, blobs = [], [], []
     arrivals = []
-    for batch, doc in added:
+    for new, doc in added:
+        batch_id = new.id
+        assert batch_id is not None, "stored by _Call.store_new"
         for i, w in enumerate(doc.ingredients):
             lot = known.raw_lots.get(w.raw_lot) if w.raw_lot else None
             weighings.append(
                 {
-                    "batch_id": batch.id,
+                    "batch_id": batch_id,
                     "position": i,
                     "material_code": w.material,
                     "material_id": catalogue.materials.get(w.material),
@@ -549,7 +563,7 @@ def _insert_details(
             )
         links += [
             {
-                "batch_id": batch.id,
+                "batch_id": batch_id,
                 "position": i,
                 "consumed_code": code,
                 "consumed_batch_id": ids_by_code.get(code),
@@ -559,15 +573,15 @@ def _insert_details(
         signals = {name: getattr(doc.curve, name) for name in SIGNALS}
         blobs.append(
             {
-                "batch_id": batch.id,
+                "batch_id": batch_id,
                 "hz": doc.curve.hz,
                 "samples": len(doc.curve.power_kw),
                 "codec": curves.CODEC,
                 "data": curves.encode(signals),
             }
         )
-        key = (batch.compound_version_id, batch.stage, batch.line_id)
-        arrivals.append(scoring.Arrival(batch.id, key, signals, doc.curve.hz))
+        key = (new.row["compound_version_id"], new.row["stage"], new.row["line_id"])
+        arrivals.append(scoring.Arrival(batch_id, key, signals, doc.curve.hz))
     for model, rows in (
         (BatchIngredient, weighings),
         (BatchConsumption, links),
@@ -620,7 +634,6 @@ def _jsonable(raw: Any) -> bool:
 def _repeat(
     session: Session,
     stored: tuple[int | None, str],
-    pending: Batch | None,
     doc: BatchDocument,
     digest: str,
     result: Result,
@@ -641,9 +654,6 @@ def _repeat(
             "content; both are kept for review",
         )
     ]
-    if pending is not None:  # stored earlier in this call: give it its id now
-        session.flush()
-        batch_id = pending.id
     result.batch_id = batch_id
     kept = session.scalar(
         select(BatchConflict).where(
@@ -677,8 +687,26 @@ class _Call:
     source: str
     user: User | None
     rules: IngestRules
-    added: dict[int, tuple[Batch, BatchDocument]] = field(default_factory=dict)  # by index
-    repeats: dict[int, Batch] = field(default_factory=dict)  # index → batch added earlier
+    added: dict[int, tuple[NewBatch, BatchDocument]] = field(default_factory=dict)  # by index
+    repeats: dict[int, NewBatch] = field(default_factory=dict)  # index → batch added earlier
+
+    def store_new(self) -> None:
+        """Insert the new batches not yet stored (one Core executemany, no RETURNING: on
+        PostgreSQL the ORM's multi-row INSERT … RETURNING cost more client CPU than any other
+        step of an ingest) and read their ids back in one query."""
+        new = [n for n in self.known.pending.values() if n.id is None]
+        if not new:
+            return
+        self.session.execute(insert(table_of(Batch)), [n.row for n in new])
+        by_key = {(n.row["line_id"], n.row["code"]): n for n in new}
+        rows = self.session.execute(
+            select(Batch.id, Batch.line_id, Batch.code).where(
+                Batch.code.in_({n.row["code"] for n in new})
+            )
+        )
+        for batch_id, line_id, code in rows:
+            if (found := by_key.get((line_id, code))) is not None:
+                found.id = batch_id
 
     def quarantined(self, raw: Any, result: Result, reasons: list[Reason]) -> Result:
         result.outcome, result.reasons = "quarantined", reasons
@@ -697,11 +725,12 @@ class _Call:
         key = (line.id, doc.batch)
         pending = self.known.pending.get(key)
         if pending is not None:
-            self.repeats[result.index] = pending  # its id is known after the flush
+            if pending.content_hash != digest:
+                self.store_new()  # a conflict is kept under the batch's id: it needs it now
+            self.repeats[result.index] = pending  # a duplicate's id is known after the insert
             return _repeat(
                 self.session,
-                (None, pending.content_hash),
-                pending,
+                (pending.id, pending.content_hash),
                 doc,
                 digest,
                 result,
@@ -712,7 +741,6 @@ class _Call:
             return _repeat(
                 self.session,
                 self.known.stored[key],
-                None,
                 doc,
                 digest,
                 result,
@@ -720,7 +748,7 @@ class _Call:
                 self.user,
             )
         result.deviations = _deviations(doc, recipe, self.catalogue, self.known, self.rules)
-        batch = _new_batch(
+        new = _new_batch(
             doc,
             line=line,
             recipe=recipe,
@@ -731,9 +759,8 @@ class _Call:
             source=self.source,
             user=self.user,
         )
-        self.session.add(batch)
-        self.known.pending[key] = batch
-        self.added[result.index] = (batch, doc)
+        self.known.pending[key] = new
+        self.added[result.index] = (new, doc)
         return result
 
 
@@ -758,8 +785,9 @@ def ingest(
     """Check and store each document in turn (see the module docstring); commits nothing.
 
     Everything a call needs from the database is read in a few queries for all its
-    documents, and the new batches are written in one flush at the end (measured: per-document
-    look-ups and flushes made ingest several times slower; benchmarks/execution_ingest.py).
+    documents, and the new batches are written in a few bulk inserts at the end (measured:
+    per-document look-ups and flushes made ingest several times slower;
+    benchmarks/execution_ingest.py, docs/benchmarks/execution-2026-12-02.md).
     """
     raws = list(documents)
     parsed = [_parse(raw) for raw in raws]
@@ -771,13 +799,14 @@ def ingest(
         result = Result(index=index, outcome="accepted", line=line_code, batch=batch_code)
         report.results.append(call.one(raw, item, result))
     session.flush()
+    call.store_new()
     arrivals = _insert_details(session, list(call.added.values()), call.catalogue, call.known)
     # every new batch gets its golden-curve score and flag now, before any lab result
     scoring.score_arrivals(session, arrivals, now_local())
-    for index, (batch, _doc) in call.added.items():
-        report.results[index].batch_id = batch.id
-    for index, batch in call.repeats.items():
-        report.results[index].batch_id = batch.id
+    for index, (new, _doc) in call.added.items():
+        report.results[index].batch_id = new.id
+    for index, new in call.repeats.items():
+        report.results[index].batch_id = new.id
     return report
 
 
