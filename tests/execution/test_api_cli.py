@@ -149,3 +149,21 @@ def test_staff_receive_raw_lots_that_weighings_then_name(
     document["ingredients"][0]["raw_lot"] = "R-NR-2"
     answer = client.post("/api/v1/batches", json=document, headers=center.headers("line1"))
     assert answer.status_code == 201 and answer.json()["deviations"] == []
+
+
+def test_cli_reads_what_fast_json_parsing_refuses_as_before(
+    db_url: str, center: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """orjson refuses NaN; the standard library reads it, so the document is judged by the
+    ingest service (a broken sensor value, named) and not dismissed as text that is not JSON."""
+    monkeypatch.setenv("MIXSHARE_DATABASE_URL", db_url)
+    document = masterbatches().next()
+    text = json.dumps(document).replace(
+        f'"dump_temperature_c": {json.dumps(document["dump_temperature_c"])}',
+        '"dump_temperature_c": NaN',
+    )
+    assert "NaN" in text
+    (tmp_path / "a.jsonl").write_text(text + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["ingest", "batches", str(tmp_path)])
+    output = " ".join(result.output.split())
+    assert "quarantined: dump_temperature_c" in output, output
