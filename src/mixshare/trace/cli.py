@@ -80,7 +80,7 @@ def _batch_table(title: str, batches: list[TraceBatchRead], extra: str | None = 
     for column in ("batch", "line", "stage", "compound", "member"):
         table.add_column(column)
     if extra:
-        table.add_column(extra)
+        table.add_column(extra, overflow="fold")  # batch codes in full: they are what is looked up
     for b in batches:
         cells = [b.batch, b.line, b.stage, b.compound, b.member]
         if extra:
