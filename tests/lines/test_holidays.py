@@ -90,7 +90,27 @@ def test_part_day_holiday_leaves_only_its_shift_to_the_planner(
         assert not any(closed(line.unavailable, wednesday + m) for m in range(360, 840))
         assert closed(line.unavailable, wednesday + 840)
         assert all(closed(line.unavailable, thursday + m) for m in range(0, DAY, 30))
-        assert not closed(line.unavailable, 4 * DAY)  # Friday runs again
+        # Thursday's night shift does not start, so Friday runs again with its early shift
+        assert closed(line.unavailable, 4 * DAY) and closed(line.unavailable, 4 * DAY + 359)
+        assert not closed(line.unavailable, 4 * DAY + 360)
     # importing the file again changes the existing days in place
     again = import_holidays(demo_session, path)
     assert again.updated == ["2031-03-05", "2031-03-06"] and again.created == []
+
+
+def test_a_night_shift_that_does_not_start_on_a_holiday_does_not_run_after_midnight(
+    demo_session: Session,  # noqa: F811
+) -> None:
+    """With only the early shift open on Wednesday, Wednesday's night crew never comes: the
+    line used to run Thursday 00:00-06:00 (the night shift's tail) with nobody there, because
+    the holiday closed only its clock day."""
+    demo_session.execute(delete(Downtime))
+    demo_session.add(Holiday(day=WEDNESDAY, name="open day", open_shifts="早班 morning"))
+    demo_session.flush()
+    start = datetime.combine(DEMO_MONDAY, datetime.min.time())
+    problem = build_problem(demo_session, start=start, days=7).problem
+    wednesday, thursday = 2 * DAY, 3 * DAY
+    for line in problem.lines:
+        assert not any(closed(line.unavailable, wednesday + m) for m in range(360, 840))
+        assert all(closed(line.unavailable, thursday + m) for m in range(0, 360, 10))
+        assert not closed(line.unavailable, thursday + 360)

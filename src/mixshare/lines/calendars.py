@@ -111,14 +111,32 @@ def holidays(
     session: Session, start: datetime, end: datetime, calendar: Calendar | None = None
 ) -> list[Span]:
     """The closed time of the holidays in [start, end): each holiday's day, less what still
-    runs on it (a part-day holiday)."""
+    runs on it (a part-day holiday), and the whole of each of its shifts that does not run
+    (a night shift starting on the holiday has no crew after midnight either)."""
     rows = session.scalars(
-        select(Holiday).where(Holiday.day >= start.date(), Holiday.day <= end.date())
+        select(Holiday).where(
+            Holiday.day >= start.date() - timedelta(days=1), Holiday.day <= end.date()
+        )
     )
     spans = []
     for row in rows:
         day = datetime(row.day.year, row.day.month, row.day.day)
-        spans += complement(open_on_holiday(row, calendar), day, day + timedelta(days=1))
+        still_open = open_on_holiday(row, calendar)
+        spans += complement(still_open, day, day + timedelta(days=1))
+        for s, e in _shifts_starting(calendar, day):
+            spans += complement(still_open, s, e)
+    return spans
+
+
+def _shifts_starting(calendar: Calendar | None, day: datetime) -> list[Span]:
+    """The spans of ``calendar``'s shifts worked on the shift day ``day``."""
+    if calendar is None:
+        return []
+    spans = []
+    for shift in calendar.shifts:
+        if works_on(calendar, shift, day):
+            s = day + timedelta(minutes=shift.start_minute)
+            spans.append((s, s + timedelta(minutes=shift.duration_minutes)))
     return spans
 
 
