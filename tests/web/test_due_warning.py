@@ -42,3 +42,30 @@ def test_order_form_shows_the_warning_on_the_list(client: TestClient, world: Wor
     page = client.get(answer.headers["location"]).text
     assert 'data-testid="due-warning"' in page
     assert "最早可能完工时间" in page  # zh-CN first
+
+
+def test_an_order_changed_to_an_unreachable_due_date_is_warned_about(
+    client: TestClient, world: World
+) -> None:
+    """Entry warned, a change did not: an order moved to a due date it cannot make got none."""
+    body = {"compound": "C-M01", "quantity_kg": 2500, "due_at": _due_in(12 * 24 * 60)}
+    order = client.post(f"{API}/orders", json=body, headers=world.headers("m01")).json()
+    assert order["warnings"] == []
+    change = {"due_at": _due_in(20), "version": order["version"]}
+    answer = client.patch(f"{API}/orders/{order['id']}", json=change, headers=world.headers("m01"))
+    assert answer.status_code == 200, answer.text
+    changed = answer.json()
+    assert len(changed["warnings"]) == 1 and changed["earliest_completion"] is not None
+    assert "earlier than the earliest possible completion" in changed["warnings"][0]
+    note = {"note": "only a note", "version": changed["version"]}
+    calm = client.patch(f"{API}/orders/{order['id']}", json=note, headers=world.headers("m01"))
+    assert calm.json()["warnings"] == []  # no date or quantity changed: nothing checked
+
+    token = page_login(client, "m01")
+    edit = client.get(f"/orders/{order['id']}").text
+    version = edit.split('name="row_version" value="', 1)[1].split('"', 1)[0]
+    fields = {"quantity_kg": "2500", "due_at": _due_in(25)[:16], "row_version": version}
+    saved = post_form(client, f"/orders/{order['id']}", token, **fields)
+    assert saved.status_code == 303, saved.text[:500]
+    page = client.get(saved.headers["location"]).text
+    assert 'data-testid="due-warning"' in page and "最早可能完工时间" in page

@@ -14,7 +14,7 @@ from mixshare.errors import Problem, ValidationFailed
 from mixshare.orders import service
 from mixshare.orders.models import ORDER_STATUSES, Order
 from mixshare.orders.schemas import OrderCreate, OrderUpdate
-from mixshare.planning.due_check import DueCheck
+from mixshare.planning.due_check import DUE_FIELDS, DueCheck
 from mixshare.users.models import User
 from mixshare.validation import Id, Identifier
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS, Page, PagingDep, page_of
@@ -50,11 +50,13 @@ class OrderRead(BaseModel):
     urgency_at: CenterDateTime | None = None
     warnings: list[str] = Field(
         default_factory=list,
-        description="on creation: e.g. a due date earlier than the earliest possible completion"
-        " (the order is accepted)",
+        description="on creation, and on a change of quantity or dates: e.g. a due date earlier"
+        " than the earliest possible completion (the order is accepted)",
     )
     earliest_completion: CenterDateTime | None = Field(
-        default=None, description="on creation: the earliest the order could be done"
+        default=None,
+        description="on creation, and on a change of quantity or dates: the earliest the"
+        " order could be done",
     )
 
     @classmethod
@@ -165,8 +167,9 @@ def update_order(
         member_id=order.member_id,
         detail={"changes": audit.jsonable(changes), "version": order.row_version},
     )
+    check = DueCheck.of(access.session, order) if changes.keys() & DUE_FIELDS else None
     access.session.commit()
-    return OrderRead.of(order)
+    return OrderRead.of(order, check)
 
 
 def _cancel(order_id: int, version: int | None, access: AccessDep) -> Order:

@@ -17,7 +17,7 @@ from mixshare.members import service as members
 from mixshare.orders import service as orders
 from mixshare.orders.models import ORDER_STAGES, ORDER_STATUSES, Order
 from mixshare.planning import service as planning
-from mixshare.planning.due_check import DueCheck
+from mixshare.planning.due_check import DUE_FIELDS, DueCheck
 from mixshare.users.models import User
 from mixshare.web.cache import TtlCache, page_cache
 from mixshare.web.deps import SessionDep, verify_csrf
@@ -172,14 +172,15 @@ def create_order(
     Access(session, user, request).audit("create", "order", order.id, member_id=order.member_id)
     check = DueCheck.of(session, order)
     session.commit()
-    return redirect(f"/orders?{_created_query(order, check)}")
+    return redirect(f"/orders?{_notice_query('created', order, check)}")
 
 
-def _created_query(order: Order, check: DueCheck) -> str:
-    """The list's notice of a new order; with a warning when it is due before it can be done
-    (``earliest=never`` when it cannot be made as it stands)."""
-    query = {"created": order.number}
-    if check.warnings:
+def _notice_query(notice: str, order: Order, check: DueCheck | None) -> str:
+    """The list's notice of a new or changed order (``notice``: created, updated); with a
+    warning when it is due before it can be done (``earliest=never`` when it cannot be made
+    as it stands)."""
+    query = {notice: order.number}
+    if check is not None and check.warnings:
         query["due"] = order.due_at.strftime(MOMENT)
         query["earliest"] = check.earliest.strftime(MOMENT) if check.earliest else "never"
     return urlencode(query)
@@ -253,8 +254,9 @@ def update_order(
             request, session, user, order, dict(form), field_errors(problems), status_code=status
         )
     access.audit("update", "order", order.id, member_id=order.member_id)
+    check = DueCheck.of(session, order) if changes.keys() & DUE_FIELDS else None
     session.commit()
-    return redirect(f"/orders?updated={order.number}")
+    return redirect(f"/orders?{_notice_query('updated', order, check)}")
 
 
 @router.post("/orders/{order_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None)

@@ -105,9 +105,13 @@ def earliest_completion(
     return plant.start + timedelta(minutes=found.finish), None
 
 
+# The order fields a due-date warning depends on: a change of any of them checks again.
+DUE_FIELDS = frozenset({"quantity_kg", "due_at", "release_at"})
+
+
 @dataclass(frozen=True)
 class DueCheck:
-    """What order entry says about a new order's due date."""
+    """What order entry says about a new or changed order's due date."""
 
     earliest: datetime | None
     warnings: list[str]
