@@ -221,13 +221,16 @@ def test_a_new_center_from_init_to_its_first_published_plan(tmp_path: Path) -> N
     assert check_plan_document(document) == []
     monday = date.fromisoformat(walk.variable("D1"))
     assert center_problems(document, monday, light_compounds(tmp_path)) == []
+    kpis = document["plan"]["kpis"]
     print(
         f"\nonboarding walk-through: init -> published plan v{published['version']} in "
         f"{elapsed:.0f} s wall clock, {cpu:.0f} s CPU in the commands (mixshare plan: "
         f"{walk.seconds['plan']:.0f} s, --time-limit 30; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); "
         f"orders {len(document['orders'])}, lots {len(document['lots'])}, "
-        f"unplanned {len(document['unplanned_orders'])}; steps: "
+        f"unplanned {len(document['unplanned_orders'])}, late lots {kpis['late_lots']}, "
+        f"weighted tardiness {kpis['weighted_tardiness']:.0f}, changeover hours "
+        f"{kpis['changeover_hours']:.1f}; steps: "
         + ", ".join(f"{k} {v:.0f}s" for k, v in walk.seconds.items())
     )
 
