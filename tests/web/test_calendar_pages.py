@@ -88,7 +88,9 @@ def test_admin_saves_a_rotating_shift_pattern_and_a_bad_one_is_named(
         client, "/calendars/new", token, calendar_name="W", shifts="early | 06:00 | 8 | Mon-Sat"
     )
     assert weekly.status_code == 303
-    assert "Mon Tue Wed Thu Fri Sat" in client.get("/calendars").text
+    # the weekdays in the page's language (they were English on the Chinese page)
+    assert "周一 周二 周三 周四 周五 周六" in client.get("/calendars").text
+    assert "Mon Tue Wed Thu Fri Sat" in client.get("/calendars?lang=en").text
 
 
 def test_admin_creates_a_line_on_a_calendar_and_a_bad_one_is_named(

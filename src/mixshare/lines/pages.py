@@ -48,7 +48,7 @@ def _calendars_context(session: Session) -> dict[str, Any]:
     )
     return {
         "calendars": shift_patterns.get_all(session),
-        "weekday_text": shift_patterns.weekday_text,
+        "weekday_names": shift_patterns.weekday_names,
         "cycle_text": shift_patterns.cycle_text,
         "holidays": holidays.get_all(session),
         "downtimes": list(downtimes),

@@ -57,9 +57,9 @@ def parse_weekdays(text: str) -> str:
     return "".join(str(d) for d in sorted(days))
 
 
-def weekday_text(digits: str) -> str:
-    """Stored digits as ``Mon Tue …`` (for pages)."""
-    return " ".join(SHORT_WEEKDAYS[int(d)] for d in digits if d.isdigit() and int(d) < 7)
+def weekday_names(digits: str) -> list[str]:
+    """Stored digits as ``["Mon", "Tue", …]`` (English msgids: pages show them translated)."""
+    return [SHORT_WEEKDAYS[int(d)] for d in digits if d.isdigit() and int(d) < 7]
 
 
 def parse_cycle_days(text: str) -> str:
