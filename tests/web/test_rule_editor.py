@@ -34,8 +34,10 @@ def test_editor_shows_the_matrix_and_why_a_switch_is_forbidden(
     html = client.get("/changeover-rules").text
     assert 'data-rule="5"' in html
     rows = forbidden_rows(html)
-    reason = "rule 5 &#39;M02 never after M01&#39; forbids"
-    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", reason) in rows
+    # the reason in the page's language (it was English on the Chinese page)
+    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", "规则 5「M02 never after M01」禁止") in rows
+    english = forbidden_rows(client.get("/changeover-rules?lang=en").text)
+    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", "rule 5 'M02 never after M01' forbids") in english
     assert all(a.startswith("M01.") and b.startswith("M02.") for a, b, _ in rows)
     rule_id = db.scalars(select(ChangeoverRule.id).where(ChangeoverRule.priority == 5)).one()
     assert post_form(client, f"/changeover-rules/{rule_id}/delete", token).status_code == 303
@@ -52,14 +54,14 @@ def test_no_matching_rule_is_named_as_such(client: TestClient, world: World, db:
     db.commit()
     page_login(client, "admin")
     rows = forbidden_rows(client.get("/changeover-rules").text)
-    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", "no rule matches") in rows
+    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", "没有匹配的规则") in rows
+    english = forbidden_rows(client.get("/changeover-rules?lang=en").text)
+    assert ("M01.C-M01.v1/MB", "M02.C-M02.v1/MB", "no rule matches") in english
 
 
 def test_a_bad_rule_comes_back_with_its_fields_marked(client: TestClient, world: World) -> None:
     token = page_login(client, "planner")
-    bad = post_form(
-        client, "/changeover-rules/new", token, priority="x", name="", to_colour="pink"
-    )
+    bad = post_form(client, "/changeover-rules/new", token, priority="x", name="", to_colour="pink")
     assert bad.status_code == 422
     assert {"priority", "name"} <= set(re.findall(r'data-field-error="([^"]+)"', bad.text))
 
