@@ -624,8 +624,9 @@ def _quarantine(
 
 
 def _jsonable(raw: Any) -> bool:
+    """Storable in a JSON column: NaN and infinities are not JSON (PostgreSQL refuses them)."""
     try:
-        json.dumps(raw)
+        json.dumps(raw, allow_nan=False)
     except (TypeError, ValueError):
         return False
     return True
