@@ -4,7 +4,7 @@ per-lot random draws (common random numbers) and the breakdown clocks."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,11 @@ class Draws:
     z: dict[str, float]
     u: dict[str, float]
     rush: dict[str, float]  # per order: rush order when below the rush probability
+    # per lot: its raw materials are late when ``material_u`` < the late probability, by
+    # ``material_e`` (an Exp(1) draw) x the mean delay
+    material_u: dict[str, float] = field(default_factory=dict)
+    material_e: dict[str, float] = field(default_factory=dict)
+    transport_z: dict[str, float] = field(default_factory=dict)  # per order: truck time noise
 
 
 def draw(inp: TwinInput, settings: Settings, replication: int) -> Draws:
@@ -31,11 +36,39 @@ def draw(inp: TwinInput, settings: Settings, replication: int) -> Draws:
     u = rng(settings.seed, replication, "lab").random(len(ids))
     orders = sorted({lot.order for lot in inp.problem.lots})
     pick = rng(settings.seed, replication, "rush").random(len(orders))
+    materials = rng(settings.seed, replication, "materials")
+    late_u, late_e = materials.random(len(ids)), materials.exponential(1.0, len(ids))
+    truck = rng(settings.seed, replication, "transport").standard_normal(len(orders))
     return Draws(
         dict(zip(ids, z.tolist(), strict=True)),
         dict(zip(ids, u.tolist(), strict=True)),
         dict(zip(orders, pick.tolist(), strict=True)),
+        dict(zip(ids, late_u.tolist(), strict=True)),
+        dict(zip(ids, late_e.tolist(), strict=True)),
+        dict(zip(orders, truck.tolist(), strict=True)),
     )
+
+
+def material_delays(
+    problem: Problem, draws: Draws, probability: float, mean_min: float, on: bool
+) -> dict[str, float]:
+    """Minutes by which each first-stage lot's raw materials arrive after its release (only
+    the late ones are listed); later stages wait for their predecessor instead."""
+    if not on or probability <= 0:
+        return {}
+    follows = {chain.succ for chain in problem.chains}
+    return {
+        lot.id: draws.material_e[lot.id] * mean_min
+        for lot in problem.lots
+        if lot.id not in follows and draws.material_u.get(lot.id, 1.0) < probability
+    }
+
+
+def transport_minutes(a: Assumptions, member: str) -> float:
+    """Mean truck time from the center to ``member`` (its own value, else the default)."""
+    own = a.members.get(member, {})
+    hours = own.get("transport_hours", a.get("shared.transport_hours"))
+    return hours * 60.0
 
 
 def rush_demand(

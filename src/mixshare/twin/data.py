@@ -15,7 +15,8 @@ WEEK = 7 * DAY
 # Random streams of one replication, by name: each gets its own numpy Generator derived from
 # (seed, replication, stream), so a stream's numbers never depend on the other streams, on
 # the order replications run in, or on how many workers run them.
-STREAMS = ("rush", "cycle", "lab", "breakdowns")
+# New streams go at the end: a stream's index is part of its seed.
+STREAMS = ("rush", "cycle", "lab", "breakdowns", "materials", "transport")
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,12 @@ class Disturbances:
     cycle_noise: bool = True
     lab_holds: bool = True
     rush_orders: bool = True
+    late_materials: bool = True  # shared arm: a lot waits for its raw materials
+    transport: bool = True  # shared arm: truck from the center to the member
 
     @classmethod
     def off(cls) -> Disturbances:
-        return cls(False, False, False, False)
+        return cls(False, False, False, False, False, False)
 
 
 @dataclass(frozen=True)

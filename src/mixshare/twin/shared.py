@@ -38,8 +38,10 @@ from mixshare.twin.common import (
     fit,
     hold,
     machine_rng,
+    material_delays,
     noise,
     rush_demand,
+    transport_minutes,
 )
 from mixshare.twin.data import DAY, WEEK, Settings, TwinInput
 from mixshare.twin.prices import PriceCurve
@@ -78,6 +80,16 @@ class SharedArm:
             d.rush_orders,
         )
         self.lots = {lot.id: lot for lot in self.problem.lots}
+        late = material_delays(
+            self.problem,
+            draws,
+            a.get("shared.late_material_probability"),
+            a.get("shared.late_material_mean_hours") * 60,
+            d.late_materials,
+        )
+        self.materials_at = {k: self.lots[k].release + v for k, v in late.items()}
+        members = {lot.member for lot in self.problem.lots}
+        self.truck = {m: transport_minutes(a, m) if d.transport else 0.0 for m in members}
         self.lines = {line.id: line for line in self.problem.lines}
         self.preds: dict[str, list[Chain]] = {}
         for chain in self.problem.chains:
@@ -124,7 +136,8 @@ class SharedArm:
 
     def _subproblem(self, now: int) -> Problem:
         if self.settings.replan_hours <= 0:  # one plan of the demand as given
-            return self.problem
+            lots = tuple(replace(lot, due=self._ship_by(lot, 0)) for lot in self.problem.lots)
+            return replace(self.problem, lots=lots)
         pending = [
             lot for lot in self.problem.lots if lot.id not in self.runs and self._visible(lot, now)
         ]
@@ -135,6 +148,8 @@ class SharedArm:
         chains = []
         for lot in pending:
             earliest = max(0, lot.release - now)
+            if lot.id in self.materials_at and lot.release <= now:  # late, new date known
+                earliest = max(earliest, int(self.materials_at[lot.id] - now + 0.999))
             for chain in self.preds.get(lot.id, []):
                 if chain.pred in ids:
                     chains.append(chain)
@@ -143,8 +158,7 @@ class SharedArm:
                     earliest = max(earliest, int(ready + 0.999))
             release[lot.id] = earliest
         lots = tuple(
-            replace(lot, release=release[lot.id], due=None if lot.due is None else lot.due - now)
-            for lot in pending
+            replace(lot, release=release[lot.id], due=self._ship_by(lot, now)) for lot in pending
         )
         previous = tuple(
             Placement(lot_id, line, start - now)
@@ -160,6 +174,10 @@ class SharedArm:
             previous=previous,
             weights=self.problem.weights,
         )
+
+    def _ship_by(self, lot: Lot, now: int) -> int | None:
+        """The lot's due time as the engine plans it: early enough for the truck."""
+        return None if lot.due is None else lot.due - now - int(self.truck[lot.member])
 
     def _line(self, line: Line, now: int, horizon: int) -> Line:
         blocked = [
@@ -238,7 +256,7 @@ class SharedArm:
                 continue
             lot = self.lots[lot_id]
             ready = max(
-                [planned, lot.release]
+                [planned, lot.release, self.materials_at.get(lot_id, 0)]
                 + [self.runs[c.pred].end + c.min_lag for c in self.preds.get(lot_id, [])]
             )
             if ready > env.now:
@@ -346,13 +364,20 @@ class SharedArm:
             tally.delivered_t += self.inp.lots[last.id].tonnes
             if not all(x.id in self.runs for x in lots):
                 continue
-            end = max(self.runs[x.id].end for x in lots)
+            end = max(self.runs[x.id].end for x in lots) + self._transport(order, last.member)
             tally.completed += 1
             tally.lead_h += (end - self.order_release[order]) / 60.0
             if last.due is None or end <= last.due:
                 tally.on_time += 1
             else:
                 tally.late_lots += 1
+
+    def _transport(self, order: str, member: str) -> float:
+        """Minutes from the order's last lot to the member's door (lognormal around the
+        member's mean; 0 with transport switched off)."""
+        z = self.draws.transport_z.get(order, 0.0)
+        cv = self.a.get("shared.transport_cv")
+        return self.truck[member] * noise(z, cv, self.settings.disturbances.transport)
 
     def _availability(self) -> None:
         horizon = self.problem.horizon
