@@ -55,6 +55,7 @@ from mixshare.quality.models import (
 from mixshare.sharing.models import CostModelVersion
 from mixshare.stock.models import Delivery, DeliveryBatch, StockLocation, StockPlacement
 from mixshare.tariffs.models import Tariff, TariffBand
+from mixshare.twin.models import TwinRun
 from mixshare.users.models import ApiToken, LoginFailure, User, WebSession
 
 __all__ = [
@@ -112,6 +113,7 @@ __all__ = [
     "TariffBand",
     "TestMethod",
     "TreatmentLogDay",
+    "TwinRun",
     "User",
     "WasteContainer",
     "WasteTransfer",

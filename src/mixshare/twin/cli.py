@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -11,14 +12,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError
+from mixshare.errors import MixshareError, ValidationFailed
 from mixshare.twin import assumptions as assumption_file
+from mixshare.twin import scenario as scenario_file
+from mixshare.twin import service
+from mixshare.twin.assumptions import Assumptions
 from mixshare.twin.claims import claims as judge_claims
 from mixshare.twin.data import Settings, TwinInput
 from mixshare.twin.results import KPIS, summarise
 from mixshare.twin.run import run
+from mixshare.twin.scenario import ScenarioSpec
 from mixshare.twin.source import center_input
 from mixshare.twin.tally import ArmResult
 
@@ -41,18 +47,40 @@ ReplanHours = Annotated[float, typer.Option(min=0, help="Re-plan every N hours (
 AssumptionsFile = Annotated[
     Path | None, typer.Option(help="Assumptions TOML (default: the shipped one).")
 ]
+ScenarioFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="Scenario TOML: members, demand, lines, tariff, contract (default: the stored"
+        " center). Example: src/mixshare/twin/scenarios/small_town.toml."
+    ),
+]
+Store = Annotated[
+    bool, typer.Option(help="Keep the JSON result in the database (the twin page shows it).")
+]
 
 
-def _simulate(
-    weeks: int, settings: Settings, assumptions: Path | None
-) -> tuple[TwinInput, list[dict[str, ArmResult]]]:
+def _inputs(
+    weeks: int, assumptions: Path | None, scenario: Path | None
+) -> tuple[TwinInput, Assumptions, ScenarioSpec | None]:
+    """The demand and assumptions: a scenario file's, else the stored center's. A bad
+    scenario file stops here, before anything runs, with every problem it has."""
+    base = assumption_file.load(assumptions)
     try:
+        if scenario is not None:
+            spec, a = scenario_file.load(scenario, base)
+            return scenario_file.twin_input(spec, weeks=weeks), a, spec
         with session_scope() as session:
-            inp = center_input(session, weeks=weeks)
+            return center_input(session, weeks=weeks), base, None
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/red] {escape(str(problem))}", soft_wrap=True)
+        raise typer.Exit(2) from exc
     except MixshareError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
-    a = assumption_file.load(assumptions)
+
+
+def _simulate(inp: TwinInput, settings: Settings, a: Assumptions) -> list[dict[str, ArmResult]]:
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -63,7 +91,44 @@ def _simulate(
     with progress:
         task = progress.add_task("replications", total=settings.replications)
         reps = run(inp, settings, a, lambda done, _total: progress.update(task, completed=done))
-    return inp, reps
+    return reps
+
+
+def _store(
+    kind: str,
+    doc: dict[str, object],
+    *,
+    weeks: int,
+    settings: Settings,
+    a: Assumptions,
+    spec: ScenarioSpec | None,
+    files: dict[str, Path | None],
+) -> None:
+    """Keep the run's document with its parameters (a database problem only warns: the
+    result is printed either way)."""
+    params = {
+        "engine_iterations": settings.engine_iterations,
+        "engine_time_limit": settings.engine_time_limit,
+        "replan_hours": settings.replan_hours,
+        "lookahead_days": settings.lookahead_days,
+        "disturbances": asdict(settings.disturbances),
+        **{name: str(path) if path else None for name, path in files.items()},
+    }
+    try:
+        with session_scope() as session:
+            service.record(
+                session,
+                kind=kind,
+                result=doc,
+                weeks=weeks,
+                replications=settings.replications,
+                seed=settings.seed,
+                assumptions_version=a.version,
+                params=params,
+                scenario=spec.name if spec else None,
+            )
+    except (SQLAlchemyError, MixshareError) as exc:
+        err.print(f"[yellow]not stored:[/yellow] {escape(str(exc).splitlines()[0])}")
 
 
 def _settings(
@@ -88,21 +153,29 @@ def compare(
     engine_time_limit: TimeLimit = 2.0,
     replan_hours: ReplanHours = 24.0,
     assumptions: AssumptionsFile = None,
+    scenario: ScenarioFile = None,
+    store: Store = True,
 ) -> None:
-    """Both arms on the stored center's members and demand: KPIs per member and total, mean
-    and 95 % confidence interval over the replications."""
+    """Both arms on the stored center's members and demand (or a scenario file's): KPIs per
+    member and total, mean and 95 % confidence interval over the replications."""
     settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
-    inp, reps = _simulate(weeks, settings, assumptions)
-    a = assumption_file.load(assumptions)
+    inp, a, spec = _inputs(weeks, assumptions, scenario)
+    reps = _simulate(inp, settings, a)
     summary = summarise(reps, a, inp.member_codes())
+    doc: dict[str, object] = {
+        "weeks": weeks,
+        "replications": replications,
+        "seed": seed,
+        "assumptions_version": a.version,
+        "arms": summary,
+        "scenario": spec.name if spec else None,
+    }
+    if spec is not None and spec.contract is not None:
+        doc["contract"] = scenario_file.contract_prices(spec, inp, summary)
+    if store:
+        files = {"assumptions_file": assumptions, "scenario_file": scenario}
+        _store("compare", doc, weeks=weeks, settings=settings, a=a, spec=spec, files=files)
     if fmt == "json":
-        doc = {
-            "weeks": weeks,
-            "replications": replications,
-            "seed": seed,
-            "assumptions_version": a.version,
-            "arms": summary,
-        }
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
     for member in ("total", *inp.member_codes()):
@@ -139,12 +212,18 @@ def claims(
     engine_time_limit: TimeLimit = 2.0,
     replan_hours: ReplanHours = 24.0,
     assumptions: AssumptionsFile = None,
+    scenario: ScenarioFile = None,
+    store: Store = True,
 ) -> None:
     """The seed center's claims (efficiency x2, energy -20.1 %, VOC -32.1 %, 100 kt/yr on two
     lines): the twin's estimate, its interval, the assumptions and a verdict."""
     settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
-    _inp, reps = _simulate(weeks, settings, assumptions)
-    doc = judge_claims(reps, assumption_file.load(assumptions), replications, seed)
+    inp, a, spec = _inputs(weeks, assumptions, scenario)
+    reps = _simulate(inp, settings, a)
+    doc = judge_claims(reps, a, replications, seed)
+    if store:
+        files = {"assumptions_file": assumptions, "scenario_file": scenario}
+        _store("claims", doc, weeks=weeks, settings=settings, a=a, spec=spec, files=files)
     if fmt == "json":
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
