@@ -8,9 +8,13 @@
       the last of them ends no earlier than when that capacity is reached;
   (c) CP-SAT relaxations of the most urgent lots (:func:`relaxation_tardiness_bound`), plus (a)
       for the due lots those relaxations do not count.
-* Changeovers: every distinct setup key must be entered at least once on some line, from some
-  other key at its cheapest incoming changeover; only the first lot of each line (at most one
-  key per line) may instead come from the line's initial state.
+* Changeovers: the larger of (a) every distinct setup key must be entered at least once on
+  some line, from some other key at its cheapest incoming changeover, only the first lot of
+  each line (at most one key per line) coming from the line's initial state instead; and
+  (b) the key-path relaxation (:func:`key_path_setup_bound`): the lines' walks over the setup
+  keys, cut down to at most one path per line visiting every key once under the cheapest-chain
+  changeover costs, bounded by a Lagrangian (Held-Karp) arborescence. Neither sees time, so
+  neither can exceed the cheapest changeovers of a plan that ignores due dates.
 * Energy: a fractional (LP) relaxation that lets each lot's minutes go to any available minute
   of its eligible lines (:func:`energy_bound`); locked/frozen lots are priced exactly.
 """
@@ -31,6 +35,8 @@ from mixshare.engine.model import NO_DUE, Model, _earliest_ends
 RELAX_TIME = 1.5
 RELAX_LOTS = 100
 RELAX_WINDOWS = 3
+# subgradient rounds of the key-path changeover relaxation (:func:`key_path_setup_bound`)
+SETUP_ROUNDS = 100
 # at most this many distinct price levels in the energy LP (more are merged, each group at its
 # lowest price, which only lowers the bound)
 PRICE_LEVELS = 32
@@ -434,18 +440,41 @@ def _entry_setups(
 # -- changeovers ----------------------------------------------------------------------------------
 
 
-def setup_bound(model: Model) -> float:
+def setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
+    """Lower bound of the weighted changeover cost (minutes, cleaning batches, cost) of every
+    plan that schedules all lots: the larger of the entry bound (:func:`entry_setup_bound`)
+    and the key-path relaxation (:func:`key_path_setup_bound`, ``rounds`` subgradient rounds;
+    0 skips it)."""
+    best = entry_setup_bound(model)
+    if rounds > 0 and model.n > 0:
+        best = max(best, key_path_setup_bound(model, rounds))
+    return best
+
+
+def _setup_values(model: Model) -> list[np.ndarray]:
+    """Per line the weighted cost of each changeover (rows: from-key rows of the model, with
+    the clean/initial rows; columns: keys), ``inf`` where forbidden."""
+    w = model.problem.weights
+    out = []
+    for ln in range(model.m):
+        mins = np.array(model.co_min[ln], dtype=np.float64)
+        val = (
+            w.changeover_minute * mins
+            + w.cleaning_batch * np.array(model.co_clean[ln], dtype=np.float64)
+            + w.changeover_cost * np.array(model.co_cost[ln], dtype=np.float64)
+        )
+        out.append(np.where(mins < 0, math.inf, val))
+    return out
+
+
+def entry_setup_bound(model: Model) -> float:
     """Every setup key used must be entered once: from another key, or (for at most one key
     per line, the line's first lot) from the line's initial state."""
-    w = model.problem.weights
     used = sorted({model.key[i] for i in range(model.n)})
+    values = _setup_values(model)
 
     def val(ln: int, f: int, k: int) -> float:
-        return (
-            w.changeover_minute * model.co_min[ln][f][k]
-            + w.cleaning_batch * model.co_clean[ln][f][k]
-            + w.changeover_cost * model.co_cost[ln][f][k]
-        )
+        return float(values[ln][f][k])
 
     inner, first = [], []
     for k in used:
@@ -466,6 +495,189 @@ def setup_bound(model: Model) -> float:
     # at most one key per line starts from the initial state: take the largest savings
     savings = sorted((a - b for a, b in zip(inner, first, strict=True)), reverse=True)
     return float(max(0.0, sum(inner) - sum(savings[: model.m])))
+
+
+def _cheapest_chains(values: np.ndarray, nk: int) -> np.ndarray:
+    """Cheapest weighted cost from each row to each key over any chain of changeovers through
+    keys (Floyd-Warshall; staying on a key costs nothing here)."""
+    d = values.copy()
+    for k in range(nk):
+        d[k, k] = 0.0
+    for k in range(nk):
+        d = np.minimum(d, d[:, k : k + 1] + d[k : k + 1, :])
+    return d
+
+
+def key_path_setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
+    """Key-path relaxation of the changeover cost, bounded by a Lagrangian arborescence.
+
+    Take any plan that schedules every lot, and line ``L`` of it. Its lots form a walk over
+    setup keys from ``L``'s initial state; list the keys of its lots in the order the walk
+    first reaches them. Between the first visits of two consecutive keys of that list the walk
+    is a chain of changeovers from the one to the other, so it costs at least their distance
+    in the cheapest-chain closure ``d_L`` of ``L``'s changeover matrix
+    (:func:`_cheapest_chains`): repeated lots of a key and returns to keys seen before only add
+    cost (every changeover costs >= 0). Now drop from each line's list the keys an earlier line
+    already lists: ``d_L`` obeys the triangle inequality, so skipping a key never makes the
+    path dearer. What is left is at most ``m`` disjoint paths, one from each line's initial
+    state, that together visit every setup key exactly once, each step costing at least
+    ``c(a, b) = min_L d_L(a, b)`` over the lines that may run both keys (from the initial
+    states: ``min_L d_L(init_L, b)`` over the lines that may run ``b``). A key whose lots are
+    tied to two or more lines (a lot that only one line may run, for each of them) is on each
+    of those lines: it is one node per such line, each kept on its line
+    (:func:`_key_nodes`), and no line drops it.
+
+    Such a set of paths is a spanning arborescence of the keys under a root (all initial
+    states merged) in which the root has at most ``m`` children and every key at most one.
+    Relaxing those out-degree limits with multipliers ``lambda >= 0`` gives, for every
+    ``lambda``, the valid bound ``min-cost arborescence under c(a, b) + lambda_a`` minus
+    ``sum lambda_a * limit_a`` (the Held-Karp bound of the asymmetric travelling salesman);
+    ``rounds`` subgradient steps raise it from ``lambda = 0`` (the plain arborescence). The
+    number of rounds is fixed, so the value never depends on the clock.
+    """
+    nodes = _key_nodes(model)
+    if not nodes:
+        return 0.0
+    nk = len(nodes)
+    keys = np.array([k for k, _lines in nodes], dtype=np.int64)
+    cost = np.full((nk + 1, nk + 1), math.inf)  # row/column nk: the root
+    for ln, values in enumerate(_setup_values(model)):
+        d = _cheapest_chains(values, len(model.keys))
+        on = np.array([ln in lines for _k, lines in nodes])
+        sub = np.where(on[:, None] & on[None, :], d[np.ix_(keys, keys)], math.inf)
+        cost[:nk, :nk] = np.minimum(cost[:nk, :nk], sub)
+        cost[nk, :nk] = np.minimum(cost[nk, :nk], np.where(on, d[model.init_key[ln], keys],
+                                                           math.inf))
+    np.fill_diagonal(cost, math.inf)
+    limit = np.ones(nk + 1)
+    limit[nk] = model.m
+    lam = np.zeros(nk + 1)
+    # from the initial states every key may cost nothing (a clean line): start the root's
+    # multiplier at a typical key's cheapest entry, so the first trees do not hang every key
+    # on the root
+    entries = cost[:nk, :nk].min(axis=0)
+    entries = entries[np.isfinite(entries)]
+    lam[nk] = float(np.median(entries)) if len(entries) else 0.0
+    best, target = 0.0, _path_estimate(cost, nk, model.m)
+    for r in range(max(1, rounds)):
+        parent = _arborescence(cost + lam[:, None], nk)
+        if parent is None:
+            return 0.0  # some key cannot be reached: no complete plan exists
+        kids = np.bincount(parent[parent >= 0], minlength=nk + 1).astype(np.float64)
+        tree = float(sum(cost[parent[v], v] for v in range(nk)))
+        value = tree + float(lam @ (kids - limit))
+        best = max(best, value)
+        g = kids - limit
+        g[(lam <= 0) & (g < 0)] = 0.0
+        norm = float(g @ g)
+        if norm == 0:
+            break  # the arborescence is a set of paths: the relaxation is solved
+        step = (2.0 - 1.9 * r / max(1, rounds)) * max(target - value, 1e-3 * target) / norm
+        lam = np.maximum(0.0, lam + step * g)
+    return best
+
+
+def _key_nodes(model: Model) -> list[tuple[int, frozenset[int]]]:
+    """The nodes of :func:`key_path_setup_bound`: per setup key, the lines that may run it;
+    a key that lots tie to several lines (each such lot runs on one line only) is one node per
+    such line, on that line alone."""
+    out: list[tuple[int, frozenset[int]]] = []
+    for k, sets in sorted(_lines_of_key(model).items()):
+        tied = sorted({s[0] for s in sets if len(s) == 1})
+        if len(tied) >= 2:
+            out.extend((k, frozenset((ln,))) for ln in tied)
+        else:
+            out.append((k, frozenset(ln for s in sets for ln in s)))
+    return out
+
+
+def _lines_of_key(model: Model) -> dict[int, set[tuple[int, ...]]]:
+    """Per setup key, the distinct sets of lines its lots may run on (a locked or frozen lot:
+    its own line only)."""
+    out: dict[int, set[tuple[int, ...]]] = {}
+    for i in range(model.n):
+        fx = model.fixed.get(i)
+        lines = (fx[0],) if fx is not None else tuple(model.eligible(i))
+        if lines:
+            out.setdefault(model.key[i], set()).add(lines)
+    return out
+
+
+def _path_estimate(cost: np.ndarray, nk: int, m: int) -> float:
+    """A set of paths from the root through every key, greedily (nearest next key, ``m`` paths
+    in turn): its cost only steers the subgradient step size, never the bound itself."""
+    left = set(range(nk))
+    ends = [nk] * m
+    total = 0.0
+    while left:
+        c, p, k = min((cost[e, k], p, k) for p, e in enumerate(ends) for k in left)
+        if not math.isfinite(c):
+            return total if total > 0 else 1.0
+        total += c
+        ends[p] = k
+        left.discard(k)
+    return max(total, 1.0)
+
+
+def _arborescence(cost: np.ndarray, root: int) -> np.ndarray | None:
+    """Parent of every node in a minimum-cost spanning arborescence rooted at ``root``
+    (Chu-Liu/Edmonds, one cycle contracted per level; ``inf`` = no arc), or None when some
+    node cannot be reached."""
+    n = cost.shape[0]
+    w = cost.copy()
+    np.fill_diagonal(w, math.inf)
+    w[:, root] = math.inf
+    parent = w.argmin(axis=0)
+    parent[root] = -1
+    best_in = w[parent, np.arange(n)]
+    best_in[root] = 0.0
+    if not np.all(np.isfinite(best_in)):
+        return None
+    found = _find_cycle(parent, root)
+    if found is None:
+        tree: np.ndarray = parent
+        return tree
+    cycle = np.array(found, dtype=np.int64)
+    in_cycle = np.zeros(n, dtype=bool)
+    in_cycle[cycle] = True
+    others = np.flatnonzero(~in_cycle)
+    k = len(others)
+    new = np.full((k + 1, k + 1), math.inf)
+    new[:k, :k] = w[np.ix_(others, others)]
+    into = w[np.ix_(others, cycle)] - best_in[cycle][None, :]  # entering the cycle at v
+    enter_at = cycle[into.argmin(axis=1)]
+    new[:k, k] = into.min(axis=1)
+    out = w[np.ix_(cycle, others)]
+    leave_from = cycle[out.argmin(axis=0)]
+    new[k, :k] = out.min(axis=0)
+    sub_root = int(np.flatnonzero(others == root)[0])
+    sub = _arborescence(new, sub_root)
+    if sub is None:
+        return None
+    full: np.ndarray = parent.copy()
+    up = sub[:k]
+    via = others[np.clip(up, 0, k - 1)]
+    full[others] = np.where(up < 0, -1, np.where(up == k, leave_from, via))
+    u = int(sub[k])
+    full[enter_at[u]] = others[u]
+    return full
+
+
+def _find_cycle(parent: np.ndarray, root: int) -> list[int] | None:
+    """A cycle of the parent graph (as a list of nodes), or None."""
+    n = len(parent)
+    state = np.zeros(n, dtype=np.int64)  # 0 unseen, otherwise the walk that saw it
+    for s in range(n):
+        if state[s]:
+            continue
+        v, path = s, []
+        while v != root and v >= 0 and not state[v]:
+            state[v] = s + 1
+            path.append(v)
+            v = int(parent[v])
+        if v >= 0 and v != root and state[v] == s + 1:
+            return path[path.index(v):]
+    return None
 
 
 # -- energy ---------------------------------------------------------------------------------------
