@@ -88,3 +88,31 @@ def test_bad_fields_are_named(session: Session) -> None:
     with pytest.raises(ValidationFailed) as exc:
         create_tariff(session, tariff(code="ZJ-2028B"))
     assert where(exc) == {"valid_from"}
+
+
+def test_validity_overlaps_and_gaps_are_named(session: Session) -> None:
+    """The seed has ZJ-2024 (2024-03-01 to 2026-06-30) and ZJ-2026 (2026-07-01, open-ended).
+    A version inside ZJ-2024's closed span overlaps it; one ending before ZJ-2026 starts
+    leaves days without a price; one open-ended before ZJ-2026 overlaps ZJ-2026. Nothing is
+    stored and the versions stored keep their dates."""
+    load_seed_tariffs(session)
+    with pytest.raises(ValidationFailed) as exc:
+        create_tariff(session, tariff(code="IN-2025", valid_from=date(2025, 1, 1)))
+    messages = {p.location: p.message for p in exc.value.problems}
+    assert messages["valid_from"] == "overlaps tariff ZJ-2024, in force 2024-03-01 to 2026-06-30"
+    assert messages["valid_to"].startswith("overlaps tariff ZJ-2026, in force from 2026-07-01")
+    with pytest.raises(ValidationFailed) as exc:
+        create_tariff(session, tariff(code="OLD", valid_from=date(2020, 1, 1),
+                                      valid_to=date(2024, 1, 31)))  # fmt: skip
+    [problem] = exc.value.problems
+    assert (problem.location, problem.message) == (
+        "valid_to", "leaves a gap: no tariff from 2024-02-01 to 2024-02-29 (tariff ZJ-2024 "
+        "starts 2024-03-01)")  # fmt: skip
+    create_tariff(session, tariff(code="ZJ-2028", valid_to=date(2028, 12, 31)))
+    gap = "no tariff from 2029-01-01 to 2029-02-28 \\(tariff ZJ-2028, in force 2028-01-01 to"
+    with pytest.raises(ValidationFailed, match=gap):
+        create_tariff(session, tariff(code="ZJ-2029", valid_from=date(2029, 3, 1)))
+    create_tariff(session, tariff(code="OLDER", valid_from=date(2023, 1, 1),
+                                  valid_to=date(2024, 2, 29)))  # fmt: skip
+    assert tariff_on(session, date(2023, 6, 1)).code == "OLDER"
+    assert tariff_on(session, date(2027, 1, 1)).valid_to == date(2027, 12, 31)

@@ -83,3 +83,25 @@ def test_a_bad_file_names_every_bad_cell_and_adds_nothing(session: Session, tmp_
     assert f"{where} 9, column name: differs from row 2 of this tariff" in text
     assert "hours without a price: month 1 hour 23" in text
     assert codes(session) == []
+
+
+def test_versions_of_a_file_take_over_in_date_order_and_an_overlap_names_its_cell(
+    session: Session, tmp_path: Path
+) -> None:
+    later_first = [*version("T-2033", "2033-01-01"), *version("T-2032", "2032-01-01")]
+    assert set(import_tariffs(session, filled(tmp_path / "t.xlsx", later_first)).created) == {
+        "T-2032", "T-2033"}  # fmt: skip
+    session.commit()
+    assert codes(session) == [
+        ("T-2032", date(2032, 1, 1), date(2032, 12, 31)),
+        ("T-2033", date(2033, 1, 1), None),
+    ]
+    inside: list[tuple[object, ...]] = [
+        ("T-X", "x", "", "2032-06-01", "2032-06-30", 0.6, None, ALL, 0, 24, "flat", 1)
+    ]
+    with pytest.raises(ValidationFailed) as caught:
+        import_tariffs(session, filled(tmp_path / "x.xlsx", inside))
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert ("x.xlsx, sheet Tariffs, row 2, column valid_from: overlaps tariff T-2032, "
+            "in force 2032-01-01 to 2032-12-31") in text  # fmt: skip
+    assert len(codes(session)) == 2

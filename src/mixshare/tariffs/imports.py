@@ -175,6 +175,12 @@ def _same_version(existing: Tariff, data: dict[str, Any]) -> bool:
     )
 
 
+def _start(item: tuple[str, list[tuple[SheetRow, dict[str, Any]]]]) -> tuple[bool, Any]:
+    """Versions in the order they take over (a group without valid_from last)."""
+    first = item[1][0][1].get("valid_from")
+    return first is None, first
+
+
 def import_tariffs(
     session: Session, path: str | Path, member_id: int | None = None
 ) -> ImportResult:
@@ -198,7 +204,7 @@ def import_tariffs(
     # Versions are added in a savepoint (each may end the one before it); any problem takes
     # them all back.
     savepoint = session.begin_nested()
-    for code, group in groups.items():
+    for code, group in sorted(groups.items(), key=_start):  # each version ends the one before
         data, found = _tariff_data(group)
         problems += found
         existing = session.scalar(select(Tariff).where(Tariff.code == code))

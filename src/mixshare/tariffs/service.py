@@ -242,9 +242,44 @@ def _code_taken(session: Session, code: str) -> list[Problem]:
     return [Problem("code", "a tariff with this code exists", code)]
 
 
+def _gap(first: date, last: date, why: str) -> str:
+    return f"leaves a gap: no tariff from {first} to {last} ({why})"
+
+
+def validity_problems(session: Session, parsed: TariffIn) -> list[Problem]:
+    """A new version must neither overlap the versions stored nor leave days unpriced between
+    them: the open-ended version before it is ended (so it never overlaps), and a version
+    starting later has to begin the day after the new one ends."""
+    start, end, day = parsed.valid_from, parsed.valid_to, timedelta(days=1)
+    problems = []
+    earlier = select(Tariff).where(Tariff.valid_from < start).order_by(Tariff.valid_from.desc())
+    before = session.scalars(earlier).first()
+    if before is not None and before.valid_to is not None:
+        span = f"tariff {before.code}, in force {before.valid_from} to {before.valid_to}"
+        if before.valid_to >= start:
+            problems.append(Problem("valid_from", f"overlaps {span}", f"{start}"))
+        elif before.valid_to < start - day:
+            message = _gap(before.valid_to + day, start - day, span)
+            problems.append(Problem("valid_from", message, f"{start}"))
+    later = select(Tariff).where(Tariff.valid_from > start).order_by(Tariff.valid_from)
+    after = session.scalars(later).first()
+    if after is not None:
+        shown = "open-ended" if end is None else f"{end}"
+        if end is None or end >= after.valid_from:
+            message = (f"overlaps tariff {after.code}, in force from {after.valid_from}: end "
+                       f"this version on {after.valid_from - day}")  # fmt: skip
+            problems.append(Problem("valid_to", message, shown))
+        elif end < after.valid_from - day:
+            why = f"tariff {after.code} starts {after.valid_from}"
+            message = _gap(end + day, after.valid_from - day, why)
+            problems.append(Problem("valid_to", message, shown))
+    return problems
+
+
 def create_tariff(session: Session, data: TariffIn | Mapping[str, Any]) -> Tariff:
     """Store a new tariff version. An open-ended tariff in force before it now ends the day
-    before the new one starts; a tariff starting on the same day is a conflict."""
+    before the new one starts; a tariff starting on the same day is a conflict, and so is
+    one that would overlap another version or leave days without a tariff between two."""
     try:
         parsed = data if isinstance(data, TariffIn) else TariffIn.model_validate(data)
     except ValidationError as exc:
@@ -259,6 +294,8 @@ def create_tariff(session: Session, data: TariffIn | Mapping[str, Any]) -> Tarif
                 "valid_from", f"tariff {same_day} starts on the same day", f"{parsed.valid_from}"
             )
         )
+    else:
+        problems += validity_problems(session, parsed)
     if problems:
         raise ValidationFailed(problems)
     earlier = session.scalars(
