@@ -247,6 +247,8 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/dashboard", None, ALL, 200),
     Endpoint("GET", "/ledger/energy", None, ALL, 200),
+    Endpoint("GET", "/ledger/factors", None, CENTER, 200),
+    Endpoint("POST", "/ledger/factors", None, ADMIN, 422, {}),
     Endpoint("GET", "/quality", None, LAB, 200),
     Endpoint("GET", "/quality/spc", None, CENTER, 200),
     Endpoint("GET", "/timeline", None, ALL, 200),
