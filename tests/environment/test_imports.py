@@ -51,6 +51,7 @@ def test_bad_cells_are_named(month: Month, tmp_path: Path) -> None:
     assert ("bad.csv, row 2, column hour", "not the start of an hour (YYYY-MM-DD HH:00)") in found
     assert ("bad.csv, row 3, column nmhc_mg_m3", "must lie between 0 and 100000") in found
     assert ("bad.csv, row 3, column flow_m3_h", "required value is empty") in found
+    assert _count(month.db_url) == 0
 
 
 def test_a_reimport_changes_nothing_and_other_values_are_refused(
@@ -82,3 +83,23 @@ def test_treatment_log_import(month: Month, tmp_path: Path) -> None:
         assert len(import_treatment_log(session, path).created) == 2
         session.commit()
         assert session.scalar(select(func.sum(TreatmentLogDay.fan_hours))) == 45
+
+
+def test_a_bad_treatment_log_names_each_row_and_records_no_day(
+    month: Month, tmp_path: Path
+) -> None:
+    """A repeated day, an impossible fan time and a control character in a note: each named by
+    row and column, and not even the good first row is recorded."""
+    path = tmp_path / "log.csv"
+    path.write_text("日期,风机运行小时,燃烧温度最低,备注\n2026-11-01,22,772,ok\n"
+                    "2026-11-01,20,770,\n2026-11-02,-1,770,\n2026-11-03,20,9999,\x07bell\n",
+                    encoding="utf-8")  # fmt: skip
+    with session_factory(month.db_url)() as session, pytest.raises(ValidationFailed) as caught:
+        import_treatment_log(session, path)
+    found = {p.location: p.message for p in caught.value.problems}
+    assert found["log.csv, row 3, column day"] == "repeats row 2"
+    assert "log.csv, row 4, column fan_hours" in found
+    assert "log.csv, row 5, column combustion_temp_min_c" in found
+    assert "control or invisible character" in found["log.csv, row 5, column note"]
+    with session_factory(month.db_url)() as session:
+        assert session.scalar(select(func.count()).select_from(TreatmentLogDay)) == 0

@@ -179,3 +179,20 @@ def test_factor_versions_apply_by_day(db: Session, month_world: World) -> None:
 def test_bad_month_is_named(db: Session) -> None:
     with pytest.raises(ValidationFailed, match="month: expected YYYY-MM"):
         service.energy_ledger(db, month="2031-13")
+
+
+def test_two_readings_of_one_moment_name_both_rows_and_import_nothing(
+    db: Session, month_world: World, tmp_path: Path
+) -> None:
+    rows = ["L1,L1-main,2031-01-06 00:00,1000", "L1,L1-main,2031-01-06 00:00,1001", ",,x,"]
+    with pytest.raises(ValidationFailed) as caught:
+        import_meter_readings(db, _readings(tmp_path, rows, "twice.csv"))
+    found = {p.location: p.message for p in caught.value.problems}
+    assert found["twice.csv, row 3, column cumulative_kwh"] == (
+        "another reading of this meter at 2031-01-06 00:00 says 1000 kWh "
+        "(twice.csv, row 2, column cumulative_kwh)"
+    )
+    for column in ("line", "meter", "read_at", "cumulative_kwh"):
+        assert f"twice.csv, row 4, column {column}" in found, column
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(MeterReading)) == 0
