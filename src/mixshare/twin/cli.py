@@ -1,4 +1,4 @@
-"""``mixshare twin compare`` and ``mixshare twin claims`` (registered by :mod:`mixshare.cli`)."""
+"""``mixshare twin compare``, ``claims`` and ``size`` (registered by :mod:`mixshare.cli`)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from mixshare.errors import MixshareError, ValidationFailed
 from mixshare.twin import assumptions as assumption_file
 from mixshare.twin import scenario as scenario_file
 from mixshare.twin import service
+from mixshare.twin import size as sizing
+from mixshare.twin import sweep as sweeps
 from mixshare.twin.assumptions import Assumptions
 from mixshare.twin.claims import claims as judge_claims
 from mixshare.twin.data import Settings, TwinInput
@@ -80,14 +82,18 @@ def _inputs(
         raise typer.Exit(1) from exc
 
 
-def _simulate(inp: TwinInput, settings: Settings, a: Assumptions) -> list[dict[str, ArmResult]]:
-    progress = Progress(
+def _progress() -> Progress:
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
     )
+
+
+def _simulate(inp: TwinInput, settings: Settings, a: Assumptions) -> list[dict[str, ArmResult]]:
+    progress = _progress()
     with progress:
         task = progress.add_task("replications", total=settings.replications)
         reps = run(inp, settings, a, lambda done, _total: progress.update(task, completed=done))
@@ -244,3 +250,109 @@ def claims(
         console.print(f"[bold]{claim['id']}[/bold]")
         for note in claim["assumptions"]:
             console.print(f"  - {escape(note)}")
+
+
+Cluster = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://HOST:8786); default: a local process pool."),
+]
+Workers = Annotated[
+    int, typer.Option(min=0, help="Local worker processes without --cluster (0: one per CPU).")
+]
+Charts = Annotated[
+    list[Path] | None,
+    typer.Option("--output", "-o", help="Write the capacity curve: chart.png and/or chart.html."),
+]
+
+
+@twin_app.command()
+def size(
+    demand_kt: Annotated[
+        str, typer.Option(help="Annual demand, kt mixed (every stage): START:END:STEP.")
+    ] = "40:160:20",
+    lines: Annotated[str, typer.Option(help="Numbers of lines: START:END[:STEP].")] = "1:4",
+    weeks: Weeks = 1,
+    replications: Replications = 3,
+    seed: Seed = 0,
+    fmt: Format = "table",
+    engine_iterations: Iterations = 1,
+    engine_time_limit: TimeLimit = 2.0,
+    replan_hours: ReplanHours = 24.0,
+    assumptions: AssumptionsFile = None,
+    scenario: ScenarioFile = None,
+    cluster: Cluster = None,
+    workers: Workers = 0,
+    output: Charts = None,
+) -> None:
+    """Capacity curve: for each annual demand and number of lines, the shared arm's on-time
+    rate and cost per tonne (mean, 95 % CI) on the stored members' demand (or a scenario
+    file's) scaled to that level, and the smallest center that keeps on-time >= 95 %. Runs
+    as a sweep on Dask distributed (--cluster) or a local process pool."""
+    try:
+        levels = sizing.parse_range("--demand-kt", demand_kt)
+        counts = sizing.parse_lines(lines)
+        for path in output or []:
+            if path.suffix.lower() not in (".png", ".html"):
+                raise sizing.RangeError(f"-o {path}: the chart is written as .png or .html")
+    except sizing.RangeError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    inp, a, spec = _inputs(weeks, assumptions, scenario)
+    settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
+    scenarios = sizing.scenarios(inp, levels, counts)
+    progress = _progress()
+    with sweeps.executor(cluster, workers) as pool, progress:
+        task = progress.add_task(
+            f"{len(scenarios)} scenarios x {replications} replications",
+            total=len(scenarios) * replications,
+        )
+        outcomes = sweeps.sweep(
+            pool,
+            inp,
+            scenarios,
+            settings,
+            a,
+            arms=("shared",),
+            done=lambda finished, _total: progress.update(task, completed=finished),
+        )
+    points = sizing.curve(inp, levels, counts, outcomes, a)
+    title = f"capacity curve: {weeks} week(s), {replications} replications, seed {seed}"
+    for path in output or []:
+        sizing.write_chart(points, title, path)
+        err.print(f"chart written: {escape(str(path))}")
+    if fmt == "json":
+        meta = {
+            "weeks": weeks,
+            "replications": replications,
+            "seed": seed,
+            "engine_iterations": engine_iterations,
+            "assumptions_version": a.version,
+            "scenario": spec.name if spec else None,
+            "base_kt": round(sweeps.mixed_tonnes_per_year(inp) / 1000.0, 3),
+        }
+        typer.echo(json.dumps(sizing.document(points, meta), ensure_ascii=False))
+        return
+    _size_table(points, replications)
+
+
+def _size_table(points: list[sizing.Point], replications: int) -> None:
+    best = sizing.smallest(points)
+    table = Table(title=f"shared arm: mean [95 % CI] over {replications} replications")
+    for column in ("demand kt/yr", "lines", "on-time rate", "cost yuan/t", "utilisation"):
+        table.add_column(column, justify="right")
+    for p in points:
+        lines = f"{p.lines} *" if best.get(p.demand_kt) == p.lines else str(p.lines)
+        table.add_row(
+            f"{p.demand_kt:g}",
+            lines,
+            *(_cell_of(p, kpi) for kpi in ("on_time_rate", "cost_per_t", "utilisation")),
+        )
+    console.print(table)
+    for kt, n in best.items():
+        text = f"{n} line(s)" if n is not None else "none of the numbers of lines tried"
+        console.print(f"{kt:g} kt/yr: smallest center with on-time >= 95 %: {text}")
+
+
+def _cell_of(point: sizing.Point, kpi: str) -> str:
+    low, high = point.ci(kpi)
+    return f"{point.mean(kpi):.3g} [{low:.3g}, {high:.3g}]"
