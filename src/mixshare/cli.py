@@ -459,9 +459,18 @@ def plan_command(
             "the best (fresh) plan; keep one with `mixshare keep`."
         ),
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the engine's search portfolio on this Dask scheduler "
+            "(e.g. tcp://10.0.0.5:8786; default: MIXSHARE_DASK_SCHEDULER, else local processes)."
+        ),
+    ] = None,
 ) -> None:
     """Plan every open order due within the horizon and store the plan as a draft; re-plans
     keep the published plan's lots in place where they can (see --fresh, --alternatives)."""
+    if cluster:  # the plan job runs in this process: its engine reads the scheduler from here
+        os.environ["MIXSHARE_DASK_SCHEDULER"] = cluster
     with user_errors():
         start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
         result = _run_plan(

@@ -26,14 +26,11 @@ takes. With only a time limit the run is anytime and not reproducible.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
 import random
 import time
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
@@ -53,6 +50,7 @@ from mixshare.engine.model import (
     stay_starts,
     to_schedule,
 )
+from mixshare.engine.pool import LocalPool, WorkerPool, default_pool
 from mixshare.engine.problem import InfeasibleProblem, Problem
 from mixshare.engine.solution import Schedule
 from mixshare.engine.timing import retime
@@ -698,10 +696,6 @@ def _helper_search(task: HelperTask) -> HelperResult:
     return res.cost, res.seqs, sorted(res.excluded), srch.calls
 
 
-def _worker(task: HelperTask, queue: Any) -> None:
-    queue.put(_helper_search(task))
-
-
 def _compiled(problem: Problem, margin: int | None = None) -> Model:
     """Compiled model; when re-planning, a lot left on its previous line starts no earlier
     than before unless that helps (the final re-timing may move it earlier)."""
@@ -732,6 +726,7 @@ def solve(
     iterations: int | None = None,
     strict: bool = True,
     on_phase: PhaseHook | None = None,
+    pool: WorkerPool | None = None,
 ) -> Schedule:
     """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
 
@@ -739,10 +734,14 @@ def solve(
     :class:`~mixshare.engine.problem.InfeasibleProblem` on structurally infeasible inputs,
     otherwise their orders are reported unplanned. ``on_phase`` receives the best plan at the
     end of each search phase (``PHASES``), e.g. the plan the energy phase starts from.
+    ``pool`` runs the helpers of the portfolio (default: :func:`~mixshare.engine.pool.
+    default_pool`, the local processes unless ``MIXSHARE_DASK_SCHEDULER`` names a cluster);
+    the same seed and ``workers`` give the same reproducible plan on any pool.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
     deterministic = iterations is not None
+    pool = default_pool() if pool is None and workers > 1 else pool or LocalPool()
     model = _compiled(problem)
     bad = check_structure(model, strict=strict)
     if model.n == 0:  # nothing to plan (e.g. a re-plan after every order was cancelled)
@@ -792,7 +791,7 @@ def solve(
         helper_margin = margins[1] if len(margins) > 1 else margin
         best, best_margin, more = _phase(
             problem, srch, best, seed + k, seconds, its, workers, margin, helper_margin,
-            progress, t0,
+            progress, t0, pool,
         )
         calls += more
         model.tou_margin = best_margin
@@ -819,19 +818,25 @@ def _phase_shares(model: Model, tolerance: bool, energy: bool) -> list[float]:
 def _phase(
     problem: Problem, srch: Search, sol: Sol, seed: int, seconds: float,
     iterations: int | None, workers: int, margin: int | None,
-    helper_margin: int | None, progress: Progress | None, t0: float,
+    helper_margin: int | None, progress: Progress | None, t0: float, pool: WorkerPool,
 ) -> tuple[Sol, int | None, int]:
-    """One search phase on both cores (the helpers use ``helper_margin``); returns the best
-    plan under the search's current objective, its TOU margin and the evaluations spent."""
-    helpers = _start_helpers(
+    """One search phase: this process plus ``workers - 1`` helpers on ``pool`` (they use
+    ``helper_margin``); returns the best plan under the search's current objective, its TOU
+    margin and the evaluations spent."""
+    tasks = _helper_tasks(
         problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
         srch.caps,
     )
+    handle = pool.submit(_helper_search, tasks) if tasks else None
     calls0 = srch.calls
     best = srch.run(sol, time.perf_counter() + seconds, iterations, progress, t0)
     best_margin = margin
     calls = srch.calls - calls0
-    for res in _collect(helpers, seconds, deterministic=iterations is not None):
+    results = (
+        pool.gather(_helper_search, tasks, handle, seconds, deterministic=iterations is not None)
+        if tasks else []
+    )
+    for res in results:
         if res[0] < best.cost:
             best = Sol(res[1], set(res[2]), res[0])
             best_margin = helper_margin
@@ -855,64 +860,21 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
     return [mg for _c, _k, mg in scored]
 
 
-Helper = tuple[Any, Any, HelperTask]
-
-
-def _start_helpers(
+def _helper_tasks(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
     energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
-) -> list[Helper]:
+) -> list[HelperTask]:
+    """The other workers' shares of a phase (none for one worker or a very short phase)."""
     if workers <= 1 or (seconds < 1.5 and iterations is None):
         return []
-    # fork: no re-import of the caller's __main__ (scripts without a main guard, pytest) and
-    # no pickling of the problem; the helper runs only pure-Python/NumPy engine code.
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    ctx: Any = mp.get_context(method)
-    out = []
-    for w in range(1, workers):
-        q = ctx.Queue()
-        # starting and reporting back costs a little: the helper stops slightly earlier
-        task = HelperTask(
+    # starting and reporting back costs a little: the helper stops slightly earlier
+    return [
+        HelperTask(
             problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
             margin, caps,
         )
-        p = ctx.Process(target=_worker, args=(task, q), daemon=True)
-        p.start()
-        out.append((p, q, task))
-    return out
-
-
-def _collect(helpers: list[Helper], seconds: float, deterministic: bool) -> list[HelperResult]:
-    """The helpers' results in the order they were started. Anytime: a helper that does not
-    answer in time only costs its share of the search. Deterministic: each is awaited for as
-    long as it runs, and a helper lost on the way has its share redone here (the same task
-    gives the same result), so the plan never depends on which helper was slow."""
-    out = []
-    for p, q, task in helpers:
-        result = _await(p, q) if deterministic else _answer(q, max(5.0, seconds))
-        if result is None and deterministic:
-            result = _helper_search(task)
-        if result is not None:
-            out.append(result)
-        p.join(timeout=1.0)
-        if p.is_alive():
-            p.terminate()
-    return out
-
-
-def _answer(queue: Any, timeout: float) -> HelperResult | None:
-    with contextlib.suppress(Exception):
-        result: HelperResult = queue.get(timeout=timeout)
-        return result
-    return None
-
-
-def _await(process: Any, queue: Any) -> HelperResult | None:
-    """The helper's result however long it takes; None once it has died without one."""
-    while True:
-        result = _answer(queue, 5.0)
-        if result is not None or not process.is_alive():
-            return result if result is not None else _answer(queue, 1.0)
+        for w in range(1, workers)
+    ]
 
 
 def _finish(

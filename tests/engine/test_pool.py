@@ -1,0 +1,80 @@
+"""The portfolio's worker pools: a Dask cluster gives the plan the local processes give.
+
+A reproducible run (``iterations`` set) depends only on the problem, the seed and the worker
+count, so the same run with its helpers on a ``distributed.LocalCluster`` (separate worker
+processes reached over loopback TCP) must return exactly the plan of the local pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mixshare.engine.pool import DaskPool, LocalPool, default_pool
+from mixshare.engine.search import solve
+from mixshare.engine.solution import Schedule
+from mixshare.engine.synthetic import generate
+
+from .conftest import judged
+
+
+@pytest.fixture(scope="module")
+def cluster_client() -> Iterator[Any]:
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def _placements(s: Schedule) -> list[tuple[str, str, int]]:
+    return sorted((x.lot, x.line, x.start) for x in s.lots)
+
+
+def test_cluster_gives_the_local_pools_plan(cluster_client: Any) -> None:
+    p = generate(days=2, load=0.6, seed=3)
+    kw: dict[str, Any] = {"time_limit": 30.0, "seed": 11, "workers": 3, "iterations": 12}
+    local = solve(p, pool=LocalPool(), **kw)
+    remote = solve(p, pool=DaskPool(cluster_client), **kw)
+    judged(p, local)
+    judged(p, remote)
+    assert _placements(remote) == _placements(local)
+    assert remote.objective == pytest.approx(local.objective)
+
+
+def test_a_lost_task_is_redone_in_process(
+    cluster_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a task that fails on the cluster (here: every task raises there) is computed by the
+    # caller in a reproducible run, so the plan is still the local pool's
+    def flaky(task: int) -> int:
+        import os
+
+        if os.environ.get("MIXSHARE_TEST_CALLER") != str(os.getpid()):
+            raise RuntimeError("lost worker")
+        return task * 2
+
+    import os
+
+    monkeypatch.setenv("MIXSHARE_TEST_CALLER", str(os.getpid()))  # the cluster's workers
+    # were started before: they do not see it
+    pool = DaskPool(cluster_client)
+    handle = pool.submit(flaky, [1, 2, 3])
+    assert pool.gather(flaky, [1, 2, 3], handle, 1.0, deterministic=True) == [2, 4, 6]
+    handle = pool.submit(flaky, [1, 2, 3])
+    assert pool.gather(flaky, [1, 2, 3], handle, 1.0, deterministic=False) == []
+
+
+def test_default_pool_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MIXSHARE_DASK_SCHEDULER", raising=False)
+    assert isinstance(default_pool(), LocalPool)
+    monkeypatch.setenv("MIXSHARE_DASK_SCHEDULER", "tcp://127.0.0.1:8786")
+    assert isinstance(default_pool(), DaskPool)  # connects on first use only
