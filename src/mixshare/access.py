@@ -84,6 +84,8 @@ HANDLE_STOCK = _permission("handle stock", "operator", "center_admin")
 the lab, which releases, does not)."""
 KEEP_ENVIRONMENT = _permission("keep the environment ledger", "center_admin", "operator")
 """Import stack monitoring, record the treatment unit's log, waste containers and transfers."""
+READ_STATEMENTS = _permission("read statements", "center_admin", "member_admin", "member_user")
+"""Monthly statements: the center admin sees every member's, a member's users their own."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -100,6 +102,7 @@ PERMISSIONS = (
     TEST_BATCHES,
     HANDLE_STOCK,
     KEEP_ENVIRONMENT,
+    READ_STATEMENTS,
 )
 
 
@@ -153,6 +156,7 @@ BatchReviewer = Annotated[User, Depends(allowed(REVIEW_BATCHES))]
 LabTester = Annotated[User, Depends(allowed(TEST_BATCHES))]
 StockHandler = Annotated[User, Depends(allowed(HANDLE_STOCK))]
 EnvironmentKeeper = Annotated[User, Depends(allowed(KEEP_ENVIRONMENT))]
+StatementReader = Annotated[User, Depends(allowed(READ_STATEMENTS))]
 
 
 # --- member isolation ----------------------------------------------------------------------

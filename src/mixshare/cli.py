@@ -86,6 +86,9 @@ def _mount_domains() -> None:
     from mixshare.trace.cli import trace_app
 
     app.add_typer(trace_app, name="trace")
+    from mixshare.billing.cli import statement_app
+
+    app.add_typer(statement_app, name="statement")
 
 
 _mount_domains()
@@ -359,6 +362,7 @@ def demo(
             _print_report(session, plan)
         if simulate_days > 0:
             _simulate(plan_id, simulate_days, seed)
+            _read_demo_meters()
     console.print(f"done in {time.monotonic() - began:.1f} s")
     _print_logins(logins, password)
     _print_next_steps()
@@ -380,6 +384,14 @@ def _simulate(plan_id: int, days: float, seed: int) -> None:
         playback = play(session, plan_id, days, SimulationSettings(seed=seed), report)
     for line in playback.lines():
         console.print(line, markup=False)
+
+
+def _read_demo_meters() -> None:
+    """The simulated lines' meters read around the simulated batches (for the statements)."""
+    from mixshare.demo.contract import read_demo_meters
+
+    with session_scope() as session:
+        read_demo_meters(session)
 
 
 def _serve_with_worker(host: str, port: int) -> None:

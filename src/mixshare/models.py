@@ -1,6 +1,13 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
 from mixshare.audit.models import AuditEntry
+from mixshare.billing.models import (
+    ContractPrice,
+    ContractVersion,
+    MonthClose,
+    Statement,
+    StatementLine,
+)
 from mixshare.compounds.models import (
     ChangeoverRule,
     ColourClass,
@@ -72,6 +79,8 @@ __all__ = [
     "ColourClass",
     "Compound",
     "CompoundVersion",
+    "ContractPrice",
+    "ContractVersion",
     "CostModelVersion",
     "CurveScore",
     "DataVersion",
@@ -94,6 +103,7 @@ __all__ = [
     "Member",
     "MemberBaseline",
     "MeterReading",
+    "MonthClose",
     "Order",
     "Plan",
     "PlanChangeover",
@@ -107,6 +117,8 @@ __all__ = [
     "RegulatoryLimit",
     "Shift",
     "StackReading",
+    "Statement",
+    "StatementLine",
     "StockLocation",
     "StockPlacement",
     "Tariff",

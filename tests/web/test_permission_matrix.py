@@ -59,6 +59,7 @@ RECORDERS = ("operator", "center_admin")
 REVIEWERS = ("operator", "quality", "center_admin")
 STOCK = ("operator", "center_admin")
 ENVIRONMENT_KEEPERS = ("operator", "center_admin")
+STATEMENT_READERS = ("member_user", "member_admin", "center_admin")
 EVERYONE = (*ALL, "line")  # public routes answer a line account as any logged-in caller
 
 ROLES = {  # role → account acting in it (members act as M01)
@@ -104,7 +105,11 @@ API_OBJECT_ENDPOINTS = [
         "POST", "/api/v1/orders/{id}/urgency/request", "order", ORDER_WRITERS, 422, {"reason": ""}
     ),
     Endpoint(
-        "POST", "/api/v1/orders/{id}/urgency", "order", PLANNERS, 422,
+        "POST",
+        "/api/v1/orders/{id}/urgency",
+        "order",
+        PLANNERS,
+        422,
         {"urgent": True, "reason": ""},
     ),
     Endpoint("DELETE", "/api/v1/orders/{id}?version=999", "order", ORDER_WRITERS, 409),
@@ -121,6 +126,32 @@ API_OBJECT_ENDPOINTS = [
     ),
     Endpoint("GET", "/api/v1/lots/{id}", "lot", ALL, 200),
     Endpoint("GET", "/api/v1/members/{id}", "member", ALL, 200),
+    # statements: the admin reads every member's, a member's users their own; the fixture's
+    # center has no contract, so an allowed caller gets 422 naming it (after the guard)
+    Endpoint("GET", "/api/v1/statements/2031-01/members/{id}", "member", STATEMENT_READERS, 422),
+    Endpoint(
+        "GET",
+        "/api/v1/statements/2031-01/members/{id}/statement.pdf",
+        "member",
+        STATEMENT_READERS,
+        422,
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/statements/2031-01/members/{id}/statement.xlsx",
+        "member",
+        STATEMENT_READERS,
+        422,
+    ),
+    # a credit note needs a closed month: 2031-01 is not
+    Endpoint(
+        "POST",
+        "/api/v1/statements/2031-01/members/{id}/credit-notes",
+        "member",
+        ADMIN,
+        422,
+        {"reason": "x"},
+    ),
     Endpoint("GET", "/api/v1/users/{id}", "user", USER_ADMINS, 200),
     Endpoint("PATCH", "/api/v1/users/{id}", "user", USER_ADMINS, 422, {"member_id": 999999}),
     Endpoint("DELETE", "/api/v1/users/{id}", "user", USER_ADMINS, 204, fresh="user"),
@@ -128,7 +159,11 @@ API_OBJECT_ENDPOINTS = [
     # a freshly mixed batch has no results yet: release answers 409 and changes nothing
     Endpoint("POST", "/api/v1/quality/batches/{id}/release", "batch", LAB, 409),
     Endpoint(
-        "POST", "/api/v1/quality/batches/{id}/hold", "batch", LAB, 422,
+        "POST",
+        "/api/v1/quality/batches/{id}/hold",
+        "batch",
+        LAB,
+        422,
         {"decision": "scrap", "reason": " "},
     ),
     Endpoint("GET", "/api/v1/deliveries/{id}", "delivery", ALL, 200),
@@ -137,6 +172,8 @@ API_OBJECT_ENDPOINTS = [
 ]
 
 API_ROLE_ENDPOINTS = [
+    Endpoint("GET", "/api/v1/statements/2031-01", None, STATEMENT_READERS, 422),
+    Endpoint("POST", "/api/v1/statements/2031-01/close", None, ADMIN, 422),
     Endpoint("GET", "/api/v1/deliveries", None, ALL, 200),
     Endpoint("POST", "/api/v1/deliveries", None, STOCK, 422, {}),
     Endpoint("GET", "/api/v1/stock", None, ALL, 200),
@@ -205,6 +242,8 @@ API_ROLE_ENDPOINTS = [
 
 # Finding 2 of issue 11 was here: the forms of orders and compounds checked no role.
 PAGE_OBJECT_ENDPOINTS = [
+    Endpoint("GET", "/statements/2031-01/members/{id}.pdf", "member", STATEMENT_READERS, 422),
+    Endpoint("GET", "/statements/2031-01/members/{id}.xlsx", "member", STATEMENT_READERS, 422),
     Endpoint("GET", "/orders/{id}", "order", ALL, 200),
     Endpoint("POST", "/orders/{id}", "order", ORDER_WRITERS, 409, {"row_version": 999}),
     Endpoint("POST", "/orders/{id}/cancel", "order", ORDER_WRITERS, 409, {"row_version": 999}),
@@ -228,6 +267,9 @@ PAGE_OBJECT_ENDPOINTS = [
 ]
 
 PAGE_ROLE_ENDPOINTS = [
+    # the page lists what is missing (no contract) instead of a statement
+    Endpoint("GET", "/statements?month=2031-01", None, STATEMENT_READERS, 200),
+    Endpoint("POST", "/statements/close", None, ADMIN, 422, {"month": "2031-01"}),
     # a member's users see their own VOC per tonne only (tests/environment/test_pages.py)
     Endpoint("GET", "/environment", None, ALL, 200),
     Endpoint("GET", "/environment/report.xlsx?month=2026-11", None, CENTER, 200),

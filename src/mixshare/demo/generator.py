@@ -42,6 +42,7 @@ from mixshare.demo.catalogue import (
     StageSetting,
 )
 from mixshare.demo.changeover_rules import demo_rule_specs
+from mixshare.demo.contract import load_demo_contract
 from mixshare.errors import MixshareError, Problem, ValidationFailed
 from mixshare.ledger.service import load_seed_factors
 from mixshare.lines.models import (
@@ -145,6 +146,7 @@ def load_demo_center(
     _add_calendar(session, lines, start, weeks)
     load_seed_tariffs(session)
     _add_cost_model(session, start)
+    load_demo_contract(session, start)
     load_seed_factors(session)
     orders = _add_orders(session, rng, members, compounds, start, weeks)
     session.flush()

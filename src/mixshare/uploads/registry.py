@@ -176,6 +176,14 @@ KINDS: tuple[ImportKind, ...] = (
         "mixshare.ledger.imports:template_meter_readings",
         ADMINISTER,
     ),
+    ImportKind(
+        "contract", "Contract",
+        "Import a contract version (one row per price: tolling, cleaning, lab tests, storage, "
+        "fixed costs); a known version is left alone, a changed one refused.",
+        "mixshare.billing.imports:import_contract",
+        "mixshare.billing.imports:template_contract",
+        ADMINISTER,
+    ),
 )  # fmt: skip
 
 assert all(len(k.name) <= MAX_NAME for k in KINDS), "a kind name too long for jobs.kind"

@@ -133,6 +133,8 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     items.append(("/ledger/energy", N_("Energy ledger")))
     items += [("/stock", N_("Stock")), ("/deliveries", N_("Deliveries"))]
     items.append(("/costs", N_("Cost sharing")))
+    if access.may(user, access.READ_STATEMENTS):
+        items.append(("/statements", N_("Statements")))
     if not access.may(user, access.SEE_OPERATIONS):
         items += [("/timeline", N_("Timeline")), ("/compounds", N_("Compounds"))]
     else:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mixshare.audit import api as audit_api
+from mixshare.billing import api as billing_api
+from mixshare.billing import pages as billing_pages
 from mixshare.changeovers import pages as changeovers_pages
 from mixshare.compounds import api as compounds_api
 from mixshare.compounds import pages as compounds_pages
@@ -60,6 +62,7 @@ for module_router in (
     stock_api.stock_router,
     environment_api.router,
     trace_api.router,
+    billing_api.router,
 ):
     api_router.include_router(module_router)
 
@@ -86,5 +89,6 @@ for module in (
     environment_pages,
     sharing_pages,
     trace_pages,
+    billing_pages,
 ):
     page_router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Prices and monthly statements (issue 9): contracts, statements, month close, credit notes."""
