@@ -1,7 +1,7 @@
 """billing: contract versions and their prices, closed months, statements and credit notes
 
-Revision ID: 0021_billing_statements
-Revises: 0020_trace_raw_lot_code_index
+Revision ID: 0022_billing_statements
+Revises: 0021_twin_runs
 Create Date: 2026-12-02 13:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021_billing_statements"
-down_revision: str | None = "0020_trace_raw_lot_code_index"
+revision: str = "0022_billing_statements"
+down_revision: str | None = "0021_twin_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
