@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mixshare.benchsolvers.monolithic import solve_monolithic
 from mixshare.engine.dispatch import dispatch
 from mixshare.engine.kpis import Kpis, compute_kpis
-from mixshare.engine.monolithic import solve_monolithic
 from mixshare.engine.problem import Interval, Line, Placement, Problem
 from mixshare.engine.search import solve
 from mixshare.engine.solution import Schedule

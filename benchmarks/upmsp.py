@@ -2,13 +2,18 @@
 
 Runs the engine's makespan mode and PyJobShop (OR-Tools CP-SAT backend) on the same instances
 with the same time limit, judges every solution with the independent evaluator
-``mixshare.engine.upmsp.makespan``, and prints RPD = 100 (C_max - best_known) / best_known.
+``mixshare.benchsolvers.upmsp.makespan``, and prints RPD = 100 (C_max - best_known) / best_known.
 
 Rows are appended to a CSV as they finish (so a long run survives interruption); ``--summarize``
 re-prints the tables from one or more CSVs (later files fill in columns missing in earlier ones).
 
+The last table has one row per job count: mean RPD at the checkpoint (10 s) and at the limit
+(30 s), the search's evaluations per second (candidate moves, swaps and insertions priced, all
+workers) and the load average seen, with the command that produced the CSVs in its header.
+
 Examples::
 
+    python benchmarks/upmsp.py --xlarge --time-limit 30 --checkpoint 10 --seeds 0,1
     python benchmarks/upmsp.py --large --time-limit 30 --checkpoint 10
     python benchmarks/upmsp.py --small-sample 640 --time-limit 5 --solvers engine
     python benchmarks/upmsp.py --summarize benchmarks/results/a.csv benchmarks/results/b.csv
@@ -25,7 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mixshare.engine.upmsp import Instance, makespan, read_instance, solve
+from mixshare.benchsolvers.upmsp import Instance, instance_name, makespan, read_instance, solve
+from mixshare.benchsolvers.upmsp_search import warm_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "benchmarks" / "upmsp-sdst"
@@ -36,7 +42,11 @@ FIELDS = [
     "engine_cp", "engine_cp_rpd", "checkpoint_s",
     "pjs", "pjs_rpd", "pjs_s", "pjs_status", "pjs_objective",
     "time_limit", "workers", "load1",
+    "seed", "iterations", "evaluations", "evals_per_s", "command",
 ]  # fmt: skip
+# size classes of the table printed per class (n -> name)
+CLASSES = {6: "small", 8: "small", 10: "small", 12: "small", 50: "large", 100: "large",
+           150: "xlarge", 250: "xlarge"}  # fmt: skip
 
 
 def rpd(value: float | None, ref: float) -> float | None:
@@ -94,6 +104,9 @@ def run_engine(
     value = makespan(inst, res.assignment)  # independent evaluator, not solver bookkeeping
     return {
         "engine": value,
+        "iterations": res.iterations,
+        "evaluations": res.evaluations,
+        "evals_per_s": round(res.evaluations / res.seconds) if res.seconds > 0 else None,
         "engine_s": res.seconds,
         "engine_method": res.method,
         "lower_bound": res.lower_bound,
@@ -103,8 +116,12 @@ def run_engine(
 
 
 def load_reference() -> dict[str, dict[str, str]]:
-    with (DATA / "reference.csv").open() as fh:
-        return {row["instance"]: row for row in csv.DictReader(fh)}
+    out: dict[str, dict[str, str]] = {}
+    for name in ("reference.csv", "reference-xlarge.csv"):
+        if (DATA / name).is_file():
+            with (DATA / name).open() as fh:
+                out |= {row["instance"]: row for row in csv.DictReader(fh)}
+    return out
 
 
 def select(args: argparse.Namespace) -> list[Path]:
@@ -116,7 +133,16 @@ def select(args: argparse.Namespace) -> list[Path]:
         files += small
     if args.large:
         files += sorted((DATA / "instances" / "large").glob("*.txt"))
+    if args.xlarge:
+        files += sorted((DATA / "instances" / "xlarge").glob("*.txt.gz"))
+    if args.only:
+        keep = set(args.only.split(","))
+        files = [f for f in files if instance_name(f) in keep]
     return files
+
+
+def group_of(n: int) -> str:
+    return CLASSES.get(n, "xlarge" if n > 100 else "large")
 
 
 def fmt(v: Any, digits: int = 2) -> str:
@@ -133,28 +159,29 @@ def run(args: argparse.Namespace) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = Path(args.out) if args.out else RESULTS / f"upmsp_{time.strftime('%Y%m%d_%H%M%S')}.csv"
     solvers = set(args.solvers.split(","))
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
+    command = "python benchmarks/upmsp.py " + " ".join(sys.argv[1:])
     print(
         f"# {len(files)} instances, time limit {args.time_limit}s, solvers {sorted(solvers)},"
         f" workers {args.workers}, cpus {os.cpu_count()}, csv {out}",
         file=sys.stderr,
     )
+    warm_up()  # load the compiled kernels once, outside every instance's clock
     with out.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=FIELDS)
         writer.writeheader()
-        for f in files:
+        for seed, f in [(sd, f) for sd in seeds for f in files]:
             inst = read_instance(f)
             bk = float(ref[inst.name]["best_known"])
             row: dict[str, Any] = {
                 "instance": inst.name, "n": inst.n, "m": inst.m, "best_known": int(bk),
-                "group": "small" if inst.n <= 12 else "large",
+                "group": group_of(inst.n), "seed": seed, "command": command,
                 "time_limit": args.time_limit, "workers": args.workers,
                 "load1": round(os.getloadavg()[0], 2),
             }  # fmt: skip
             if "engine" in solvers:
-                cp = args.checkpoint if row["group"] == "large" else None
-                row |= run_engine(
-                    inst, args.time_limit, args.workers, args.seed, cp, not args.no_exact
-                )
+                cp = args.checkpoint if row["group"] != "small" else None
+                row |= run_engine(inst, args.time_limit, args.workers, seed, cp, not args.no_exact)
                 row["engine_rpd"] = rpd(row["engine"], bk)
                 row["engine_cp_rpd"] = rpd(row["engine_cp"], bk)
             if "pyjobshop" in solvers and (row["group"] == "large" or args.pjs_small):
@@ -163,8 +190,9 @@ def run(args: argparse.Namespace) -> Path:
             writer.writerow(row)
             fh.flush()
             print(" ".join(f"{k}={fmt(row.get(k))}" for k in (
-                "instance", "best_known", "engine", "engine_rpd", "engine_cp", "pjs", "pjs_rpd",
-                "pjs_status", "load1")), file=sys.stderr, flush=True)  # fmt: skip
+                "instance", "seed", "best_known", "engine", "engine_rpd", "engine_cp",
+                "evals_per_s", "pjs", "pjs_rpd", "pjs_status", "load1")),
+                file=sys.stderr, flush=True)  # fmt: skip
     return out
 
 
@@ -173,17 +201,52 @@ def _num(v: str | None) -> float | None:
 
 
 def merge(paths: list[Path]) -> list[dict[str, str]]:
-    rows: dict[str, dict[str, str]] = {}
+    """One row per (instance, seed); later files fill in columns missing in earlier ones."""
+    rows: dict[tuple[str, str], dict[str, str]] = {}
     for p in paths:
         with p.open() as fh:
             for r in csv.DictReader(fh):
-                cur = rows.setdefault(r["instance"], {})
+                cur = rows.setdefault((r["instance"], r.get("seed") or "0"), {})
                 for k, v in r.items():
                     if v not in (None, "") or k not in cur:
                         cur[k] = v
     return sorted(
-        rows.values(), key=lambda r: (r["group"], int(r["n"]), int(r["m"]), r["instance"])
+        rows.values(),
+        key=lambda r: (r["group"], int(r["n"]), int(r["m"]), r["instance"], r.get("seed") or "0"),
     )
+
+
+def class_table(rows: list[dict[str, str]]) -> None:
+    """Per job count: mean RPD at the checkpoint and at the limit, evaluations/s, load."""
+    cmds = sorted({r["command"] for r in rows if r.get("command")})
+    print()
+    for c in cmds:
+        print(f"command: {c}")
+    print("class | n | instances | runs | RPD@checkpoint | RPD@limit | evals/s | it/s | load1")
+    print("--- | --- | --- | --- | --- | --- | --- | --- | ---")
+    for n in sorted({int(r["n"]) for r in rows}):
+        g = [r for r in rows if int(r["n"]) == n and r.get("engine")]
+        if not g:
+            continue
+        cp = [x for r in g if (x := _num(r.get("engine_cp_rpd"))) is not None]
+        rp = [x for r in g if (x := _num(r.get("engine_rpd"))) is not None]
+        ev = [x for r in g if (x := _num(r.get("evals_per_s"))) is not None]
+        its = [float(r["iterations"]) / float(r["engine_s"]) for r in g if r.get("iterations")]
+        ld = [x for r in g if (x := _num(r.get("load1"))) is not None]
+        cps = ",".join(sorted({r["checkpoint_s"] for r in g if r.get("checkpoint_s")}))
+        tls = ",".join(sorted({r["time_limit"] for r in g}))
+        print(" | ".join([
+            group_of(n), str(n), str(len({r["instance"] for r in g})), str(len(g)),
+            f"{fmt(mean(cp), 3)} % @ {cps or '-'} s", f"{fmt(mean(rp), 3)} % @ {tls} s",
+            fmt(mean(ev), 0), fmt(mean(its), 1),
+            f"{fmt(min(ld, default=None))}-{fmt(max(ld, default=None))}",
+        ]))  # fmt: skip
+    for group in sorted({r["group"] for r in rows} - {"small"}):
+        g = [r for r in rows if r["group"] == group and r.get("engine")]
+        cp = [x for r in g if (x := _num(r.get("engine_cp_rpd"))) is not None]
+        rp = [x for r in g if (x := _num(r.get("engine_rpd"))) is not None]
+        print(f"{group} | all | {len({r['instance'] for r in g})} | {len(g)} | "
+              f"{fmt(mean(cp), 3)} % | {fmt(mean(rp), 3)} % | | |")  # fmt: skip
 
 
 def mean(xs: list[float]) -> float | None:
@@ -192,20 +255,21 @@ def mean(xs: list[float]) -> float | None:
 
 def summarize(rows: list[dict[str, str]], per_instance: bool = True) -> None:
     if per_instance:
-        head = ["instance", "best_known", "LB", "eng@cp", "rpd@cp", "engine", "rpd", "eng_s",
-                "pyjobshop", "pjs_rpd", "pjs_s", "pjs_status"]  # fmt: skip
+        head = ["instance", "seed", "best_known", "LB", "eng@cp", "rpd@cp", "engine", "rpd",
+                "eng_s", "pyjobshop", "pjs_rpd", "pjs_s", "pjs_status"]  # fmt: skip
         print(" | ".join(head))
         print(" | ".join("---" for _ in head))
         for r in rows:
-            vals = [r["instance"], r["best_known"], r.get("lower_bound"), r.get("engine_cp"),
-                    _num(r.get("engine_cp_rpd")), r.get("engine"), _num(r.get("engine_rpd")),
+            vals = [r["instance"], r.get("seed"), r["best_known"], r.get("lower_bound"),
+                    r.get("engine_cp"), _num(r.get("engine_cp_rpd")), r.get("engine"),
+                    _num(r.get("engine_rpd")),
                     _num(r.get("engine_s")), r.get("pjs"), _num(r.get("pjs_rpd")),
                     _num(r.get("pjs_s")), r.get("pjs_status")]  # fmt: skip
             print(" | ".join(fmt(v) for v in vals))
     print()
     print("group | instances | metric | value")
     print("--- | --- | --- | ---")
-    for group in ("small", "large"):
+    for group in ("small", "large", "xlarge"):
         g = [r for r in rows if r["group"] == group]
         eng = [x for r in g if (x := _num(r.get("engine_rpd"))) is not None]
         cp = [x for r in g if (x := _num(r.get("engine_cp_rpd"))) is not None]
@@ -233,6 +297,7 @@ def summarize(rows: list[dict[str, str]], per_instance: bool = True) -> None:
         new = [r["instance"] + f" {r['engine']}<{r['best_known']}" for r in g
                if r.get("engine") and float(r["engine"]) < float(r["best_known"])]  # fmt: skip
         print(f"{group} | {len(g)} | new best-known values | {', '.join(new) or 'none'}")
+    class_table(rows)
 
 
 def main() -> None:
@@ -244,11 +309,14 @@ def main() -> None:
         "--checkpoint",
         type=float,
         default=10.0,
-        help="also report the engine's best at this time (large only; 0 = off)",
+        help="also report the engine's best at this time (large and xlarge; 0 = off)",
     )
     ap.add_argument("--small-sample", type=int, default=0, help="N small instances (640 = all)")
     ap.add_argument("--sample-seed", type=int, default=0)
     ap.add_argument("--large", action="store_true", help="include the 72 large instances")
+    ap.add_argument("--xlarge", action="store_true", help="include the 8 xlarge (.txt.gz) ones")
+    ap.add_argument("--only", help="comma-separated instance names (of the selected sets)")
+    ap.add_argument("--seeds", help="comma-separated seeds, one run each (overrides --seed)")
     ap.add_argument("--solvers", default="engine,pyjobshop")
     ap.add_argument("--pjs-small", action="store_true", help="also run PyJobShop on small ones")
     ap.add_argument("--workers", type=int, default=2)

@@ -1,7 +1,8 @@
 """`mixshare bench`: benchmark commands whose output anyone can check independently.
 
 ``mixshare bench upmsp FILE... --time-limit SECONDS [--solutions DIR]`` solves Vallada & Ruiz
-UPMSP-SDST instances (makespan) and prints CSV ``instance,makespan,seconds`` on stdout.
+UPMSP-SDST instances (makespan), plain ``.txt`` or gzipped ``.txt.gz``, and prints CSV
+``instance,makespan,seconds`` on stdout.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from mixshare.engine.upmsp import format_solution, makespan, read_instance, solve
+from mixshare.benchsolvers.upmsp import format_solution, makespan, read_instance, solve
+from mixshare.benchsolvers.upmsp_search import warm_up
 
 bench_app = typer.Typer(help="Public benchmark commands.", no_args_is_help=True)
 
@@ -25,7 +27,8 @@ def _bench() -> None:
 @bench_app.command("upmsp")
 def upmsp(
     files: Annotated[
-        list[Path], typer.Argument(help="instance files", exists=True, dir_okay=False)
+        list[Path],
+        typer.Argument(help="instance files (.txt or .txt.gz)", exists=True, dir_okay=False),
     ],
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per instance")],
     solutions: Annotated[
@@ -44,6 +47,7 @@ def upmsp(
         raise typer.Exit(2) from None
     if solutions is not None:
         solutions.mkdir(parents=True, exist_ok=True)
+    warm_up()  # load (or compile) the search kernels once, outside every instance's clock
     print("instance,makespan,seconds", flush=True)
     for inst in instances:
         res = solve(inst, time_limit, seed=seed, workers=workers)

@@ -6,8 +6,10 @@ This is the engine's "makespan mode" for the public Vallada & Ruiz (2011) benchm
 * :func:`makespan` is an evaluator written independently of the solver, used by tests and
   benchmarks to judge every solution;
 * :func:`lower_bound` is a cheap valid lower bound;
-* :func:`solve` runs an exact subset DP for tiny instances and otherwise an iterated greedy /
-  large-neighbourhood search (:mod:`mixshare.engine.upmsp_search`) on one or more processes.
+* :func:`solve` runs an exact subset DP for tiny instances and otherwise an iterated greedy
+  (:mod:`mixshare.benchsolvers.upmsp_search`, compiled loops) on one or more processes.
+
+Files may be plain text or gzipped (``.txt.gz``, as the xlarge set is shipped).
 
 Convention (README of the benchmark): C_k is the sum of p[k][j] over the jobs on machine k plus
 S_k[i][j] for every consecutive pair (i then j); no setup before the first job.
@@ -15,6 +17,7 @@ S_k[i][j] for every consecutive pair (i then j); no setup before the first job.
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing as mp
 import time
 from collections.abc import Sequence
@@ -24,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from mixshare.engine.upmsp_exact import EXACT_MAX_JOBS, solve_exact
-from mixshare.engine.upmsp_search import SearchResult, iterated_greedy
+from mixshare.benchsolvers.upmsp_exact import EXACT_MAX_JOBS, solve_exact
+from mixshare.benchsolvers.upmsp_search import SearchResult, iterated_greedy
 
 IntArray = npt.NDArray[np.int64]
 Assignment = list[list[int]]
@@ -59,6 +62,8 @@ class SolveResult:
     optimal: bool
     method: str
     iterations: int = 0
+    # candidate moves priced by all workers (see SearchResult.evaluations)
+    evaluations: int = 0
     # best makespan known at each requested checkpoint (seconds -> makespan)
     checkpoints: dict[float, int] = field(default_factory=dict)
 
@@ -110,13 +115,29 @@ def parse_instance(text: str, path: Path | str = "<string>") -> Instance:
         raise ValueError(f"{path}: {len(tok) - pos} unexpected trailing tokens")
     if (p < 0).any() or (setup < 0).any():
         raise ValueError(f"{path}: negative processing or setup time")
-    return Instance(name=path.stem, p=p, setup=setup)
+    return Instance(name=instance_name(path), p=p, setup=setup)
+
+
+def instance_name(path: Path | str) -> str:
+    """``I_150_10_S_1-49_1`` for ``.../I_150_10_S_1-49_1.txt`` and for ``....txt.gz``."""
+    name = Path(path).name
+    for suffix in (".gz", ".txt"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def read_instance(path: Path | str) -> Instance:
-    """Read one instance file; raises ValueError naming the file on malformed input."""
+    """Read one instance file, plain or gzipped (``.gz``); ValueError naming the file if bad."""
     path = Path(path)
-    return parse_instance(path.read_text(), path)
+    if path.suffix == ".gz":
+        try:
+            with gzip.open(path, "rt") as fh:
+                text = fh.read()
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: not a readable gzip text file: {exc}") from None
+    else:
+        text = path.read_text()
+    return parse_instance(text, path)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -213,7 +234,7 @@ def solve(
         assign, value = solve_exact(instance.p, instance.setup)
         cps = dict.fromkeys(checkpoints, value)
         return SolveResult(
-            assign, value, value, time.perf_counter() - start, True, "exact-dp", 0, cps
+            assign, value, value, time.perf_counter() - start, True, "exact-dp", checkpoints=cps
         )
     # leave a little slack for process start-up and result transfer
     limit = max(0.05, time_limit - 0.15 - 0.1 * (workers > 1))
@@ -238,6 +259,7 @@ def solve(
         optimal=value == lb,
         method=f"iterated-greedy x{max(workers, 1)}",
         iterations=sum(r.iterations for r in results),
+        evaluations=sum(r.evaluations for r in results),
         checkpoints=merged,
     )
 
