@@ -13,6 +13,13 @@ is judged by the independent validator and KPI recomputation.
                                       [--replan-limit S] [--no-four-weeks]
                                       [--tradeoff-only] [--tradeoff-seeds N]
 
+``--scale-only`` (issue 12) plans weeks 1..4 of the demo center at ``--scale-limit`` seconds
+(and at 10 s) and prints evaluations per second, unplanned orders against the capacity bound
+and weighted tardiness against dispatch. ``--cluster-only`` plans week 1 at
+``--cluster-limit`` seconds with the portfolio's helpers on a ``distributed.LocalCluster``
+(processes, loopback) for each of ``--cluster-workers`` worker counts, and on the local pool.
+Both print the load average beside every row.
+
 ``--tradeoff-only`` runs only the re-plan trade-off (issue 13): after a 6 h outage of line 1,
 the least-change re-plan (stability against the published plan) vs the fresh re-plan (best
 objective, same frozen lots), medians over ``--tradeoff-seeds`` seeds.
@@ -21,6 +28,7 @@ objective, same frozen lots), medians over ``--tradeoff-seeds`` seeds.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import date, datetime
@@ -277,6 +285,65 @@ def replan_tradeoff(p: Problem, base_limit: float, limit: float, seeds: int) -> 
         print(f"{name:<14}{med[0]:10,.0f}{med[1]:6.0f}{med[2]:15.0f}{med[4]:9.1f}")
 
 
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def scale(probs: dict[int, Problem], limits: tuple[float, ...], seed: int = 0) -> None:
+    """Weeks 1..4: evaluations per second and quality at each time limit (one run each)."""
+    from mixshare.engine.bound import capacity_check
+    from mixshare.engine.model import compile_problem
+
+    print(f"\n## Scale: demo center, 1 to {max(probs)} weeks, seed {seed}, 2 workers")
+    print(f"{'weeks':>5}{'lots':>6}{'orders':>7}{'limit':>6}{'secs':>6}{'valid':>6}{'unpl':>5}"
+          f"{'fit by cap':>11}{'evals':>8}{'evals/s':>8}{'w.tard':>11}{'disp w.tard':>12}"
+          f"{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min")
+    for weeks, p in sorted(probs.items()):
+        d = dispatch(p)
+        kd = compute_kpis(p, d)
+        check = capacity_check(compile_problem(p))
+        for lim in limits:
+            s, secs = timed_solve(p, lim, seed=seed)
+            k = compute_kpis(p, s)
+            ev = float(s.stats.get("evaluations", 0))
+            ratio = k.weighted_tardiness / kd.weighted_tardiness if kd.weighted_tardiness else 0
+            fits = "all" if check.fits else f"{check.shortfall} min short"
+            print(f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d}{lim:6.0f}"
+                  f"{secs:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
+                  f"{k.unplanned_orders:5d}{fits:>11}{ev:8.0f}{ev / max(secs, 1e-9):8.0f}"
+                  f"{k.weighted_tardiness:11.0f}{kd.weighted_tardiness:12.0f}{ratio:7.2f}"
+                  f"{kd.unplanned_orders:10d}   {load()}", flush=True)
+
+
+def cluster(p: Problem, limit: float, counts: tuple[int, ...], seed: int = 0) -> None:
+    """Week 1 at ``limit`` s: the local pool (2 workers) and a LocalCluster per worker count
+    (the portfolio's helpers on ``workers - 1`` cluster processes)."""
+    from distributed import Client, LocalCluster
+
+    from mixshare.engine.pool import DaskPool, LocalPool
+
+    print(f"\n## Cluster portfolio: week 1 at {limit:.0f}s, seed {seed}")
+    print(f"{'pool':<22}{'workers':>8}{'secs':>6}{'valid':>6}{'unpl':>5}{'w.tard':>10}"
+          f"{'co h':>7}{'objective':>13}{'evals':>8}   load 1/5/15 min")
+
+    def show(name: str, workers: int, s: Schedule, secs: float) -> None:
+        k = compute_kpis(p, s)
+        print(f"{name:<22}{workers:8d}{secs:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
+              f"{k.unplanned_orders:5d}{k.weighted_tardiness:10.0f}{k.changeover_hours:7.1f}"
+              f"{k.objective:13.6g}{float(s.stats.get('evaluations', 0)):8.0f}   {load()}",
+              flush=True)
+
+    t = time.perf_counter()
+    s = solve(p, limit, seed=seed, workers=2, pool=LocalPool())
+    show("local processes", 2, s, time.perf_counter() - t)
+    for n in counts:
+        with LocalCluster(n_workers=max(1, n - 1), threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None) as lc, Client(lc) as client:
+            t = time.perf_counter()
+            s = solve(p, limit, seed=seed, workers=n, pool=DaskPool(client))
+            show("dask LocalCluster", n, s, time.perf_counter() - t)
+
+
 def demo_problems(weeks: tuple[int, ...]) -> dict[int, Problem]:
     """The real demo center (seed 7, from 2031-03-03) through the planning service."""
     from sqlalchemy import create_engine
@@ -312,7 +379,25 @@ def main() -> None:
     ap.add_argument("--tradeoff-only", action="store_true",
                     help="only the least-change vs fresh re-plan after the outage")
     ap.add_argument("--tradeoff-seeds", type=int, default=5)
+    ap.add_argument("--scale-only", action="store_true", help="weeks 1-4: evals/s and quality")
+    ap.add_argument("--scale-limit", type=float, default=60.0)
+    ap.add_argument("--scale-weeks", type=int, default=4)
+    ap.add_argument("--cluster-only", action="store_true",
+                    help="week 1 with the portfolio on a Dask LocalCluster")
+    ap.add_argument("--cluster-limit", type=float, default=30.0)
+    ap.add_argument("--cluster-workers", default="2,4,8")
     args = ap.parse_args()
+    if args.scale_only:
+        probs = demo_problems(tuple(range(1, args.scale_weeks + 1)))
+        print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
+        scale(probs, (10.0, args.scale_limit))
+        return
+    if args.cluster_only:
+        week = demo_problems((1,))[1]
+        print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
+        cluster(week, args.cluster_limit,
+                tuple(int(x) for x in args.cluster_workers.split(",")))
+        return
     limits = (2.0, 5.0) if args.quick else (10.0, 60.0)
     if args.tradeoff_only:
         week = generate(days=7, load=0.7, seed=0) if args.synthetic else demo_problems((1,))[1]

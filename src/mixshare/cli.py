@@ -662,10 +662,21 @@ def _summary_table(plan: Plan, kpis: dict[str, Any]) -> Table:
         ("cleaning batches", f"{kpis.get('cleaning_batches', 0)}"),
         ("objective / lower bound", _gap_text(plan)),
         ("lower bound by part", _bound_parts_text(kpis.get("lower_bound_by_part", {}))),
+        ("capacity bound (every order)", _capacity_text(kpis.get("capacity_bound"))),
     ]
     for name, value in rows:
         table.add_row(name, value)
     return table
+
+
+def _capacity_text(check: dict[str, Any] | None) -> str:
+    """Whether line capacity alone rules out planning every order (engine capacity check)."""
+    if not check:
+        return "n/a"
+    need, have = check.get("work_minutes", 0), check.get("available_minutes", 0)
+    if check.get("fits"):
+        return f"could all fit ({need:,} of {have:,} line-min)"
+    return f"cannot all fit: {check.get('shortfall_minutes', 0):,} line-min short"
 
 
 def _bound_parts_text(parts: dict[str, float]) -> str:

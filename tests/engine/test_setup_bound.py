@@ -1,4 +1,5 @@
-"""The changeover bounds of :mod:`mixshare.engine.bound` against optima found by enumeration.
+"""The changeover bounds of :mod:`mixshare.engine.bound` against optima found by enumeration,
+and the capacity check on instances whose answer follows from arithmetic.
 
 Setup cost depends only on which lots run on which line and in which order (time, releases
 and capacity never lower it), so on instances with a generous horizon and no chains the
@@ -14,9 +15,14 @@ import random
 
 import pytest
 
-from mixshare.engine.bound import entry_setup_bound, key_path_setup_bound, setup_bound
+from mixshare.engine.bound import (
+    capacity_check,
+    entry_setup_bound,
+    key_path_setup_bound,
+    setup_bound,
+)
 from mixshare.engine.model import compile_problem
-from mixshare.engine.problem import Changeover, Line, Problem
+from mixshare.engine.problem import Changeover, Interval, Line, Problem
 from mixshare.engine.search import solve
 
 from .conftest import judged, line, lot
@@ -150,3 +156,41 @@ def test_bound_below_the_engines_plan(seed: int) -> None:
     if _optimum_setup(p) == float("inf"):
         pytest.skip("no complete plan")
     assert setup_bound(compile_problem(p)) <= _plan_setup(p) + 1e-6
+
+
+# -- capacity: could every order fit? -------------------------------------------------------------
+
+
+def test_capacity_check_counts_all_work_against_the_horizon() -> None:
+    # one line, 100 minutes, two 60-min lots: each fits alone, both need 120 > 100
+    p = Problem(horizon=100, lines=(line(),), lots=(lot("a", 60), lot("b", 60)))
+    check = capacity_check(compile_problem(p))
+    assert not check.fits and check.shortfall == 20
+
+
+def test_capacity_check_sees_late_releases() -> None:
+    # 300 minutes in all, but b and c (60 min each) arrive at 200: 120 minutes of work for the
+    # last 100 minutes, though each fits alone and the day has room for all three
+    p = Problem(horizon=300, lines=(line(),), lots=(
+        lot("a", 60), lot("b", 60, release=200), lot("c", 60, release=200)))
+    check = capacity_check(compile_problem(p))
+    assert check.shortfall == 20
+    assert check.room["b"] == -20  # from minute 200: 100 free, 120 to run
+    assert check.room["a"] == 300 - 180
+
+
+def test_capacity_check_counts_each_group_of_lines() -> None:
+    # x and y may only run on A (100 min); B is idle but cannot help them
+    p = Problem(horizon=100, lines=(line("A"), line("B")),
+                lots=(lot("x", 60), lot("y", 60), lot("z", 10, lines=("A", "B"))))
+    check = capacity_check(compile_problem(p))
+    assert check.shortfall == 20
+
+
+def test_capacity_check_passes_a_plannable_instance() -> None:
+    # the engine plans all three orders: capacity must not rule that out
+    p = Problem(horizon=300, lines=(line(unavailable=(Interval(100, 140),)),), lots=(
+        lot("a", 60), lot("b", 60, release=150), lot("c", 60, release=100)))
+    check = capacity_check(compile_problem(p))
+    assert check.fits and check.shortfall == 0
+    assert judged(p, solve(p, **FAST)).unplanned_orders == 0  # type: ignore[arg-type]

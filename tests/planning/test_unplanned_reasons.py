@@ -51,3 +51,17 @@ def test_lines_out_all_week_do_not_fit_the_horizon_and_export_codes(
     assert {e["reason"] for e in document["unplanned_orders"]} <= {
         "does_not_fit_horizon", "released_too_late"
     }
+
+
+def test_capacity_note_says_whether_the_order_could_fit() -> None:
+    from mixshare.engine.bound import CapacityCheck
+    from mixshare.planning.service import _capacity_figures, _capacity_note
+
+    fits = CapacityCheck(shortfall=0, room={"o1": 5612}, work=59400, available=76800)
+    note = _capacity_note(fits, "o1")
+    assert note == " [capacity bound: it could fit, 5,612 line-min spare from its start]"
+    short = CapacityCheck(shortfall=120, room={"o1": -20}, work=900, available=780)
+    assert "120 line-min more" in _capacity_note(short, "o1")
+    assert _capacity_figures(short)["capacity_bound"] == {
+        "fits": False, "shortfall_minutes": 120, "work_minutes": 900, "available_minutes": 780,
+    }

@@ -21,9 +21,12 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -129,6 +132,113 @@ def _entry_minutes(model: Model) -> tuple[list[int], list[int]]:
         entry[k] = min(inner)
         saving[k] = entry[k] - min([*first, entry[k]])
     return entry, saving
+
+
+# -- capacity: could every order fit? ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CapacityCheck:
+    """What line capacity alone says about planning every order (:func:`capacity_check`).
+
+    ``shortfall`` is the largest number of line-minutes some group of lots needs beyond what
+    its lines have (0: no capacity argument rules out a plan with every order); ``room``
+    gives, per order id, the free line-minutes left from the order's earliest start to
+    the horizon once every lot that cannot start before then is counted (its own included),
+    on all lines; negative is short.
+    """
+
+    shortfall: int
+    room: dict[str, int]
+    work: int
+    available: int
+
+    @property
+    def fits(self) -> bool:
+        return self.shortfall <= 0
+
+
+def capacity_check(model: Model) -> CapacityCheck:
+    """Necessary capacity conditions of a plan that schedules every order.
+
+    Every lot runs on one of its lines (a locked/frozen one on its own) for at least its
+    shortest duration there, not before its earliest start (release, and chain predecessors'
+    earliest ends plus minimum lags), not over unavailable time, and all by the horizon. So for
+    every set ``S`` of lines and every moment ``t``, the lots that may run only on lines of
+    ``S`` and cannot start before ``t`` need at most the free minutes of ``S`` in
+    ``[t, horizon)``; with ``t = 0`` and all lines, the entry changeovers of the setup keys
+    (:func:`_entry_minutes`, at most one per line from the initial state) are added. A
+    violated condition proves that some order must be left out (``shortfall`` > 0); when none
+    is violated capacity does not rule out planning them all (it does not prove that a plan
+    exists: sequencing, rest windows and changeovers between lots are not counted).
+    """
+    h, m = model.horizon, model.m
+    ef = _earliest_ends(model)
+    est = [-1] * model.n
+    for i in range(model.n):
+        if ef[i] < 0:
+            continue
+        lo = model.release[i]
+        for p, mn, _mx in model.preds[i]:
+            lo = max(lo, ef[p] + mn)
+        fx = model.fixed.get(i)
+        est[i] = fx[1] if fx is not None else lo
+    free = []  # per line: free minutes in [t, horizon) for every t (length horizon + 1)
+    for ln in range(m):
+        up = np.ones(h, dtype=np.int64)
+        for a, b in model.down[ln]:
+            up[max(0, a) : min(h, b)] = 0
+        free.append(np.concatenate([np.cumsum(up[::-1])[::-1], [0]]))
+    lines_of = [
+        (model.fixed[i][0],) if i in model.fixed else tuple(model.eligible(i))
+        for i in range(model.n)
+    ]
+    shortfall = 0
+    planned = [i for i in range(model.n) if est[i] >= 0]
+    for size in range(1, m + 1):
+        for group in itertools.combinations(range(m), size):
+            inside = [i for i in planned if set(lines_of[i]) <= set(group)]
+            if not inside:
+                continue
+            cap = np.sum([free[ln] for ln in group], axis=0)
+            need = {i: min(model.dur[ln][i] for ln in lines_of[i]) for i in inside}
+            inside.sort(key=lambda i: -est[i])
+            work = 0
+            for k, i in enumerate(inside):
+                work += need[i]
+                if k + 1 < len(inside) and est[inside[k + 1]] == est[i]:
+                    continue
+                shortfall = max(shortfall, work - int(cap[min(h, est[i])]))
+    # all lots on all lines from minute 0, with the entry changeovers of their keys
+    minp = {i: min(model.dur[ln][i] for ln in lines_of[i]) for i in planned}
+    entry, saving = _entry_minutes(model)
+    used = sorted({model.key[i] for i in planned})
+    setups = sum(entry[k] for k in used) - sum(heapq.nlargest(m, [saving[k] for k in used]))
+    total = np.sum(free, axis=0)
+    work_all = sum(minp.values())
+    shortfall = max(shortfall, work_all + setups - int(total[0]))
+    room = _order_room(model, planned, est, minp, total)
+    return CapacityCheck(shortfall, room, work_all + setups, int(total[0]))
+
+
+def _order_room(
+    model: Model, planned: list[int], est: list[int], minp: dict[int, int], total: np.ndarray
+) -> dict[str, int]:
+    """Per order: free minutes of all lines from its earliest start minus the work of every
+    lot that cannot start before it."""
+    h = model.horizon
+    order_start: dict[int, int] = {}
+    for i in planned:
+        o = model.order[i]
+        order_start[o] = min(order_start.get(o, h), est[i])
+    by_start = sorted(planned, key=lambda i: est[i])
+    starts = [est[i] for i in by_start]
+    tail = np.concatenate([np.cumsum([minp[i] for i in by_start][::-1])[::-1], [0]])
+    out = {}
+    for o, t in order_start.items():
+        k = bisect.bisect_left(starts, t)
+        out[model.order_ids[o]] = int(total[min(h, t)]) - int(tail[k])
+    return out
 
 
 # -- CP-SAT relaxation of the most urgent lots ----------------------------------------------------

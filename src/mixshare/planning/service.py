@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -29,6 +29,9 @@ from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanne
 from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
 from mixshare.planning.utilisation import line_utilisation
 from mixshare.settings import now_local
+
+if TYPE_CHECKING:
+    from mixshare.engine.bound import CapacityCheck
 
 Progress = Callable[[float, str], None]
 METHODS = ("engine", "dispatch")
@@ -264,8 +267,10 @@ def _store(
         planning = replace(planning, problem=replace(planning.problem, previous=()))
     kpis = compute_kpis(planning.problem, schedule)
     version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
+    check = _capacity(planning.problem)
     figures = {**asdict(kpis), **_bound_parts(schedule), "lots_moved": moves,
-               "stability": "fresh" if fresh else "least-change"}
+               "stability": "fresh" if fresh else "least-change",
+               **_capacity_figures(check)}
     plan = Plan(
         version=version,
         previous_id=previous.id if previous else None,
@@ -280,7 +285,7 @@ def _store(
     )
     plan.lots = _plan_lots(planning, schedule)
     plan.changeovers = _plan_changeovers(planning, schedule)
-    plan.unplanned = _plan_unplanned(planning, schedule)
+    plan.unplanned = _plan_unplanned(planning, schedule, check)
     session.add(plan)
     unplanned = _unplanned_order_ids(planning, schedule)
     for order in planning.orders:
@@ -301,6 +306,28 @@ def _bound_parts(schedule: Schedule) -> dict[str, dict[str, float]]:
         if isinstance(value := schedule.stats.get(key), (int, float))
     }
     return {"lower_bound_by_part": parts} if parts else {}
+
+
+def _capacity(problem: Problem) -> CapacityCheck | None:
+    """The engine's capacity check of ``problem`` (None for an empty one)."""
+    if not problem.lots:
+        return None
+    from mixshare.engine.bound import capacity_check  # loads the solver libraries
+    from mixshare.engine.model import compile_problem
+
+    return capacity_check(compile_problem(problem))
+
+
+def _capacity_figures(check: CapacityCheck | None) -> dict[str, dict[str, Any]]:
+    """What line capacity alone says about planning every order (engine.bound.capacity_check):
+    ``fits`` False proves some order must be left out; True means capacity does not rule a
+    plan with every order out, so an unplanned order is the search's shortfall."""
+    if check is None:
+        return {}
+    return {"capacity_bound": {
+        "fits": check.fits, "shortfall_minutes": check.shortfall,
+        "work_minutes": check.work, "available_minutes": check.available,
+    }}
 
 
 def _unplanned_order_ids(planning: PlanningInput, schedule: Schedule) -> set[int]:
@@ -364,11 +391,16 @@ def _plan_changeovers(planning: PlanningInput, schedule: Schedule) -> list[PlanC
     ]
 
 
-def _plan_unplanned(planning: PlanningInput, schedule: Schedule) -> list[PlanUnplanned]:
+def _plan_unplanned(
+    planning: PlanningInput, schedule: Schedule, check: CapacityCheck | None = None
+) -> list[PlanUnplanned]:
     rows: dict[int, PlanUnplanned] = {}
     for code in schedule.unplanned:
         order = planning.lots[code].order
-        rows[order.id] = _unplanned_row(planning, order, placed_alone_is_capacity=True)
+        row = _unplanned_row(planning, order, placed_alone_is_capacity=True)
+        if check is not None and row.reason_code == reasons.NO_CAPACITY:
+            row.reason = row.reason[:150] + _capacity_note(check, planning.problem.lot(code).order)
+        rows[order.id] = row
     for order in planning.excluded:
         rows[order.id] = PlanUnplanned(
             order_id=order.id,
@@ -378,6 +410,15 @@ def _plan_unplanned(planning: PlanningInput, schedule: Schedule) -> list[PlanUnp
     for order in planning.unavailable:
         rows[order.id] = _unplanned_row(planning, order, placed_alone_is_capacity=False)
     return list(rows.values())
+
+
+def _capacity_note(check: CapacityCheck, order: str) -> str:
+    """The capacity bound's word on one unplanned order (its engine id), for its detail."""
+    if not check.fits:
+        return f" [capacity bound: orders need {check.shortfall:,} line-min more than there is]"
+    room = check.room.get(order)
+    spare = "" if room is None else f", {room:,} line-min spare from its start"
+    return f" [capacity bound: it could fit{spare}]"
 
 
 REASON_DETAILS = {
