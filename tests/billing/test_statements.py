@@ -278,3 +278,27 @@ def test_members_see_only_their_own_statement(db_url: str, billing_world: World)
             f"/api/v1/statements/2031-01/members/{ids['M02']}/statement.pdf", headers=m01
         )
         assert pdf.status_code == 404
+
+
+def test_the_page_shows_a_member_its_own_statement_only(db_url: str, billing_world: World) -> None:
+    from mixshare.web.app import create_app
+    from tests.web.pages_helpers import page_login
+
+    with session_factory(db_url)() as session:
+        ids = dict(session.execute(select(Member.code, Member.id)).all())
+    with TestClient(create_app(db_url, secret_key="test-secret")) as client:
+        page_login(client, "m01")
+        page = client.get(f"/statements?month=2031-01&member={ids['M02']}")
+        assert page.status_code == 200
+        assert "月度对账单 · M01" in page.text and "896.95" not in page.text
+        # the page's draft is computed now (2026), before January 2031 is over: nothing has
+        # lain in store yet, so M01 pays 688.36 less its 10.00 of storage
+        assert "678.36" in page.text and 'id="chart-statement"' in page.text
+        foreign = client.get(f"/statements/2031-01/members/{ids['M02']}.xlsx")
+        assert foreign.status_code == 404
+    with TestClient(create_app(db_url, secret_key="test-secret")) as client:
+        page_login(client, "admin")
+        month = client.get("/statements?month=2031-01&lang=en")
+        assert "1,570.21" in month.text  # 678.36 + 891.85 (M02 less its 5.10 of storage)
+        own = client.get(f"/statements/2031-01/members/{ids['M02']}.pdf")
+        assert own.status_code == 200 and own.content.startswith(b"%PDF")
