@@ -538,11 +538,25 @@ def _topo_rank(model: Model) -> list[int]:
 STARVE_WINDOW = 720
 
 
+# setup-lean ATCS rules (k1, k2, campaign bonus), tried first (see :func:`_rules`)
+LEAN_RULES = ((6.0, 0.03, 2.0), (3.0, 0.03, 3.0))
+
+
 def _rules(model: Model) -> list[tuple[str, Rule, int | None]]:
     """Construction portfolio, most useful first (large instances only get the first few):
     ATCS with the starvation window cuts tardiness several-fold on a backlogged center; the
-    plain active set keeps changeovers (and so unplanned orders near full load) lowest."""
-    out: list[tuple[str, Rule, int | None]] = [("edd", edd_rule(model), None)]
+    plain active set keeps changeovers (and so unplanned orders near full load) lowest.
+
+    The setup-lean ATCS rules come first: on four weeks of the demo center (2,128 lots) a
+    construction takes seconds, so only the first two or three run, and there EDD leaves 58
+    orders out and the default ATCS 36, while ATCS with a strong setup term (k2 0.03) and a
+    campaign bonus of 2 places every order with 9,535 changeover minutes against 15,431 and
+    weighted tardiness 298k against 745k (1.88M for EDD; 2026-12-02, load 18)."""
+    out: list[tuple[str, Rule, int | None]] = [
+        (f"atcs-{k1}-{k2}-lean-w", atcs_rule(model, k1, k2, campaign=c), STARVE_WINDOW)
+        for k1, k2, c in LEAN_RULES
+    ]
+    out.append(("edd", edd_rule(model), None))
     params = [(3.0, 0.2), (3.0, 0.6), (1.5, 0.2), (1.5, 0.6), (0.5, 0.2), (0.5, 0.6),
               (3.0, 2.0), (1.5, 2.0), (0.5, 2.0)]
     for k1, k2 in params:
