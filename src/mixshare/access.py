@@ -86,6 +86,9 @@ KEEP_ENVIRONMENT = _permission("keep the environment ledger", "center_admin", "o
 """Import stack monitoring, record the treatment unit's log, waste containers and transfers."""
 READ_STATEMENTS = _permission("read statements", "center_admin", "member_admin", "member_user")
 """Monthly statements: the center admin sees every member's, a member's users their own."""
+SEE_TWIN = _permission("see the twin", "center_admin", "planner")
+"""The twin's stored results (/twin): per-member tonnes, costs and on-time figures of every
+member side by side, so the center's admin and planner only; members see none of it."""
 READ_FORMULATION_ROLES = frozenset({"center_admin", "operator", "quality"})
 PERMISSIONS = (
     READ,
@@ -103,6 +106,7 @@ PERMISSIONS = (
     HANDLE_STOCK,
     KEEP_ENVIRONMENT,
     READ_STATEMENTS,
+    SEE_TWIN,
 )
 
 
@@ -157,6 +161,7 @@ LabTester = Annotated[User, Depends(allowed(TEST_BATCHES))]
 StockHandler = Annotated[User, Depends(allowed(HANDLE_STOCK))]
 EnvironmentKeeper = Annotated[User, Depends(allowed(KEEP_ENVIRONMENT))]
 StatementReader = Annotated[User, Depends(allowed(READ_STATEMENTS))]
+TwinViewer = Annotated[User, Depends(allowed(SEE_TWIN))]
 
 
 # --- member isolation ----------------------------------------------------------------------

@@ -291,6 +291,8 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/ledger/energy", None, ALL, 200),
     Endpoint("GET", "/ledger/factors", None, CENTER, 200),
     Endpoint("POST", "/ledger/factors", None, ADMIN, 422, {}),
+    # the twin compares every member's tonnes and costs: admin and planner only, members 404
+    Endpoint("GET", "/twin", None, PLANNERS, 200),
     Endpoint("GET", "/quality", None, LAB, 200),
     Endpoint("GET", "/quality/spc", None, CENTER, 200),
     Endpoint("GET", "/timeline", None, ALL, 200),

@@ -145,6 +145,8 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items += [("/materials", N_("Materials"))]
         if access.may(user, access.PLAN):
             items += [("/changeover-rules", N_("Changeover rules"))]
+        if access.may(user, access.SEE_TWIN):
+            items += [("/twin", N_("Twin"))]
     items.append(("/environment", N_("Environment")))
     if access.may(user, access.WRITE_ORDERS):
         items.append(("/imports", N_("Upload")))

@@ -37,6 +37,7 @@ from mixshare.stock import pages as stock_pages
 from mixshare.tariffs import pages as tariffs_pages
 from mixshare.trace import api as trace_api
 from mixshare.trace import pages as trace_pages
+from mixshare.twin import pages as twin_pages
 from mixshare.uploads import pages as uploads_pages
 from mixshare.users import api as users_api
 from mixshare.users import pages as users_pages
@@ -90,5 +91,6 @@ for module in (
     sharing_pages,
     trace_pages,
     billing_pages,
+    twin_pages,
 ):
     page_router.include_router(module.router)

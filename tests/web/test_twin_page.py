@@ -1,0 +1,102 @@
+"""The twin page renders the latest stored twin runs (a real, small run of both arms) for the
+center's admin and planner, escapes what it shows, and shows members nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from mixshare.engine.synthetic import generate
+from mixshare.twin import assumptions as assumption_file
+from mixshare.twin import service
+from mixshare.twin.claims import claims
+from mixshare.twin.data import Settings, TwinInput, lot_from_problem
+from mixshare.twin.results import summarise
+from mixshare.twin.run import run
+from tests.web.pages_helpers import page_login
+
+A = assumption_file.load()
+
+
+def _store_real_runs(db: Session, scenario: str | None = None) -> dict[str, object]:
+    problem = generate(days=2, load=0.4, seed=3)
+    inp = TwinInput(problem, lot_from_problem(problem))
+    settings = Settings(replications=2, seed=9, engine_iterations=1)
+    reps = run(inp, settings, A)
+    compare = {
+        "weeks": 1,
+        "replications": 2,
+        "seed": 9,
+        "assumptions_version": A.version,
+        "arms": summarise(reps, A, inp.member_codes()),
+        "scenario": scenario,
+    }
+    verdicts = claims(reps, A, 2, 9)
+    params = {"engine_iterations": 1, "replan_hours": 24.0}
+    for kind, doc in (("compare", compare), ("claims", verdicts)):
+        service.record(
+            db,
+            kind=kind,
+            result=doc,
+            weeks=1,
+            replications=2,
+            seed=9,
+            assumptions_version=A.version,
+            params=params,
+            scenario=scenario if kind == "compare" else None,
+        )
+    db.commit()
+    return compare
+
+
+def test_the_page_shows_the_latest_stored_runs(client: TestClient, db: Session) -> None:
+    compare = _store_real_runs(db)
+    page_login(client, "planner")
+    html = client.get("/twin?lang=en").text
+    assert 'data-testid="twin-run-compare"' in html and "seed 9" in html
+    for kpi in ("kwh_per_t", "voc_kg_per_t", "throughput_t_per_h", "on_time_rate", "cost_per_t"):
+        assert f'id="chart-twin-{kpi}"' in html
+    data = json.loads(re.search(r'id="twin-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    arms = compare["arms"]
+    assert isinstance(arms, dict)
+    assert data["members"] == list(arms["standalone"])
+    total = arms["shared"]["total"]["kwh_per_t"]
+    assert data["kpis"]["kwh_per_t"]["shared"][0] == [total["mean"], *total["ci95"]]
+    # the claims table: every claim with its verdict
+    for claim_id in ("efficiency_x2", "energy_minus_20_1_pct", "voc_minus_32_1_pct"):
+        assert f'data-testid="twin-verdict-{claim_id}"' in html
+    assert "/static/app/twin.js" in html
+
+
+def test_the_latest_run_wins_and_text_is_escaped(client: TestClient, db: Session) -> None:
+    _store_real_runs(db, scenario="old town")
+    _store_real_runs(db, scenario="<script>alert(1)</script>")
+    page_login(client, "admin")
+    html = client.get("/twin").text  # the Chinese page, with every section filled
+    assert "中心数字孪生" in html and "示范中心的宣传数据" in html
+    assert "old town" not in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_zh_cn_first_and_an_empty_state(client: TestClient) -> None:
+    page_login(client, "admin")
+    html = client.get("/twin").text
+    assert "孪生" in html
+    assert 'data-testid="twin-no-compare"' in html and 'data-testid="twin-no-claims"' in html
+    assert "twin.js" not in html
+
+
+def test_members_do_not_see_the_twin(client: TestClient, db: Session) -> None:
+    _store_real_runs(db)
+    for name in ("m01", "m01admin", "operator", "quality"):
+        client.cookies.clear()
+        page_login(client, name)
+        assert client.get("/twin").status_code == 404
+        assert 'href="/twin"' not in client.get("/orders").text
+    client.cookies.clear()
+    page_login(client, "planner")
+    assert 'href="/twin"' in client.get("/orders").text
