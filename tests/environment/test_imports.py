@@ -103,3 +103,16 @@ def test_a_bad_treatment_log_names_each_row_and_records_no_day(
     assert "control or invisible character" in found["log.csv, row 5, column note"]
     with session_factory(month.db_url)() as session:
         assert session.scalar(select(func.count()).select_from(TreatmentLogDay)) == 0
+
+
+def test_an_outlet_code_too_long_or_not_a_code_is_named(month: Month, tmp_path: Path) -> None:
+    path = tmp_path / "outlets.csv"
+    path.write_text("排放口,监测时间,非甲烷总烃,标干流量\n"
+                    f"{'D' * 25},2026-11-01 00:00,2,5000\nDA 001,2026-11-01 00:00,2,5000\n",
+                    encoding="utf-8")  # fmt: skip
+    with session_factory(month.db_url)() as session, pytest.raises(ValidationFailed) as caught:
+        import_stack_monitoring(session, path)
+    found = {p.location: p.message for p in caught.value.problems}
+    assert found["outlets.csv, row 2, column stack"] == "an outlet code has at most 24 characters"
+    assert "may contain only ASCII letters" in found["outlets.csv, row 3, column stack"]
+    assert _count(month.db_url) == 0

@@ -184,7 +184,12 @@ def test_bad_month_is_named(db: Session) -> None:
 def test_two_readings_of_one_moment_name_both_rows_and_import_nothing(
     db: Session, month_world: World, tmp_path: Path
 ) -> None:
-    rows = ["L1,L1-main,2031-01-06 00:00,1000", "L1,L1-main,2031-01-06 00:00,1001", ",,x,"]
+    rows = [
+        "L1,L1-main,2031-01-06 00:00,1000",
+        "L1,L1-main,2031-01-06 00:00,1001",
+        ",,x,",
+        "L1,L1-\u202emain,2031-01-07 00:00,1002",
+    ]
     with pytest.raises(ValidationFailed) as caught:
         import_meter_readings(db, _readings(tmp_path, rows, "twice.csv"))
     found = {p.location: p.message for p in caught.value.problems}
@@ -194,5 +199,6 @@ def test_two_readings_of_one_moment_name_both_rows_and_import_nothing(
     )
     for column in ("line", "meter", "read_at", "cumulative_kwh"):
         assert f"twice.csv, row 4, column {column}" in found, column
+    assert "U+202E" in found["twice.csv, row 5, column meter"]
     db.rollback()
     assert db.scalar(select(func.count()).select_from(MeterReading)) == 0

@@ -32,6 +32,7 @@ from mixshare.spreadsheets import (
     validated_row,
     write_template,
 )
+from mixshare.validation import check_identifier
 
 STAFF_ONLY = "environment data is imported by the center's staff"
 HOUR = timedelta(hours=1)
@@ -56,6 +57,14 @@ def _hour(cell: Cell) -> datetime | None:
     if moment is not None and (moment.minute or moment.second or moment.microsecond):
         raise ValueError("not the start of an hour (YYYY-MM-DD HH:00)")
     return moment
+
+
+def _stack(cell: Cell) -> str | None:
+    """An outlet code as the permit names it (``DA001``): at most 24 letters, digits, . _ -."""
+    text = as_text(cell)
+    if text is not None and len(text) > 24:
+        raise ValueError("an outlet code has at most 24 characters")
+    return None if text is None else check_identifier(text)
 
 
 def _reading(upper: float) -> Callable[[Cell], float | None]:
@@ -83,7 +92,7 @@ STACK_ALIASES = {
 STACK_HEADERS = ["排放口 / stack", "监测时间 / hour", "非甲烷总烃 mg/m3 / nmhc_mg_m3",
                  "标干流量 m3/h / flow_m3_h", "颗粒物 mg/m3 / pm_mg_m3"]  # fmt: skip
 STACK_CONVERTERS: dict[str, Callable[[Cell], Any]] = {
-    "stack": as_text,
+    "stack": _stack,
     "hour": _hour,
     "nmhc_mg_m3": _reading(100_000),
     "flow_m3_h": _reading(10_000_000),

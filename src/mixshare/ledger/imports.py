@@ -34,7 +34,7 @@ from mixshare.spreadsheets import (
     rejected,
     write_template,
 )
-from mixshare.validation import to_local_naive
+from mixshare.validation import check_text, to_local_naive
 
 SHEET = "Readings"
 COLUMNS = ("line", "meter", "read_at", "cumulative_kwh")
@@ -50,7 +50,7 @@ ALIASES = {
 }
 CONVERTERS: dict[str, Callable[[Cell], Any]] = {
     "line": as_text,
-    "meter": as_text,
+    "meter": lambda cell: None if (text := as_text(cell)) is None else check_text(text),
     "read_at": as_datetime,
     "cumulative_kwh": as_float,
 }
