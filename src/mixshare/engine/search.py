@@ -614,10 +614,11 @@ def _deadline(seconds: float, deterministic: bool) -> float:
 
 
 def initial(
-    model: Model, srch: Search, bad: set[int], budget: float, deterministic: bool = False
+    model: Model, srch: Search, bad: set[int], budget: float, deterministic: bool = False,
+    rules: int | None = None,
 ) -> tuple[Sol, str]:
     """Best of the constructive portfolio within ``budget`` seconds (the first always runs;
-    ``deterministic``: the whole portfolio)."""
+    ``deterministic``: the whole portfolio, or its first ``rules`` rules)."""
     t_end = _deadline(budget, deterministic)
     best: Sol | None = None
     name = ""
@@ -662,7 +663,7 @@ def initial(
                 model.stay = None
         if best is None:
             model.stay = stay
-    for rname, rule, window in _rules(model):
+    for rname, rule, window in _rules(model)[: rules if rules else None]:
         # a re-plan starts from the previous plan when it can: a fresh construction may price
         # lower at first, but it has given up the previous sequences the search keeps lots in
         if best is not None and (time.perf_counter() > t_end or name == "previous"):
@@ -741,6 +742,7 @@ def solve(
     strict: bool = True,
     on_phase: PhaseHook | None = None,
     pool: WorkerPool | None = None,
+    rules: int | None = None,
 ) -> Schedule:
     """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
 
@@ -751,6 +753,8 @@ def solve(
     ``pool`` runs the helpers of the portfolio (default: :func:`~mixshare.engine.pool.
     default_pool`, the local processes unless ``MIXSHARE_DASK_SCHEDULER`` names a cluster);
     the same seed and ``workers`` give the same reproducible plan on any pool.
+    ``rules`` caps the construction portfolio at its first rules (a cheaper reproducible run,
+    e.g. the twin's rolling re-plans); None runs it all.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
@@ -765,7 +769,9 @@ def solve(
             stats={"method": "lns", "initial": "empty", "seconds": 0.0},
         )
     srch = Search(model, seed, energy_aware, None)
-    sol, origin = initial(model, srch, bad, min(0.15 * time_limit, 5.0), deterministic)
+    sol, origin = initial(
+        model, srch, bad, min(0.15 * time_limit, 5.0), deterministic, rules
+    )
     margins = _margins(model, srch, sol) if energy_aware else [None]
     model.tou_margin = margins[0]
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]

@@ -63,7 +63,12 @@ class Settings:
     engine re-plans every ``replan_hours`` with the previous plan as warm start (the
     engine's ``previous`` placements), planning the orders due within ``lookahead_days``.
     The engine runs a fixed number of ``engine_iterations`` (reproducible; it takes as long
-    as it takes) or, with 0 iterations, ``engine_time_limit`` seconds (not reproducible)."""
+    as it takes) or, with 0 iterations, ``engine_time_limit`` seconds (not reproducible),
+    starting from the best of the first ``engine_rules`` rules of its construction portfolio
+    (0: all of them). With ``replan_fresh`` every re-plan also plans the same lots without
+    the warm start and publishes that plan when it leaves fewer orders unplanned or less
+    weighted tardiness (a planner's "fresh" re-plan when least change would make orders late:
+    rush orders in a tightly packed plan)."""
 
     replications: int = 5
     seed: int = 0
@@ -71,6 +76,8 @@ class Settings:
     lookahead_days: float = 7.0
     engine_iterations: int = 10
     engine_time_limit: float = 2.0
+    engine_rules: int = 3
+    replan_fresh: bool = True
     disturbances: Disturbances = field(default_factory=Disturbances)
     # the simulation stops this long after the horizon even if lots are left (they count late)
     drain_days: float = 14.0

@@ -19,7 +19,8 @@ Progress = Callable[[int, int], None]
 def engine_planner(settings: Settings) -> Planner:
     """The real scheduling engine: a fixed number of iterations (the same plan for the same
     problem and seed; ``engine_iterations`` 0 uses the time limit instead, not
-    reproducible), one process (replications may run side by side)."""
+    reproducible), the first ``engine_rules`` construction rules, one process (replications
+    may run side by side)."""
     from mixshare.engine import search
     from mixshare.engine.dispatch import dispatch
 
@@ -34,6 +35,7 @@ def engine_planner(settings: Settings) -> Planner:
                 workers=1,
                 iterations=iterations,
                 strict=False,
+                rules=settings.engine_rules or None,
             )
         except InfeasibleProblem:  # structurally impossible now: the baseline plans the rest
             return dispatch(problem, strict=False)

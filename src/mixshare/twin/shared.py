@@ -20,6 +20,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mixshare.engine.kpis import compute_kpis
 from mixshare.engine.problem import (
     Chain,
     Interval,
@@ -123,6 +124,7 @@ class SharedArm:
         }
         self.result = ArmResult("shared", self.problem.horizon)
         self.plans = 0
+        self.fresh_plans = 0  # re-plans that published the fresh plan
         self.first_plan: Schedule | None = None
 
     # -- planning -------------------------------------------------------------------------
@@ -213,7 +215,7 @@ class SharedArm:
             return
         began = time.perf_counter()
         seed = (self.settings.seed * 1_000_003 + self.replication * 1009 + self.plans) % 2**31
-        schedule = self.planner(problem, seed)
+        schedule = self._plan(problem, seed)
         self.result.engine_seconds += time.perf_counter() - began
         if self.first_plan is None:
             self.first_plan = schedule
@@ -222,6 +224,22 @@ class SharedArm:
         for s in sorted(schedule.lots, key=lambda s: s.start):
             self.queue[s.line].append((s.lot, s.start + now))
             self.previous[s.lot] = (s.line, s.start + now)
+
+    def _plan(self, problem: Problem, seed: int) -> Schedule:
+        """The plan the center publishes: the least-change re-plan (the previous plan as warm
+        start), unless a fresh plan of the same lots leaves fewer orders unplanned or less
+        weighted tardiness. Inserting lots (rush orders, orders entering the look-ahead) into
+        a plan packed up to its due times pushes every later lot of the line late, which the
+        warm start's few iterations cannot undo (demo week 1, rush orders only: on-time 0.33
+        least-change only, 0.83 with the fresh alternative)."""
+        warm = self.planner(problem, seed)
+        if not (problem.previous and self.settings.replan_fresh):
+            return warm
+        fresh = self.planner(replace(problem, previous=()), seed)
+        if _lateness(problem, fresh) < _lateness(problem, warm):
+            self.fresh_plans += 1
+            return fresh
+        return warm
 
     def _controller(self) -> Generator[Any, Any, None]:
         step = self.settings.replan_hours * 60
@@ -386,6 +404,11 @@ class SharedArm:
             tally = self.result.lines.setdefault(line.id, Tally())
             tally.avail_min = max(1, horizon - down)
             tally.machines = 1
+
+
+def _lateness(problem: Problem, schedule: Schedule) -> tuple[int, float]:
+    kpis = compute_kpis(problem, schedule)
+    return kpis.unplanned_orders, kpis.weighted_tardiness
 
 
 def _merge(intervals: list[Interval]) -> tuple[Interval, ...]:
