@@ -4,6 +4,7 @@ announced, and rush orders do not drag the other orders late."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -20,7 +21,7 @@ from mixshare.twin.shared import SharedArm
 # a full center (load 1.0, three days) and many rush orders: without them every order is on
 # time; inserted into the packed least-change plan they used to make a fifth of all orders late
 A = assumption_file.load().with_value("shared.rush_probability", 0.3)
-RUSH_ONLY = Disturbances(False, False, False, True)
+RUSH_ONLY = replace(Disturbances.off(), rush_orders=True)
 
 
 @pytest.fixture(scope="module")
