@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.errors import Problem, ValidationFailed, validated
@@ -228,7 +228,7 @@ def month_batches(
         BatchEnergy(i, line, member, f"{member}.{compound}", stage, s, e, float(kwh), float(kg))
         for i, line, member, compound, stage, s, e, kwh, kg in session.execute(query)
     ]
-    masses = pass_masses(session, {b.id: b.kg for b in batches})
+    masses = pass_masses(session, {b.id: b.kg for b in batches}, window=(start, end))
     return [replace(b, pass_kg=masses[b.id]) for b in batches]
 
 
@@ -237,35 +237,89 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[at : at + CURVE_CHUNK]
 
 
-def pass_masses(session: Session, weighed: dict[int, float]) -> dict[int, float]:
-    """Mass mixed in each batch: what was weighed in plus the batches it consumed. A consumed
-    batch shared by several later batches (a masterbatch split between final batches) counts
-    in each by an equal share, so no kilogram is counted twice in one pass."""
-    kg = dict(weighed)
-    inputs: dict[int, list[int]] = defaultdict(list)
-    pending = list(weighed)
-    while pending:  # remill and final batches: at most two levels back to a masterbatch
-        found: list[int] = []
-        for chunk in _chunks(pending):
-            query = (
-                select(BatchConsumption.batch_id, Batch.id, Batch.actual_kg)
-                .join(Batch, Batch.id == BatchConsumption.consumed_batch_id)
-                .where(BatchConsumption.batch_id.in_(chunk))
-            )
-            for batch_id, consumed, consumed_kg in session.execute(query):
-                inputs[batch_id].append(consumed)
-                if consumed not in kg:
-                    kg[consumed] = float(consumed_kg)
-                    found.append(consumed)
-        pending = found
-    consumers: dict[int, int] = {}
-    for chunk in _chunks(sorted({c for cs in inputs.values() for c in cs})):
-        counts = (
+Inputs = dict[int, list[tuple[int, float]]]  # batch → (consumed batch, its weighed kg)
+
+
+def _inputs_of(session: Session, ids: list[int]) -> Inputs:
+    found: Inputs = defaultdict(list)
+    for chunk in _chunks(ids):
+        query = (
+            select(BatchConsumption.batch_id, Batch.id, Batch.actual_kg)
+            .join(Batch, Batch.id == BatchConsumption.consumed_batch_id)
+            .where(BatchConsumption.batch_id.in_(chunk))
+        )
+        for batch_id, consumed, consumed_kg in session.execute(query):
+            found[batch_id].append((consumed, float(consumed_kg)))
+    return found
+
+
+def _window_inputs(session: Session, start: datetime, end: datetime) -> tuple[set[int], Inputs]:
+    """Every batch started in [start, end) and the inputs of each, in two queries (a join on
+    the window instead of id lists: on PostgreSQL each id list scanned the batch table)."""
+    consumer = aliased(Batch)
+    query = (
+        select(BatchConsumption.batch_id, Batch.id, Batch.actual_kg)
+        .join(Batch, Batch.id == BatchConsumption.consumed_batch_id)
+        .join(consumer, consumer.id == BatchConsumption.batch_id)
+        .where(consumer.started_at >= start, consumer.started_at < end)
+    )
+    found: Inputs = defaultdict(list)
+    for batch_id, consumed, consumed_kg in session.execute(query):
+        found[batch_id].append((consumed, float(consumed_kg)))
+    started = select(Batch.id).where(Batch.started_at >= start, Batch.started_at < end)
+    return set(session.scalars(started)), found
+
+
+def _consumer_counts(
+    session: Session, consumed: set[int], window: tuple[datetime, datetime] | None
+) -> dict[int, int]:
+    """How many batches consumed each of ``consumed`` (all time)."""
+    counts: dict[int, int] = {}
+    if window is not None:
+        consumer = aliased(Batch)
+        in_window = (
+            select(BatchConsumption.consumed_batch_id)
+            .join(consumer, consumer.id == BatchConsumption.batch_id)
+            .where(consumer.started_at >= window[0], consumer.started_at < window[1])
+        )
+        query = (
+            select(BatchConsumption.consumed_batch_id, func.count())
+            .where(BatchConsumption.consumed_batch_id.in_(in_window))
+            .group_by(BatchConsumption.consumed_batch_id)
+        )
+        counts = {int(c or 0): int(n) for c, n in session.execute(query) if c in consumed}
+    for chunk in _chunks(sorted(consumed - counts.keys())):
+        query = (
             select(BatchConsumption.consumed_batch_id, func.count())
             .where(BatchConsumption.consumed_batch_id.in_(chunk))
             .group_by(BatchConsumption.consumed_batch_id)
         )
-        consumers.update({int(c or 0): int(n) for c, n in session.execute(counts)})
+        counts.update({int(c or 0): int(n) for c, n in session.execute(query)})
+    return counts
+
+
+def pass_masses(
+    session: Session, weighed: dict[int, float], window: tuple[datetime, datetime] | None = None
+) -> dict[int, float]:
+    """Mass mixed in each batch: what was weighed in plus the batches it consumed. A consumed
+    batch shared by several later batches (a masterbatch split between final batches) counts
+    in each by an equal share, so no kilogram is counted twice in one pass. ``window``: the
+    batches started in it are read with one query (a month's batches), the others by id."""
+    kg = dict(weighed)
+    inputs: dict[int, list[int]] = defaultdict(list)
+    covered, known = _window_inputs(session, *window) if window else (set(), {})
+    pending = list(weighed)
+    while pending:  # remill and final batches: at most two levels back to a masterbatch
+        found: list[int] = []
+        looked_up = _inputs_of(session, [b for b in pending if b not in covered])
+        for batch_id in pending:
+            for consumed, consumed_kg in known.get(batch_id, looked_up.get(batch_id, [])):
+                inputs[batch_id].append(consumed)
+                if consumed not in kg:
+                    kg[consumed] = consumed_kg
+                    found.append(consumed)
+        pending = found
+    consumers = _consumer_counts(session, {c for cs in inputs.values() for c in cs}, window)
     masses: dict[int, float] = {}
 
     def mass(batch_id: int, depth: int = 0) -> float:
