@@ -208,6 +208,14 @@ def test_xlarge_gzipped_instances_solved_and_judged() -> None:
 
 
 @needs_shared
+def test_cpu_clock_counts_the_worker_cpu_seconds() -> None:
+    inst = read_instance(SHARED / "instances" / "large" / "I_50_10_S_1-49_1.txt")
+    res = solve(inst, 0.5, workers=1, cpu_clock=True, checkpoints=(0.2,))
+    assert 0.4 <= res.cpu_seconds <= 1.5 and res.seconds >= res.cpu_seconds - 0.1
+    assert makespan(inst, res.assignment) == res.makespan <= res.checkpoints[0.2]
+
+
+@needs_shared
 def test_large_instance_two_workers_within_limit() -> None:
     inst = read_instance(SHARED / "instances" / "large" / "I_100_20_S_1-49_1.txt")
     res = solve(inst, 2.0, workers=2, checkpoints=(1.0,))
