@@ -293,6 +293,8 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("POST", "/ledger/factors", None, ADMIN, 422, {}),
     # the twin compares every member's tonnes and costs: admin and planner only, members 404
     Endpoint("GET", "/twin", None, PLANNERS, 200),
+    # starting a twin run is the admin's (an invalid form: back to the page naming the field)
+    Endpoint("POST", "/twin/run", None, ADMIN, 303, {"weeks": "0"}),
     Endpoint("GET", "/quality", None, LAB, 200),
     Endpoint("GET", "/quality/spc", None, CENTER, 200),
     Endpoint("GET", "/timeline", None, ALL, 200),

@@ -7,16 +7,19 @@ import json
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixshare.engine.synthetic import generate
+from mixshare.jobs.models import Job
 from mixshare.twin import assumptions as assumption_file
 from mixshare.twin import service
 from mixshare.twin.claims import claims
 from mixshare.twin.data import Settings, TwinInput, lot_from_problem
+from mixshare.twin.models import TwinRun
 from mixshare.twin.results import summarise
 from mixshare.twin.run import run
-from tests.web.pages_helpers import page_login
+from tests.web.pages_helpers import page_login, post_form
 
 A = assumption_file.load()
 
@@ -100,3 +103,29 @@ def test_members_do_not_see_the_twin(client: TestClient, db: Session) -> None:
     client.cookies.clear()
     page_login(client, "planner")
     assert 'href="/twin"' in client.get("/orders").text
+
+
+def test_the_admin_runs_the_twin_through_the_job_queue(client: TestClient, db: Session) -> None:
+    token = page_login(client, "admin")
+    bad = post_form(client, "/twin/run", token, weeks=9)
+    assert bad.status_code == 303 and "errors=" in bad.headers["location"]
+    assert "weeks" in client.get(bad.headers["location"] + "&lang=en").text
+    assert db.scalars(select(Job).where(Job.kind == "twin")).first() is None
+    # the test queue runs the job in the request (Huey immediate mode)
+    answer = post_form(
+        client, "/twin/run", token, weeks=1, replications=1, seed=4, engine_iterations=1
+    )
+    assert answer.status_code == 303
+    job = db.scalars(select(Job).where(Job.kind == "twin")).one()
+    assert job.state == "done", job.error
+    runs = db.scalars(select(TwinRun).order_by(TwinRun.id)).all()
+    assert [r.kind for r in runs] == ["compare", "claims"]
+    assert job.result == {"compare_run": runs[0].id, "claims_run": runs[1].id}
+    assert all(r.seed == 4 and r.created_by is not None for r in runs)
+    html = client.get("/twin?lang=en").text
+    assert f"Run #{runs[0].id}" in html and 'data-testid="twin-verdict-efficiency_x2"' in html
+    assert 'data-testid="twin-job"' in html
+    # the planner sees the results but not the form
+    client.cookies.clear()
+    page_login(client, "planner")
+    assert 'data-testid="twin-run-form"' not in client.get("/twin").text

@@ -2,7 +2,8 @@
 
 Kinds: ``run``, ``outage`` and ``rush`` are plan runs (the plan lane: one at a time, each
 building on the plan before it); ``import_KIND`` imports a file the worker can read with the
-import of ``KIND`` in :mod:`mixshare.uploads.registry`.
+import of ``KIND`` in :mod:`mixshare.uploads.registry`; ``twin`` runs the center's twin and
+stores its compare and claims documents (:func:`mixshare.twin.service.run_center`).
 """
 
 from __future__ import annotations
@@ -171,9 +172,42 @@ def _import(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dic
     return result
 
 
+def _twin(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[str, Any]:
+    """Both arms of the stored center, the job's weeks, replications, seed and engine
+    iterations; the compare and claims documents stored with the job's author."""
+    from mixshare.twin import service as twin
+    from mixshare.twin.data import Settings
+
+    params = job.params
+    settings = Settings(
+        replications=int(params["replications"]),
+        seed=int(params["seed"]),
+        engine_iterations=int(params["engine_iterations"]),
+    )
+
+    def progress(done: int, total: int) -> None:
+        reporter(done / total, f"replication {done} of {total}")
+
+    reporter(0.0, "reading the center's demand")
+    with factory() as session:
+        compare, claims = twin.run_center(
+            session,
+            weeks=int(params["weeks"]),
+            settings=settings,
+            created_by=job.created_by,
+            progress=progress,
+        )
+        result = {"compare_run": compare.id, "claims_run": claims.id}
+        service.finish(session, job.id, reporter.worker, result)  # same transaction as the runs
+        session.commit()
+    return result
+
+
 def _handler(kind: str) -> Handler:
     if kind in PLAN_KINDS:
         return _plan
+    if kind == "twin":
+        return _twin
     if kind.startswith("import_"):
         return _import
     raise MixshareError(f"unknown job kind {kind!r}")

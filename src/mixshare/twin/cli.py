@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +23,7 @@ from mixshare.twin import sweep as sweeps
 from mixshare.twin.assumptions import Assumptions
 from mixshare.twin.claims import claims as judge_claims
 from mixshare.twin.data import Settings, TwinInput
-from mixshare.twin.results import KPIS, summarise
+from mixshare.twin.results import KPIS
 from mixshare.twin.run import run
 from mixshare.twin.scenario import ScenarioSpec
 from mixshare.twin.source import center_input
@@ -112,14 +111,9 @@ def _store(
 ) -> None:
     """Keep the run's document with its parameters (a database problem only warns: the
     result is printed either way)."""
-    params = {
-        "engine_iterations": settings.engine_iterations,
-        "engine_time_limit": settings.engine_time_limit,
-        "replan_hours": settings.replan_hours,
-        "lookahead_days": settings.lookahead_days,
-        "disturbances": asdict(settings.disturbances),
-        **{name: str(path) if path else None for name, path in files.items()},
-    }
+    params = service.run_params(
+        settings, **{name: str(path) if path else None for name, path in files.items()}
+    )
     try:
         with session_scope() as session:
             service.record(
@@ -167,17 +161,8 @@ def compare(
     settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
     inp, a, spec = _inputs(weeks, assumptions, scenario)
     reps = _simulate(inp, settings, a)
-    summary = summarise(reps, a, inp.member_codes())
-    doc: dict[str, object] = {
-        "weeks": weeks,
-        "replications": replications,
-        "seed": seed,
-        "assumptions_version": a.version,
-        "arms": summary,
-        "scenario": spec.name if spec else None,
-    }
-    if spec is not None and spec.contract is not None:
-        doc["contract"] = scenario_file.contract_prices(spec, inp, summary)
+    doc = service.compare_document(inp, reps, a, weeks=weeks, settings=settings, spec=spec)
+    summary = doc["arms"]
     if store:
         files = {"assumptions_file": assumptions, "scenario_file": scenario}
         _store("compare", doc, weeks=weeks, settings=settings, a=a, spec=spec, files=files)

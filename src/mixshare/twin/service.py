@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +11,17 @@ from sqlalchemy.orm import Session
 
 from mixshare.errors import Problem, ValidationFailed
 from mixshare.settings import now_local
+from mixshare.twin import assumptions as assumption_file
+from mixshare.twin import scenario as scenario_file
+from mixshare.twin.assumptions import Assumptions
+from mixshare.twin.claims import claims as judge_claims
+from mixshare.twin.data import Settings, TwinInput
 from mixshare.twin.models import KINDS, TwinRun
+from mixshare.twin.results import summarise
+from mixshare.twin.run import run
+from mixshare.twin.scenario import ScenarioSpec
+from mixshare.twin.source import center_input
+from mixshare.twin.tally import ArmResult
 
 
 def record(
@@ -43,6 +55,76 @@ def record(
     session.add(run)
     session.flush()
     return run
+
+
+def run_params(settings: Settings, **files: str | None) -> dict[str, Any]:
+    """What a stored run says about how it ran (besides weeks, replications and seed)."""
+    return {
+        "engine_iterations": settings.engine_iterations,
+        "engine_time_limit": settings.engine_time_limit,
+        "replan_hours": settings.replan_hours,
+        "lookahead_days": settings.lookahead_days,
+        "disturbances": asdict(settings.disturbances),
+        **files,
+    }
+
+
+def compare_document(
+    inp: TwinInput,
+    reps: list[dict[str, ArmResult]],
+    a: Assumptions,
+    *,
+    weeks: int,
+    settings: Settings,
+    spec: ScenarioSpec | None = None,
+) -> dict[str, Any]:
+    """The ``twin compare --format json`` document of these replications."""
+    summary = summarise(reps, a, inp.member_codes())
+    doc: dict[str, Any] = {
+        "weeks": weeks,
+        "replications": settings.replications,
+        "seed": settings.seed,
+        "assumptions_version": a.version,
+        "arms": summary,
+        "scenario": spec.name if spec else None,
+    }
+    if spec is not None and spec.contract is not None:
+        doc["contract"] = scenario_file.contract_prices(spec, inp, summary)
+    return doc
+
+
+def run_center(
+    session: Session,
+    *,
+    weeks: int,
+    settings: Settings,
+    created_by: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[TwinRun, TwinRun]:
+    """Run the twin on the stored center (the shipped assumptions) and store the compare
+    and the claims document of the same replications (the page's "run now")."""
+    inp = center_input(session, weeks=weeks)
+    a = assumption_file.load()
+    reps = run(inp, settings, a, progress)
+    docs = {
+        "compare": compare_document(inp, reps, a, weeks=weeks, settings=settings),
+        "claims": judge_claims(reps, a, settings.replications, settings.seed),
+    }
+    stored = [
+        record(
+            session,
+            kind=kind,
+            result=doc,
+            weeks=weeks,
+            replications=settings.replications,
+            seed=settings.seed,
+            assumptions_version=a.version,
+            params=run_params(settings),
+            created_by=created_by,
+        )
+        for kind, doc in docs.items()
+    ]
+    return stored[0], stored[1]
 
 
 def latest(session: Session, *, kind: str) -> TwinRun | None:

@@ -60,8 +60,9 @@
       } },
       legend: { top: 0, data: ARMS.map(function (arm) { return t.arms[arm]; }) },
       grid: { top: 40, left: 60, right: 20, bottom: 30 },
-      xAxis: { type: "category", data: members },
-      yAxis: { type: "value", name: t.kpis[kpi] || kpi, max: kpi === "on_time_rate" ? 1 : null },
+      xAxis: { type: "category", data: members, axisLabel: { interval: 0, rotate: members.length > 8 ? 30 : 0 } },
+      yAxis: { type: "value", name: t.kpis[kpi] || kpi, min: kpi === "on_time_rate" ? 0 : null,
+               max: kpi === "on_time_rate" ? 1 : null },
       series: series
     });
     window.addEventListener("resize", function () { c.resize(); });
