@@ -21,6 +21,7 @@ from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/statements", tags=["billing"], responses=PROBLEMS)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM, 2000-01 to 2100-12")]
 
 
@@ -73,13 +74,17 @@ def _file(access: AccessDep, month: str, member_id: int, suffix: str) -> Respons
         data, media = exports.pdf_bytes(document), "application/pdf"
     else:
         data = exports.xlsx_bytes(document)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX
     name = f"statement-{month}-{code}.{suffix}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type=media, headers=headers)
 
 
-@router.get("/{month}/members/{member_id}/statement.pdf", response_class=Response)
+@router.get(
+    "/{month}/members/{member_id}/statement.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 def member_statement_pdf(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
@@ -87,7 +92,11 @@ def member_statement_pdf(
     return _file(access, month, member_id, "pdf")
 
 
-@router.get("/{month}/members/{member_id}/statement.xlsx", response_class=Response)
+@router.get(
+    "/{month}/members/{member_id}/statement.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
 def member_statement_xlsx(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
