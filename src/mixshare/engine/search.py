@@ -29,8 +29,9 @@ from __future__ import annotations
 import random
 import time
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -542,7 +543,7 @@ STARVE_WINDOW = 720
 LEAN_RULES = ((6.0, 0.03, 2.0), (3.0, 0.03, 3.0))
 
 
-def _rules(model: Model) -> list[tuple[str, Rule, int | None]]:
+def _rules(model: Model) -> Iterator[tuple[str, Rule, int | None]]:
     """Construction portfolio, most useful first (large instances only get the first few):
     ATCS with the starvation window cuts tardiness several-fold on a backlogged center; the
     plain active set keeps changeovers (and so unplanned orders near full load) lowest.
@@ -551,19 +552,19 @@ def _rules(model: Model) -> list[tuple[str, Rule, int | None]]:
     construction takes seconds, so only the first two or three run, and there EDD leaves 58
     orders out and the default ATCS 36, while ATCS with a strong setup term (k2 0.03) and a
     campaign bonus of 2 places every order with 9,535 changeover minutes against 15,431 and
-    weighted tardiness 298k against 745k (1.88M for EDD; 2026-12-02, load 18)."""
-    out: list[tuple[str, Rule, int | None]] = [
-        (f"atcs-{k1}-{k2}-lean-w", atcs_rule(model, k1, k2, campaign=c), STARVE_WINDOW)
-        for k1, k2, c in LEAN_RULES
-    ]
-    out.append(("edd", edd_rule(model), None))
+    weighted tardiness 298k against 745k (1.88M for EDD; 2026-12-02, load 18).
+
+    Each rule is built when the portfolio reaches it (an ATCS rule costs a pass over the
+    lots), so a portfolio cut short builds only the rules it runs."""
+    for k1, k2, c in LEAN_RULES:
+        yield f"atcs-{k1}-{k2}-lean-w", atcs_rule(model, k1, k2, campaign=c), STARVE_WINDOW
+    yield "edd", edd_rule(model), None
     params = [(3.0, 0.2), (3.0, 0.6), (1.5, 0.2), (1.5, 0.6), (0.5, 0.2), (0.5, 0.6),
               (3.0, 2.0), (1.5, 2.0), (0.5, 2.0)]
     for k1, k2 in params:
-        out.append((f"atcs-{k1}-{k2}-w", atcs_rule(model, k1, k2, campaign=0.5), STARVE_WINDOW))
+        yield f"atcs-{k1}-{k2}-w", atcs_rule(model, k1, k2, campaign=0.5), STARVE_WINDOW
     for k1, k2 in params:
-        out.append((f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5), None))
-    return out
+        yield f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5), None
 
 
 def _previous_seqs(model: Model) -> list[list[int]]:
@@ -663,11 +664,14 @@ def initial(
                 model.stay = None
         if best is None:
             model.stay = stay
-    for rname, rule, window in _rules(model)[: rules if rules else None]:
-        # a re-plan starts from the previous plan when it can: a fresh construction may price
-        # lower at first, but it has given up the previous sequences the search keeps lots in
-        if best is not None and (time.perf_counter() > t_end or name == "previous"):
+    portfolio = islice(_rules(model), rules or None)
+    # a re-plan starts from the previous plan when it can: a fresh construction may price
+    # lower at first, but it has given up the previous sequences the search keeps lots in
+    while best is None or (time.perf_counter() <= t_end and name != "previous"):
+        step = next(portfolio, None)  # the next rule is built only when it runs
+        if step is None:
             break
+        rname, rule, window = step
         seqs, failed = construct(model, rule, bad, window)
         try:
             seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
@@ -743,6 +747,7 @@ def solve(
     on_phase: PhaseHook | None = None,
     pool: WorkerPool | None = None,
     rules: int | None = None,
+    bound: bool = True,
 ) -> Schedule:
     """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
 
@@ -754,7 +759,8 @@ def solve(
     default_pool`, the local processes unless ``MIXSHARE_DASK_SCHEDULER`` names a cluster);
     the same seed and ``workers`` give the same reproducible plan on any pool.
     ``rules`` caps the construction portfolio at its first rules (a cheaper reproducible run,
-    e.g. the twin's rolling re-plans); None runs it all.
+    e.g. the twin's rolling re-plans); None runs it all. ``bound`` False skips the lower bound
+    (reported as 0 with no parts): callers that only execute the plan save its time.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
@@ -782,7 +788,7 @@ def solve(
     # the bound depends on the problem only: computed here, its time comes out of the search's
     # (the deterministic mode skips the CP-SAT relaxation: what it proves depends on the clock)
     relax = 0.0 if deterministic else min(1.5, 0.05 * time_limit)
-    bound = lower_bound(model, True, time_limit=relax)
+    lb = lower_bound(model, True, time_limit=relax) if bound else None
     remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
     w = model.w
     tol = w.tardiness_tolerance
@@ -823,7 +829,7 @@ def solve(
     best.cost = srch.cost(best.seqs, best.excluded)[0]
     if best.excluded and (deterministic or time.perf_counter() - t0 < time_limit):
         srch.restore(best, _deadline(max(0.0, 0.04 * time_limit), deterministic))
-    return _finish(model, best, energy_aware, t0, origin, calls, bound)
+    return _finish(model, best, energy_aware, t0, origin, calls, lb)
 
 
 def _phase_shares(model: Model, tolerance: bool, energy: bool) -> list[float]:
@@ -899,7 +905,7 @@ def _helper_tasks(
 
 def _finish(
     model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int,
-    bound: tuple[float, dict[str, float]],
+    bound: tuple[float, dict[str, float]] | None,
 ) -> Schedule:
     dec = decode(model, best.seqs)
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
@@ -913,8 +919,9 @@ def _finish(
     if validate(model.problem, sched):  # safety net: never hand out an invalid plan
         _seqs, fallback = dispatch_model(model, strict=False)
         return fallback
-    lb, parts = bound
-    if len(placed) < model.n:  # the parts the planner compares with cover what the plan covers
+    lb, parts = bound or (0.0, {})
+    # the parts the planner compares with cover what the plan covers
+    if bound is not None and len(placed) < model.n:
         left_out = [model.lot_ids[i] for i in range(model.n) if i not in placed]
         _lb, parts = lower_bound(compile_problem(model.problem.without(left_out)), True, 0.0)
     stats: dict[str, float | int | str] = {

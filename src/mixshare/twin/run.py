@@ -19,8 +19,8 @@ Progress = Callable[[int, int], None]
 def engine_planner(settings: Settings) -> Planner:
     """The real scheduling engine: a fixed number of iterations (the same plan for the same
     problem and seed; ``engine_iterations`` 0 uses the time limit instead, not
-    reproducible), the first ``engine_rules`` construction rules, one process (replications
-    may run side by side)."""
+    reproducible), the first ``engine_rules`` construction rules, no lower bound, one
+    process (replications may run side by side)."""
     from mixshare.engine import search
     from mixshare.engine.dispatch import dispatch
 
@@ -36,6 +36,7 @@ def engine_planner(settings: Settings) -> Planner:
                 iterations=iterations,
                 strict=False,
                 rules=settings.engine_rules or None,
+                bound=False,  # the twin executes plans; it never reports their bound
             )
         except InfeasibleProblem:  # structurally impossible now: the baseline plans the rest
             return dispatch(problem, strict=False)
