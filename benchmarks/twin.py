@@ -153,7 +153,7 @@ def main() -> None:
                 f"{len(inp.lots):,}",
                 name,
                 f"{median(runs, 'wall'):.1f}",
-                f"{median(runs, 'cpu'):.1f}",
+                f"{median(runs, 'cpu'):.2f}",
                 f"{median(runs, 'engine_wall'):.1f}" if name == "shared" else "–",
                 f"{median(runs, 'engine_cpu'):.1f}" if name == "shared" else "–",
                 f"{runs[0].replans} ({runs[0].fresh})" if name == "shared" else "–",
@@ -162,7 +162,7 @@ def main() -> None:
                 f"{median(runs, 'events') / sim:,.0f}",
                 f"{load:.1f} → {load_after:.1f}",
             )
-    Console().print(table)
+    Console(width=200).print(table)
 
 
 if __name__ == "__main__":
