@@ -78,7 +78,20 @@ PERIOD_NAMES = {
     "deep_valley": "深谷 deep valley",
 }
 STAGE_NAMES = {"MB": "母炼 MB", "RM": "返炼 RM", "FB": "终炼 FB"}
-RULES = {
+RULES_ZH = {
+    "tolling": "合同按胶料类别（产品类别）和段计价的每吨加工费 × 该段混炼吨数（每段都计）",
+    "energy": "本成员自己批次的分时电费，按能耗台账计价：每分钟按当时有效的电价版本；"
+    "跨电价时段的批次按其功率曲线拆分",
+    "idle_energy": "产线电表读数与同期批次电量之差（空载、辅机、损耗），"
+    "按各成员在该产线的批次电量比例分摊，按该产线本月批次电量的平均分时电价计价",
+    "cleaning": "换产规则要求的每一车洗车胶（按产线上实际相邻的两批判断），由后一批的成员承担",
+    "lab": "本月对本成员批次的检验结果数 × 该检验方法的价格（或合同的 * 价格）",
+    "storage": "本月内的在库吨·天：自混炼结束加免费天数起，"
+    "至被后续批次消耗、发货或月末（或当前时刻）",
+    "fixed": "合同的月固定费用，按合同规定的分摊规则在本月成本博弈中的比例分摊（需求取自批次记录）",
+    "cents": "每类费用按全月只取整到分一次，再以最大余数法分到各成员，各对账单之和与月合计分毫不差",
+}
+RULES_EN = {
     "tolling": "contract fee per tonne by compound class (product class) and stage x tonnes "
     "mixed in that pass (every pass counted)",
     "energy": "the TOU cost of the member's own batches as the energy ledger prices them: "
@@ -96,6 +109,8 @@ RULES = {
     "cents": "each kind of charge is rounded to the cent once for the month and split over the "
     "members by largest remainder, so the statements add up to the month's totals exactly",
 }
+RULES = {name: f"{RULES_ZH[name]} / {text}" for name, text in RULES_EN.items()}
+"""How each kind of line is charged, Chinese first, English second (on every statement)."""
 
 
 class Incomplete(ValidationFailed):
