@@ -574,17 +574,19 @@ def _storage(
 
 
 def _fixed(
-    session: Session, month_start: date, contract: ContractVersion
+    session: Session, month_start: date, contract: ContractVersion, mixed: bool
 ) -> tuple[list[tuple[str, Item]], dict[str, FixedShare], list[Problem]]:
     pool = sum(p.price for p in contract.prices if p.item == "fixed")
     if pool == 0:
         return [], {}, []
+    message = "no batches were mixed in the month: the fixed costs have no demand to share by"
+    if not mixed:  # known before the game is played (its nucleolus is a few LPs)
+        return [], {}, [Problem("batches", message)]
     try:
         result = sharing.share(session, month_start, "batches")
     except NotFound as exc:
         return [], {}, [Problem("cost model", str(exc))]
     if result.total <= 0:
-        message = "no batches were mixed in the month: the fixed costs have no demand to share by"
         return [], {}, [Problem("batches", message)]
     rule = contract.sharing_rule
     shares = sharing.member_shares(result)
@@ -653,7 +655,7 @@ def compute_month(session: Session, month: str, *, now: datetime | None = None) 
     meters = ledger.reconcile_meters(session, start, end, None)
     idle, idle_problems = _idle(meters, _line_prices(priced), lines_used, month)
     lab, lab_problems = _lab(session, start, end, contract)
-    fixed, explained, fixed_problems = _fixed(session, start.date(), contract)
+    fixed, explained, fixed_problems = _fixed(session, start.date(), contract, bool(batches))
     problems += idle_problems + lab_problems + fixed_problems
     if problems:
         raise Incomplete(problems)
