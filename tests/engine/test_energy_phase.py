@@ -1,4 +1,5 @@
-"""The energy phase: TOU-aware planning never buys energy with tardiness.
+"""The lexicographic objective's energy phase: TOU-aware planning never buys energy with
+tardiness (the money objective's energy phase is in test_money_objective.py).
 
 The energy phase minimises the weighted objective with energy cost while weighted tardiness is
 capped at what the phases before reached. Checked with the independent KPI recomputation
@@ -7,8 +8,11 @@ against the plan the phase started from.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from mixshare.engine.problem import Problem, Weights
 from mixshare.engine.search import PHASES, solve
 from mixshare.engine.solution import Schedule
 from mixshare.engine.synthetic import generate
@@ -16,9 +20,13 @@ from mixshare.engine.synthetic import generate
 from .conftest import judged
 
 
+def lexicographic(problem: Problem) -> Problem:
+    return replace(problem, weights=Weights(objective="lexicographic"))
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_energy_phase_never_adds_tardiness_and_lowers_the_objective(seed: int) -> None:
-    problem = generate(days=3, load=0.75, seed=seed)
+    problem = lexicographic(generate(days=3, load=0.75, seed=seed))
     assert problem.prices, "the synthetic center has a TOU tariff"
     snaps: dict[str, Schedule] = {}
     final = solve(problem, time_limit=60, seed=seed, workers=1, iterations=60,
@@ -32,7 +40,7 @@ def test_energy_phase_never_adds_tardiness_and_lowers_the_objective(seed: int) -
 
 
 def test_tou_blind_run_ends_with_the_changeover_phase() -> None:
-    problem = generate(days=2, load=0.7, seed=3)
+    problem = lexicographic(generate(days=2, load=0.7, seed=3))
     snaps: dict[str, Schedule] = {}
     final = solve(problem, time_limit=60, seed=0, workers=1, iterations=20, energy_aware=False,
                   on_phase=snaps.__setitem__)

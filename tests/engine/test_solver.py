@@ -215,8 +215,9 @@ def test_tardiness_tolerance_phase_keeps_cap_and_is_configurable() -> None:
 
     from mixshare.engine.problem import Weights
 
-    p = generate(days=3, load=0.75, seed=4)
-    off = replace(p, weights=Weights(tardiness_tolerance=None))
+    # the tolerance phase belongs to the lexicographic objective (money has none)
+    p = replace(generate(days=3, load=0.75, seed=4), weights=Weights(objective="lexicographic"))
+    off = replace(p, weights=Weights(objective="lexicographic", tardiness_tolerance=None))
     k_off = judged(off, solve(off, time_limit=10.0, seed=1, workers=1, iterations=40))
     k_on = judged(p, solve(p, time_limit=10.0, seed=1, workers=1, iterations=40))
     # both runs are seeded and bounded; the tolerance phase never drops more orders

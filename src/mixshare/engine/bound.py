@@ -564,7 +564,7 @@ def setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
 def _setup_values(model: Model) -> list[np.ndarray]:
     """Per line the weighted cost of each changeover (rows: from-key rows of the model, with
     the clean/initial rows; columns: keys), ``inf`` where forbidden."""
-    w = model.problem.weights
+    w = model.weights
     out = []
     for ln in range(model.m):
         mins = np.array(model.co_min[ln], dtype=np.float64)
@@ -994,7 +994,7 @@ def lower_bound(
     bound) and under any tariff-aware or blind timing. ``time_limit`` seconds (about) go to
     the CP-SAT tardiness relaxation; 0 skips it.
     """
-    w = model.problem.weights
+    w = model.weights
     parts = {
         "lb_tardiness": tardiness_bound(model, time_limit),
         "lb_setup": setup_bound(model, _setup_rounds(time_limit)),

@@ -1,4 +1,15 @@
-"""KPIs recomputed from a schedule alone (independent of the optimizer's own bookkeeping)."""
+"""KPIs recomputed from a schedule alone (independent of the optimizer's own bookkeeping).
+
+The money breakdown (``*_yuan``) prices the plan with ``Problem.money`` whatever objective the
+plan was made with, so money and lexicographic plans compare in the same unit:
+
+- ``tardiness_yuan``: per late lot, its tonnes x the lateness price per tonne-hour x its
+  tardiness weight (member priority, plus ``Weights.urgent_lot`` for a rush order) x hours late;
+- ``cleaning_yuan``: cleaning batches x the cleaning-batch price;
+- ``changeover_yuan``: changeover hours x the changeover price per line hour;
+- ``energy_cost``: every lot's kWh at the TOU price of the minutes it runs;
+- ``total_yuan``: their sum.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +39,11 @@ class Kpis:
     unplanned_lots: int = 0
     makespan: int = 0
     objective: float = 0.0
+    tardiness_yuan: float = 0.0
+    cleaning_yuan: float = 0.0
+    changeover_yuan: float = 0.0
+    total_yuan: float = 0.0
+    objective_mode: str = "money"
 
 
 def _energy(
@@ -72,9 +88,10 @@ def _moved(problem: Problem, schedule: Schedule) -> int:
 
 
 def compute_kpis(problem: Problem, schedule: Schedule) -> Kpis:
-    """All KPIs of ``schedule`` and its weighted objective under ``problem.weights``."""
+    """All KPIs of ``schedule``, its money breakdown, and its objective under the problem's
+    objective (:meth:`Problem.objective_weights`)."""
     lots = {lot.id: lot for lot in problem.lots}
-    wt, late = 0.0, 0
+    wt, late, late_yuan, objective_tardiness = 0.0, 0, 0.0, 0.0
     kwh_by: dict[str, float] = {}
     cost_by: dict[str, float] = {}
     busy: dict[str, int] = {line.id: 0 for line in problem.lines}
@@ -82,6 +99,8 @@ def compute_kpis(problem: Problem, schedule: Schedule) -> Kpis:
         lot = lots[s.lot]
         if lot.due is not None and s.end > lot.due:
             wt += problem.weights.tardiness_weight(lot) * (s.end - lot.due)
+            late_yuan += problem.lateness_per_minute(lot) * (s.end - lot.due)
+            objective_tardiness += problem.tardiness_weight(lot) * (s.end - lot.due)
             late += 1
         busy[s.line] = busy.get(s.line, 0) + s.end - s.start
         for name, kwh, cost in _energy(problem, lot, s.line, s.start, s.end):
@@ -94,9 +113,9 @@ def compute_kpis(problem: Problem, schedule: Schedule) -> Kpis:
     orders = {lots[i].order for i in unplanned if i in lots}
     moved = _moved(problem, schedule)
     energy_cost = sum(cost_by.values())
-    w = problem.weights
+    w = problem.objective_weights()
     objective = (
-        w.tardiness * wt
+        w.tardiness * objective_tardiness
         + w.changeover_minute * co_min
         + w.cleaning_batch * cleaning
         + w.changeover_cost * co_cost
@@ -121,4 +140,14 @@ def compute_kpis(problem: Problem, schedule: Schedule) -> Kpis:
         unplanned_lots=len(unplanned),
         makespan=max((s.end for s in schedule.lots), default=0),
         objective=objective,
+        tardiness_yuan=late_yuan,
+        cleaning_yuan=cleaning * problem.money.cleaning_batch,
+        changeover_yuan=co_min / 60 * problem.money.changeover_hour,
+        total_yuan=(
+            late_yuan
+            + cleaning * problem.money.cleaning_batch
+            + co_min / 60 * problem.money.changeover_hour
+            + energy_cost
+        ),
+        objective_mode=problem.weights.objective,
     )

@@ -59,8 +59,10 @@ class Model:
     # re-planning: lots that stay on their previous line start no earlier than before
     # (previous start per lot, -1 for none); None disables it
     stay: list[int] | None = None
-    # weights the search optimises (re-planning raises the moved-lot weight); None: the
-    # problem's own weights, which the reported objective always uses
+    # the weights of the problem's objective (:meth:`Problem.objective_weights`: money in
+    # yuan, or the lexicographic weights), which the reported objective always uses
+    weights: Weights = field(default_factory=Weights)
+    # weights the search optimises (re-planning raises the moved-lot weight); None: ``weights``
     search_weights: Weights | None = None
     _kernel: KernelData | None = None
 
@@ -73,7 +75,7 @@ class Model:
 
     @property
     def w(self) -> Weights:
-        return self.search_weights or self.problem.weights
+        return self.search_weights or self.weights
 
     @property
     def n(self) -> int:
@@ -239,7 +241,7 @@ def compile_problem(problem: Problem) -> Model:
         kwh=kwh,
         release=[lot.release for lot in problem.lots],
         due=[NO_DUE if lot.due is None else lot.due for lot in problem.lots],
-        weight=[problem.weights.tardiness_weight(lot) for lot in problem.lots],
+        weight=[problem.tardiness_weight(lot) for lot in problem.lots],
         key=[kidx[lot.setup_key] for lot in problem.lots],
         keys=keys,
         order=[oidx[lot.order] for lot in problem.lots],
@@ -255,6 +257,7 @@ def compile_problem(problem: Problem) -> Model:
         succs=succs,
         price_cum=_price_cum(problem),
         index=lot_idx,
+        weights=problem.objective_weights(),
     )
     model.fixed = _fixed_placements(problem, lot_idx, line_idx)
     model.peak = _peak_periods(problem)
@@ -462,8 +465,8 @@ class Cost:
     unplanned_orders: int = 0
 
     def total(self, model: Model, weights: Weights | None = None) -> float:
-        """Weighted objective under ``weights`` (default: the problem's own weights)."""
-        w = weights or model.problem.weights
+        """Weighted objective under ``weights`` (default: the problem's objective)."""
+        w = weights or model.weights
         return (
             w.tardiness * self.tardiness
             + w.changeover_minute * self.co_minutes

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Literal
+
+OBJECTIVES = ("money", "lexicographic")
+Objective = Literal["money", "lexicographic"]
 
 
 class InfeasibleProblem(ValueError):
@@ -63,6 +67,9 @@ class Lot:
     weight: float = 1.0
     # A rush order the center decided on: its tardiness weighs ``Weights.urgent_lot`` more.
     urgent: bool = False
+    # Tonnes the member waits for (the money objective prices lateness per tonne-hour);
+    # None: ``MoneyPrices.tonnes_per_batch`` x the lot's fewest batches.
+    tonnes: float | None = None
 
     def __post_init__(self) -> None:
         if not self.options:
@@ -76,6 +83,8 @@ class Lot:
             raise ValueError(f"lot {self.id!r}: release must be >= 0")
         if self.weight < 0:
             raise ValueError(f"lot {self.id!r}: weight must be >= 0")
+        if self.tonnes is not None and self.tonnes < 0:
+            raise ValueError(f"lot {self.id!r}: tonnes must be >= 0")
 
     def option(self, line: str) -> LotOption | None:
         for opt in self.options:
@@ -177,11 +186,50 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Weighted objective with a lexicographic tolerance phase; documented defaults.
+class MoneyPrices:
+    """The planning prices of the money objective, in yuan (plain data: the planning service
+    fills them from the center's versioned planning prices, ``mixshare.planning.prices``).
 
-    An unplanned order outweighs everything; one minute of weighted tardiness (1000) outweighs a
-    moved lot (500) when re-planning, which outweighs the energy a lot can save by moving
+    The defaults are the demo center's *(default, verify)*: a cleaning batch is its net
+    compound (about 330 kg at 4.5 yuan/kg, sold back as scrap at about 1 yuan/kg) plus its
+    electricity (about 55 kWh at the flat price); its line time is part of the changeover's
+    minutes and priced by ``changeover_hour`` (two operators, the lines' depreciation, idle
+    power and auxiliaries). Lateness is a contract penalty per tonne-hour at member priority
+    weight 1, scaled by the lot's tardiness weight (member priority, plus
+    ``Weights.urgent_lot`` for a rush order). Energy is priced by the problem's TOU prices.
+    """
+
+    cleaning_batch: float = 1200.0
+    changeover_hour: float = 600.0
+    lateness_tonne_hour: float = 20.0
+    tonnes_per_batch: float = 0.33
+
+    def __post_init__(self) -> None:
+        for name in ("cleaning_batch", "changeover_hour", "lateness_tonne_hour"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"money price {name} must be >= 0")
+        if self.tonnes_per_batch <= 0:
+            raise ValueError("money price tonnes_per_batch must be > 0")
+
+    def lot_tonnes(self, lot: Lot) -> float:
+        """The lot's tonnes, or its fewest batches at ``tonnes_per_batch`` when unknown."""
+        if lot.tonnes is not None:
+            return lot.tonnes
+        return self.tonnes_per_batch * min(o.batches for o in lot.options)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The objective: ``objective`` ``"money"`` (default) or ``"lexicographic"``.
+
+    Money: the sum in yuan of the lateness penalty, the cleaning batches, the changeover line
+    time and the TOU energy (prices in ``Problem.money``; see :meth:`Problem.objective_weights`,
+    which turns them into weights of the same form), no tolerance phase; only the re-planning
+    stability and unplanned orders keep non-money weights.
+
+    Lexicographic: a weighted objective with a lexicographic tolerance phase. An unplanned
+    order outweighs everything; one minute of weighted tardiness (1000) outweighs a moved lot
+    (500) when re-planning, which outweighs the energy a lot can save by moving
     between tariff periods (a few hundred yuan); changeover time (10 per minute) and cleaning
     batches sit between tardiness and energy.
     """
@@ -228,6 +276,11 @@ class Weights:
     # Member weights are 0.1-10, so an urgent order of any member outweighs a normal order of
     # every member, and member priority still ranks urgent orders among themselves.
     urgent_lot: float = 20.0
+    objective: Objective = "money"
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}")
 
     def tardiness_weight(self, lot: Lot) -> float:
         """The weight of one minute of ``lot``'s tardiness in the objective."""
@@ -245,6 +298,7 @@ class Problem:
     previous: tuple[Placement, ...] = ()
     frozen_until: int = 0
     weights: Weights = Weights()
+    money: MoneyPrices = MoneyPrices()
 
     def __post_init__(self) -> None:
         if self.horizon <= 0:
@@ -270,6 +324,49 @@ class Problem:
                 raise ValueError(f"locked placement: unknown lot {placement.lot!r}")
             if placement.line not in line_ids:
                 raise ValueError(f"locked lot {placement.lot!r}: unknown line {placement.line!r}")
+
+    def lateness_per_minute(self, lot: Lot) -> float:
+        """Yuan one minute of ``lot``'s lateness costs under the money prices."""
+        tonnes = self.money.lot_tonnes(lot)
+        return self.weights.tardiness_weight(lot) * tonnes * self.money.lateness_tonne_hour / 60
+
+    def tardiness_weight(self, lot: Lot) -> float:
+        """What one minute of ``lot``'s lateness adds to the objective's tardiness term:
+        yuan (money) or priority-weighted minutes (lexicographic)."""
+        if self.weights.objective == "money":
+            return self.lateness_per_minute(lot)
+        return self.weights.tardiness_weight(lot)
+
+    def objective_weights(self) -> Weights:
+        """The weights the objective uses. Lexicographic: ``weights`` as given. Money: every
+        term in yuan (tardiness already in yuan via :meth:`tardiness_weight`; the
+        changeover rules' own ``cost`` is not added, it holds the cleaning-batch money the
+        ``cleaning_batch`` price counts), no tolerance phase; a moved lot and the re-planning
+        stability keep their ratio to one weighted minute of lateness of the mean due lot."""
+        w = self.weights
+        if w.objective != "money":
+            return w
+        due = [lot for lot in self.lots if lot.due is not None]
+        per_min = (
+            sum(self.money.lot_tonnes(x) for x in due)
+            / len(due)
+            * self.money.lateness_tonne_hour
+            / 60
+            if due
+            else self.money.lateness_tonne_hour / 60
+        )
+        scale = per_min / w.tardiness if w.tardiness > 0 else 1.0
+        return replace(
+            w,
+            tardiness=1.0,
+            changeover_minute=self.money.changeover_hour / 60,
+            cleaning_batch=self.money.cleaning_batch,
+            changeover_cost=0.0,
+            energy_cost=1.0,
+            moved_lot=w.moved_lot * scale,
+            replan_moved_lot=w.replan_moved_lot * scale,
+            tardiness_tolerance=None,
+        )
 
     def without(self, lot_ids: Iterable[str]) -> Problem:
         """This problem minus the given lots, their chains and their placements (e.g. the

@@ -7,13 +7,16 @@
    its best position. Positions are screened with NumPy-vectorised tardiness and setup deltas
    (shift propagation through idle gaps), the best few are decoded exactly. Unplanned orders
    are retried regularly. Accept equal-or-better, restart from the best after stagnation.
-3. Phases: the first share of the time minimises the weighted objective (tardiness first);
-   the next minimises changeovers with tardiness allowed to grow by a tolerance; with
-   ``energy_aware`` the last minimises the weighted objective with energy (changeovers and
-   energy traded by their weights) with weighted tardiness capped at what the earlier phases
-   reached, and lots in peak hours are destroyed more often. TOU-aware runs price energy and
-   decode with a TOU slack margin (a lot waits past a peak period where it has slack) from
-   the start; a final exact re-timing (:mod:`mixshare.engine.timing`) places the idle time.
+3. Phases. Money objective (default): one sum in yuan throughout; with ``energy_aware`` the
+   last share of the time destroys lots in peak hours more often (same objective, no caps).
+   Lexicographic objective: the first share of the time minimises the weighted objective
+   (tardiness first); the next minimises changeovers with tardiness allowed to grow by a
+   tolerance; with ``energy_aware`` the last minimises the weighted objective with energy
+   (changeovers and energy traded by their weights) with weighted tardiness capped at what
+   the earlier phases reached, and lots in peak hours are destroyed more often. TOU-aware
+   runs price energy and decode with a TOU slack margin (a lot waits past a peak period where
+   it has slack) from the start; a final exact re-timing (:mod:`mixshare.engine.timing`)
+   places the idle time.
 4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
 
 Determinism: with ``iterations`` set the run does a fixed amount of work and its plan depends
@@ -97,6 +100,8 @@ class Search:
         self.wt = w.tardiness
         # lexicographic phases (changeovers, energy): their caps; None: weighted objective
         self.caps: Caps | None = None
+        # energy phase: half the destroys take lots running in the most expensive hours
+        self.peak_focus = False
         self.replan = bool(model.previous)
         m = model
         self.co = [np.array(m.co_min[ln], dtype=np.int64) for ln in range(m.m)]
@@ -306,8 +311,8 @@ class Search:
         op = rng.random()
         if self.replan:
             chosen = self._replan_pool(sol, placed, k)
-        elif self.caps is not None and op < 0.5:
-            tol = self.caps.tolerance
+        elif (self.caps is not None or self.peak_focus) and op < 0.5:
+            tol = self.caps is not None and self.caps.tolerance
             chosen = self._setup_pool(sol, k) if tol else self._peak_pool(sol, k)
         elif op < 0.25:
             chosen = set(rng.sample(placed, min(k, len(placed))))
@@ -704,12 +709,18 @@ class HelperTask:
     energy: bool
     margin: int | None
     caps: Caps | None = None
+    # the decode options of the main process, passed rather than rebuilt: whether re-planned
+    # lots keep the stay rule (the main process lifts it near full load), so a helper's cost
+    # is the cost the main process compares it with
+    stay: bool = True
+    peak_focus: bool = False
 
 
 def _helper_search(task: HelperTask) -> HelperResult:
-    model = _compiled(task.problem, task.margin)
+    model = _compiled(task.problem, task.margin, task.stay)
     srch = Search(model, task.seed, task.energy, None)
     srch.set_caps(task.caps)
+    srch.peak_focus = task.peak_focus
     sol = _copy(task.sol)
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     t0 = time.perf_counter()
@@ -717,13 +728,15 @@ def _helper_search(task: HelperTask) -> HelperResult:
     return res.cost, res.seqs, sorted(res.excluded), srch.calls
 
 
-def _compiled(problem: Problem, margin: int | None = None) -> Model:
-    """Compiled model; when re-planning, a lot left on its previous line starts no earlier
-    than before unless that helps (the final re-timing may move it earlier)."""
+def _compiled(problem: Problem, margin: int | None = None, stay: bool = True) -> Model:
+    """Compiled model with the given decode options: the TOU ``margin``, and when
+    re-planning with ``stay``, a lot left on its previous line starts no earlier than before
+    unless that helps (the final re-timing may move it earlier)."""
     model = compile_problem(problem)
     if model.previous:
-        model.stay = stay_starts(model)
-        w = problem.weights
+        if stay:
+            model.stay = stay_starts(model)
+        w = model.weights
         model.search_weights = replace(w, moved_lot=max(w.moved_lot, w.replan_moved_lot))
     model.tou_margin = margin
     return model
@@ -802,8 +815,12 @@ def solve(
             continue
         if k == 1:
             srch.set_caps(srch.caps_around(best, tol))
-        elif k == 2:  # from here on energy never buys tardiness
-            srch.set_caps(srch.caps_around(best, None))
+        elif k == 2:
+            srch.peak_focus = True
+            # lexicographic: from here on energy never buys tardiness; money: every yuan
+            # counts the same, so the energy phase minimises the same sum (no caps)
+            money = model.weights.objective == "money"
+            srch.set_caps(None if money else srch.caps_around(best, None))
             margins = _margins(model, srch, best)
             model.tou_margin = margins[0]
         best.cost = srch.cost(best.seqs, best.excluded)[0]
@@ -828,6 +845,7 @@ def solve(
             unplanned = [i for i in range(model.n) if i not in placed]
             on_phase(PHASES[k], to_schedule(model, best.seqs, decode(model, best.seqs), unplanned))
     srch.set_caps(None)
+    srch.peak_focus = False
     best.cost = srch.cost(best.seqs, best.excluded)[0]
     if best.excluded and (deterministic or time.perf_counter() - t0 < time_limit):
         srch.restore(best, _deadline(max(0.0, 0.04 * time_limit), deterministic))
@@ -853,7 +871,7 @@ def _phase(
     margin and the evaluations spent."""
     tasks = _helper_tasks(
         problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
-        srch.caps,
+        srch.caps, stay=srch.model.stay is not None, peak_focus=srch.peak_focus,
     )
     handle = pool.submit(_helper_search, tasks) if tasks else None
     calls0 = srch.calls
@@ -891,6 +909,7 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
 def _helper_tasks(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
     energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
+    stay: bool = True, peak_focus: bool = False,
 ) -> list[HelperTask]:
     """The other workers' shares of a phase (none for one worker or a very short phase)."""
     if workers <= 1 or (seconds < 1.5 and iterations is None):
@@ -899,7 +918,7 @@ def _helper_tasks(
     return [
         HelperTask(
             problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
-            margin, caps,
+            margin, caps, stay, peak_focus,
         )
         for w in range(1, workers)
     ]
