@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -31,12 +32,19 @@ from mixshare.engine.problem import (
     Placement,
     PricePeriod,
     Problem,
+    Weights,
 )
 from mixshare.engine.search import solve
 from mixshare.engine.solution import Schedule
 from mixshare.engine.synthetic import generate
 
 from .conftest import judged, line, lot
+
+def minutes_problem(*args: Any, **kwargs: Any) -> Problem:
+    """A problem whose tardiness is priced in weighted minutes (the lexicographic objective),
+    the unit the optima below are argued in (the money objective prices it in yuan)."""
+    return Problem(*args, weights=Weights(objective="lexicographic"), **kwargs)
+
 
 FAST = {"time_limit": 2.0, "workers": 1, "iterations": 30}
 # CP-SAT stops as soon as it proves these tiny relaxations; the generous limit only matters on a
@@ -56,7 +64,7 @@ def test_common_due_date_sums_all_lateness() -> None:
     # four 60-min lots on one line, all due 60: whatever the order they end at 60, 120, 180,
     # 240, so the optimum is 0 + 60 + 120 + 180 = 360. Alone each lot is on time (own bound 0)
     # and the capacity argument only sees the last lot (240 - 60 = 180).
-    p = Problem(horizon=1000, lines=(line(),),
+    p = minutes_problem(horizon=1000, lines=(line(),),
                 lots=tuple(lot(f"l{j}", 60, due=60) for j in range(4)))
     assert old_tardiness_bound(p) == pytest.approx(180.0)
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(360.0)
@@ -67,7 +75,7 @@ def test_weighted_completion_times_follow_smiths_rule() -> None:
     # due 0 makes tardiness the completion time: one machine, sum w*C, optimal by Smith's rule
     # (ascending p/w): d (5/1), b (20/3), a (10/1), c (30/1.5) end at 5, 25, 35, 65, so the
     # optimum is 5 + 3*25 + 35 + 1.5*65 = 212.5 (the 1.5 weight checks the integer scaling)
-    p = Problem(horizon=1000, lines=(line(),), lots=(
+    p = minutes_problem(horizon=1000, lines=(line(),), lots=(
         lot("a", 10, due=0, weight=1.0), lot("b", 20, due=0, weight=3.0),
         lot("c", 30, due=0, weight=1.5), lot("d", 5, due=0, weight=1.0),
     ))
@@ -83,7 +91,7 @@ def test_entry_changeovers_count() -> None:
     # other) it is exact.
     co = {"X": {"Y": Changeover(30)}, "Y": {"X": Changeover(30)},
           "Z": {"X": Changeover(20), "Y": Changeover(20)}}
-    p = Problem(horizon=1000, lines=(line("A", co, initial_key="Z"),),
+    p = minutes_problem(horizon=1000, lines=(line("A", co, initial_key="Z"),),
                 lots=(lot("x", 60, "X", due=60), lot("y", 60, "Y", due=60)))
     m = compile_problem(p)
     assert old_tardiness_bound(p) < 130
@@ -99,7 +107,7 @@ def test_capacity_argument_counts_entry_changeovers() -> None:
     # The fast bound (no CP-SAT) sees it by adding the entry changeovers to the work due by 180.
     keys = ("X", "Y", "W")
     co = {a: {b: Changeover(30) for b in keys if b != a} for a in keys}
-    p = Problem(horizon=1000, lines=(line("A", co, initial_key="X"),),
+    p = minutes_problem(horizon=1000, lines=(line("A", co, initial_key="X"),),
                 lots=tuple(lot(k.lower(), 60, k, due=180) for k in keys))
     assert old_tardiness_bound(p) == pytest.approx(60.0)
     assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(60.0)  # type: ignore[arg-type]
@@ -111,7 +119,7 @@ def test_locked_lot_outage_release_and_chain() -> None:
     # c (30 min on B only, due 250) follows a with a min lag of 40: starts >= 180 + 40 = 220,
     # but B is available from 200, so c ends at 250: on time. The optimum is 120; each lot
     # alone could end by 60 (own bound 0) and the capacity argument ignores the locked lot.
-    p = Problem(
+    p = minutes_problem(
         horizon=1000,
         lines=(line("A", unavailable=(Interval(60, 120),)),
                line("B", unavailable=(Interval(0, 200),))),
@@ -134,7 +142,7 @@ def test_windows_add_up_and_keep_the_rest_of_the_own_bound() -> None:
     # on time alone).
     lots = [lot(f"a{j}", 60, due=60) for j in range(3)]
     lots += [lot(f"b{j}", 60, due=1060, release=1000) for j in range(3)]
-    p = Problem(horizon=2000, lines=(line(),), lots=tuple(lots))
+    p = minutes_problem(horizon=2000, lines=(line(),), lots=tuple(lots))
     m = compile_problem(p)
     assert relaxation_tardiness_bound(m, PROOF, max_lots=3, max_windows=1) == pytest.approx(180.0)
     assert relaxation_tardiness_bound(m, PROOF, max_lots=3, max_windows=2) == pytest.approx(360.0)
@@ -174,7 +182,7 @@ def _tiny(seed: int) -> Problem:
     if seed % 2:  # l0 -> l1 becomes one order with a rest between
         lots[1] = replace(lots[1], order="o0")
         chains = (Chain("l0", "l1", rng.randint(0, 30), None),)
-    p = Problem(
+    p = minutes_problem(
         horizon=1500,
         lines=(line("A", mx, initial_key=rng.choice((None, "X"))),
                line("B", mx, unavailable=(Interval(40, rng.randint(60, 120)),))),
@@ -212,7 +220,7 @@ def test_energy_bound_fills_cheap_minutes_first() -> None:
     # one line, 240 min: 120 valley minutes (0.5) then 120 peak minutes (2.0). Three 60-min
     # lots of 600 kWh need 180 minutes: two fit the valley (300 each), one runs in the peak
     # (1200): the optimum is 1800, while "every kWh at the cheapest price" gives 900.
-    p = Problem(horizon=240, lines=(line(),),
+    p = minutes_problem(horizon=240, lines=(line(),),
                 lots=tuple(lot(f"l{j}", 60, kwh=600.0) for j in range(3)), prices=VALLEY_PEAK)
     m = compile_problem(p)
     assert naive_energy_bound(m) == pytest.approx(900.0)
@@ -224,7 +232,7 @@ def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
     # the valley's first 60 minutes are down: 60 valley minutes are left. Lot h (1200 kWh,
     # 20 kWh/min) and lot l (300 kWh, 5 kWh/min), 60 min each: h in the valley and l in the
     # peak costs 600 + 600 = 1200; the other way round 150 + 2400.
-    p = Problem(horizon=240, lines=(line(unavailable=(Interval(0, 60),)),),
+    p = minutes_problem(horizon=240, lines=(line(unavailable=(Interval(0, 60),)),),
                 lots=(lot("h", 60, kwh=1200.0), lot("l", 60, kwh=300.0)), prices=VALLEY_PEAK)
     assert energy_bound(compile_problem(p)) == pytest.approx(1200.0)
     assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1200.0)  # type: ignore[arg-type]
@@ -233,7 +241,7 @@ def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
 def test_energy_bound_prices_locked_lots_exactly() -> None:
     # a locked 600-kWh lot on [120, 180) costs 2.0 * 600 = 1200 where it is; the free lot goes
     # to the valley (300): 1500 in every valid plan.
-    p = Problem(horizon=240, lines=(line(),),
+    p = minutes_problem(horizon=240, lines=(line(),),
                 lots=(lot("f", 60, kwh=600.0), lot("k", 60, kwh=600.0)),
                 prices=VALLEY_PEAK, locked=(Placement("k", "A", 120),))
     assert energy_bound(compile_problem(p)) == pytest.approx(1500.0)
@@ -246,7 +254,7 @@ def test_energy_bound_uses_each_lines_own_minutes() -> None:
     # 60 valley + 60 peak minutes at 5 kWh/min = 150 + 600 = 750, the optimum. Pooling both
     # lines' minutes at the faster option's power (the greedy) gives only 60 * 10 * 0.5 = 300.
     x = Lot("x", "x", "M1", "X", (LotOption("A", 1, 60, 600.0), LotOption("B", 1, 120, 600.0)))
-    p = Problem(
+    p = minutes_problem(
         horizon=240, lines=(line("A", unavailable=(Interval(0, 60),)), line("B")), lots=(x,),
         prices=(PricePeriod(0, 60, 0.5, "valley"), PricePeriod(60, 240, 2.0, "peak")),
     )
