@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -89,6 +89,9 @@ def _mount_domains() -> None:
     from mixshare.billing.cli import statement_app
 
     app.add_typer(statement_app, name="statement")
+    from mixshare.planning.cli import prices_app
+
+    app.add_typer(prices_app, name="prices")
 
 
 _mount_domains()
@@ -144,6 +147,7 @@ def _run_plan(
     iterations: int = 0,
     fresh: bool = False,
     alternatives: bool = False,
+    objective: str = "money",
 ) -> dict[str, Any]:
     """Run a plan job in this process (it waits for any plan job before it, like a worker
     would); the job's result (``plan_id`` …) once it is committed."""
@@ -160,6 +164,7 @@ def _run_plan(
             time_limit=time_limit,
             fresh=fresh,
             alternatives=alternatives,
+            objective=objective,
             **jobs.seed_params(seed, iterations),
         ).id
     with _progress() as progress:
@@ -199,10 +204,12 @@ def init(
         typer.Option(help="Username of the first center admin (asked for when missing)."),
     ] = None,
 ) -> None:
-    """Create the database, load the shipped reference data (tariffs, energy factors) and the
+    """Create the database, load the shipped reference data (tariffs, energy factors, planning
+    prices) and the
     first center admin, then print the next steps. The password comes from
     MIXSHARE_ADMIN_PASSWORD or a prompt that does not echo; running init again changes nothing."""
     from mixshare.ledger.service import load_seed_factors
+    from mixshare.planning.prices import load_seed as load_seed_prices
     from mixshare.tariffs.service import load_seed_tariffs
 
     with user_errors():
@@ -210,9 +217,11 @@ def init(
         with session_scope() as session:
             added = load_seed_tariffs(session)
             factors = load_seed_factors(session)
+            price_versions = load_seed_prices(session)
         console.print(
             f"database ready: {database_url()} ({len(added)} tariff(s), "
-            f"{len(factors)} energy factor(s) added)"
+            f"{len(factors)} energy factor(s) added, {len(price_versions)} planning price "
+            "version(s))"
         )
         _first_admin(admin_user)
     _print_onboarding_steps()
@@ -478,6 +487,14 @@ def plan_command(
             "(e.g. tcp://10.0.0.5:8786; default: MIXSHARE_DASK_SCHEDULER, else local processes)."
         ),
     ] = None,
+    objective: Annotated[
+        Literal["money", "lexicographic"],
+        typer.Option(
+            help="money: the sum in yuan of lateness penalties, cleaning batches, changeover "
+            "hours and TOU energy (planning prices in force); lexicographic: tardiness first, "
+            "then changeovers, then energy."
+        ),
+    ] = "money",
 ) -> None:
     """Plan every open order due within the horizon and store the plan as a draft; re-plans
     keep the published plan's lots in place where they can (see --fresh, --alternatives)."""
@@ -494,6 +511,7 @@ def plan_command(
             iterations=iterations,
             fresh=fresh,
             alternatives=alternatives,
+            objective=objective,
         )
         with session_scope() as session:
             plan = planning.get_plan(session, int(result["plan_id"]))
@@ -584,6 +602,8 @@ def _print_report(session: Session, plan: Plan) -> None:
     console.print(_tonnes_table(kpis))
     console.print(_lines_table(kpis))
     console.print(_energy_table(kpis))
+    if "total_yuan" in kpis:  # plans stored before the money objective have no breakdown
+        console.print(_cost_table(kpis))
     console.print(_summary_table(plan, kpis))
     if plan.unplanned:
         console.print(_unplanned_table(session, plan))
@@ -646,6 +666,21 @@ def _energy_table(kpis: dict[str, Any]) -> Table:
     return table
 
 
+def _cost_table(kpis: dict[str, Any]) -> Table:
+    """The plan's cost at the planning prices, whatever objective it was planned with."""
+    caption = (
+        f"目标 objective: {kpis.get('objective_mode', 'money')}; "
+        f"计划价格 planning prices: {kpis.get('planning_prices') or 'engine defaults'}"
+    )
+    table = Table(title="计划成本 / plan cost (yuan)", caption=caption)
+    table.add_column("part")
+    table.add_column("yuan", justify="right")
+    for key, label in COST_PARTS:
+        table.add_row(label, f"{kpis.get(key, 0.0):,.0f}")
+    table.add_row("[bold]合计 / total", f"{kpis.get('total_yuan', 0.0):,.0f}")
+    return table
+
+
 def _summary_table(plan: Plan, kpis: dict[str, Any]) -> Table:
     table = Table(title="计划指标 / plan KPIs")
     table.add_column("KPI")
@@ -682,6 +717,12 @@ def _capacity_text(check: dict[str, Any] | None) -> str:
 def _bound_parts_text(parts: dict[str, float]) -> str:
     if not parts:
         return "n/a"
+    if "tardiness_yuan" in parts:  # money objective: every part in yuan
+        return (
+            f"tardiness >= {parts.get('tardiness_yuan', 0):,.0f}, cleaning + changeovers >= "
+            f"{parts.get('setup_yuan', 0):,.0f}, energy >= {parts.get('energy_cost', 0):,.0f}"
+            " yuan"
+        )
     return (
         f"tardiness >= {parts.get('weighted_tardiness', 0):,.0f}, changeovers >= "
         f"{parts.get('changeover_weighted', 0):,.0f}, energy >= {parts.get('energy_cost', 0):,.0f}"
@@ -696,6 +737,13 @@ def _gap_text(plan: Plan) -> str:
         return f"{plan.objective:,.0f} / n/a"
     return f"{plan.objective:,.0f} / {plan.lower_bound:,.0f}"
 
+
+COST_PARTS = (
+    ("tardiness_yuan", "延期罚金 / tardiness penalty"),
+    ("cleaning_yuan", "洗车胶 / cleaning batches"),
+    ("changeover_yuan", "换产工时 / changeover hours"),
+    ("energy_cost", "电费 / energy"),
+)
 
 Background = Annotated[
     bool, typer.Option("--background", help="Queue it for `mixshare worker`; print the job.")

@@ -50,7 +50,13 @@ from mixshare.lines.models import (
 from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
-from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
+from mixshare.planning.models import (
+    Plan,
+    PlanChangeover,
+    PlanLot,
+    PlanningPrice,
+    PlanUnplanned,
+)
 from mixshare.quality.models import (
     CurveScore,
     Disposition,
@@ -109,6 +115,7 @@ __all__ = [
     "PlanChangeover",
     "PlanLot",
     "PlanUnplanned",
+    "PlanningPrice",
     "PolymerFamily",
     "ProductClass",
     "QualitySpec",

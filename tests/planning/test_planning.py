@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mixshare.engine.problem import Weights
 from mixshare.lines import service as lines_service
 from mixshare.orders.models import Order
 from mixshare.planning import service as planning
@@ -40,12 +40,15 @@ def test_engine_plan_passes_the_independent_check(demo_session: Session) -> None
     assert set(plan.kpis["energy_cost_by_period"]) <= {"valley", "flat", "peak", "sharp"}
     # every part of the stored lower bound is below what the plan itself achieves
     bound = plan.kpis["lower_bound_by_part"]
-    assert 0 <= bound["weighted_tardiness"] <= plan.kpis["weighted_tardiness"] + 1e-6
+    # the money objective (default): every part in yuan
+    assert 0 <= bound["tardiness_yuan"] <= plan.kpis["tardiness_yuan"] + 1e-6
     assert 0 < bound["energy_cost"] <= plan.kpis["energy_cost"]
-    w, k = Weights(), plan.kpis
-    setup = (w.changeover_minute * k["changeover_minutes"] + w.cleaning_batch
-             * k["cleaning_batches"] + w.changeover_cost * k["changeover_cost"])
-    assert 0 < bound["changeover_weighted"] <= setup + 1e-6
+    k = plan.kpis
+    assert 0 < bound["setup_yuan"] <= k["cleaning_yuan"] + k["changeover_yuan"] + 1e-6
+    assert k["total_yuan"] == pytest.approx(
+        k["tardiness_yuan"] + k["cleaning_yuan"] + k["changeover_yuan"] + k["energy_cost"]
+    )
+    assert k["planning_prices"] == "DEMO-2026" and k["objective_mode"] == "money"
 
 
 def test_checker_catches_broken_plans(demo_session: Session) -> None:

@@ -278,6 +278,8 @@ PAGE_ROLE_ENDPOINTS = [
     Endpoint("GET", "/environment/waste", None, CENTER, 200),
     Endpoint("POST", "/environment/waste/containers", None, ENVIRONMENT_KEEPERS, 422, {}),
     Endpoint("POST", "/environment/waste/transfers", None, ENVIRONMENT_KEEPERS, 422, {}),
+    Endpoint("GET", "/planning/prices", None, CENTER, 200),
+    Endpoint("POST", "/planning/prices", None, ADMIN, 422, {}),
     Endpoint("GET", "/environment/reference", None, CENTER, 200),
     Endpoint("POST", "/environment/reference/factors", None, ADMIN, 422, {}),
     Endpoint("POST", "/environment/reference/limits", None, ADMIN, 422, {}),

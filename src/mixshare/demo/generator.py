@@ -57,6 +57,7 @@ from mixshare.lines.models import (
 from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.orders.models import Order
+from mixshare.planning.prices import load_seed as load_seed_prices
 from mixshare.sharing import service as sharing
 from mixshare.tariffs.service import load_seed_tariffs
 
@@ -148,6 +149,7 @@ def load_demo_center(
     _add_cost_model(session, start)
     load_demo_contract(session, start)
     load_seed_factors(session)
+    load_seed_prices(session)
     orders = _add_orders(session, rng, members, compounds, start, weeks)
     session.flush()
     return _summary(start, weeks, compounds, lines, rules, orders)

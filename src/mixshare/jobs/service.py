@@ -385,6 +385,7 @@ def create_plan_job(
     fresh: bool = False,
     alternatives: bool = False,
     disruption_id: int | None = None,
+    objective: str = "money",
 ) -> Job:
     """A queued plan run (kind ``run``, ``outage`` or ``rush``) in the plan lane; ``fresh``
     plans for the best objective without keeping the published plan's lots in place;
@@ -401,6 +402,7 @@ def create_plan_job(
         "fresh": fresh,
         "alternatives": alternatives,
         "disruption_id": disruption_id,
+        "objective": objective,
     }
     runs = 2 if alternatives else 1
     limit = runs * plan_job_time_limit(time_limit)

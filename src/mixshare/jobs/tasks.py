@@ -130,6 +130,7 @@ def _plan(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[
         "time_limit": float(params.get("time_limit", 10.0)),
         "seed": params.get("seed", 0),
         "iterations": params.get("iterations"),
+        "objective": params.get("objective", "money"),
         "progress": reporter,
     }
     with factory() as session:

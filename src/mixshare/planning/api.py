@@ -126,6 +126,12 @@ class RunIn(BaseModel):
     )
     iterations: int = Field(default=0, ge=0, le=1_000_000, description="with ``seed``; 0: "
                             "the default amount of work")
+    objective: Literal["money", "lexicographic"] = Field(
+        default="money",
+        description="money: the sum in yuan of lateness penalties, cleaning batches, changeover "
+        "hours and TOU energy at the planning prices in force; lexicographic: tardiness first, "
+        "then changeovers, then energy",
+    )
 
 
 class AlternativeRead(BaseModel):
@@ -216,6 +222,7 @@ def run_plan(
         fresh=body.fresh,
         alternatives=body.alternatives,
         disruption_id=body.disruption_id,
+        objective=body.objective,
         **jobs.seed_params(body.seed, body.iterations),
     )
     access.audit("run", "plan", None, detail={"job": job.id, **job.params})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mixshare.compounds.models import CompoundVersion
@@ -114,3 +114,27 @@ class PlanUnplanned(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="unplanned")
     order: Mapped[Order] = relationship()
+
+
+class PlanningPrice(Base):
+    """One version of the planning prices the money objective adds up (yuan), in force from
+    ``valid_from`` to ``valid_to`` (open-ended when null; a new version ends the one before).
+
+    A cleaning batch costs its net compound (``cleaning_material_yuan``) plus its
+    electricity (``cleaning_kwh`` at the TOU tariff's flat price of the day the plan starts);
+    its line time is part of its changeover's minutes, priced per hour of line time like every
+    changeover (``changeover_hour_yuan``). Lateness costs ``lateness_tonne_hour_yuan`` per
+    tonne and hour at member priority weight 1, times the member's priority weight.
+    """
+
+    __tablename__ = "planning_price"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    valid_from: Mapped[date] = mapped_column(Date, unique=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    cleaning_material_yuan: Mapped[float] = mapped_column(Float)
+    cleaning_kwh: Mapped[float] = mapped_column(Float)
+    changeover_hour_yuan: Mapped[float] = mapped_column(Float)
+    lateness_tonne_hour_yuan: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(300))

@@ -23,9 +23,11 @@ from mixshare.engine.problem import (
     Interval,
     Lot,
     LotOption,
+    Objective,
     Placement,
     PricePeriod,
     Problem,
+    Weights,
 )
 from mixshare.engine.problem import Line as EngineLine
 from mixshare.lines import calendars
@@ -33,6 +35,7 @@ from mixshare.lines import service as lines_service
 from mixshare.lines.models import Line, LineCompoundStage
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
+from mixshare.planning import prices as planning_prices
 from mixshare.planning.models import Plan, PlanLot
 from mixshare.tariffs.service import PriceSpan, hourly_prices
 
@@ -76,6 +79,8 @@ class PlanningInput:
     order_stages: dict[int, tuple[Stage, ...]] = field(default_factory=dict)
     order_release: dict[int, int] = field(default_factory=dict)
     no_line_detail: dict[int, str] = field(default_factory=dict)
+    # The planning prices version the money figures use (its code).
+    price_version: str = ""
 
     def line_unavailable(self) -> dict[str, tuple[Interval, ...]]:
         return {line.id: line.unavailable for line in self.problem.lines}
@@ -294,8 +299,10 @@ def build_problem(
     days: int,
     previous: Plan | None = None,
     locked: tuple[Placement, ...] = (),
+    objective: Objective = "money",
 ) -> PlanningInput:
-    """Everything the engine needs to plan ``days`` days from ``start``."""
+    """Everything the engine needs to plan ``days`` days from ``start``; ``objective``:
+    ``money`` (the planning prices in force on the first day) or ``lexicographic``."""
     end = start + timedelta(days=days)
     horizon = days * 24 * 60
     lines = lines_service.get_all(session)
@@ -345,6 +352,7 @@ def build_problem(
         for line in lines
     )
     previous_placements = _previous_placements(previous, start, infos, shared)
+    money, price_version = planning_prices.money_prices(session, start.date())
     problem = Problem(
         horizon=horizon,
         lines=engine_lines,
@@ -353,6 +361,8 @@ def build_problem(
         prices=_price_periods(prices, start),
         locked=_placeable_locks(locked, options, horizon),
         previous=previous_placements,
+        weights=Weights(objective=objective),
+        money=money,
     )
     return PlanningInput(
         problem=problem,
@@ -367,6 +377,7 @@ def build_problem(
         order_stages=stages_of,
         order_release=release_of,
         no_line_detail=no_line,
+        price_version=price_version,
     )
 
 
@@ -407,6 +418,7 @@ def _engine_lot(
         due=due,
         weight=order.member.priority_weight,
         urgent=order.urgency == "urgent",
+        tonnes=info.kg / 1000.0,
     )
 
 

@@ -15,7 +15,13 @@ from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.engine.dispatch import dispatch
 from mixshare.engine.earliest import earliest_finish
 from mixshare.engine.kpis import compute_kpis
-from mixshare.engine.problem import InfeasibleProblem, Placement, Problem
+from mixshare.engine.problem import (
+    OBJECTIVES,
+    InfeasibleProblem,
+    Objective,
+    Placement,
+    Problem,
+)
 from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
 from mixshare.errors import Conflict, MixshareError, NotFound, ValidationFailed
@@ -200,6 +206,7 @@ def run_plan(
     progress: Progress | None = None,
     fresh: bool = False,
     iterations: int | None = None,
+    objective: Objective = "money",
 ) -> Plan:
     """Plan every open order due within ``days`` days of ``start`` and store it as a draft.
 
@@ -208,31 +215,38 @@ def run_plan(
     ``fresh`` the engine moves as few of its other lots as it can. ``fresh`` plans for the
     best objective alone; its moves are still counted against the published plan. The
     schedule is checked by the independent validator before anything is written.
+    ``objective``: ``money`` (the sum in yuan of the planning prices) or ``lexicographic``.
     """
-    _check_run(method, days)
+    _check_run(method, days, objective)
     reference = published_plan(session)
-    planning = _read_input(session, start, days, reference, progress)
+    planning = _read_input(session, start, days, reference, progress, objective)
     schedule = _planned(planning, method, Budget(time_limit, seed, iterations), progress, fresh)
     if progress:  # the last report comes before any write: the caller commits, then says so
         progress(0.95, "plan checked by the validator; storing")
     return _store(session, planning, schedule, method, reference, fresh=fresh)
 
 
-def _check_run(method: str, days: int) -> None:
+def _check_run(method: str, days: int, objective: str = "money") -> None:
     if method not in METHODS:
         raise ValidationFailed([InputProblem("method", f"must be one of {', '.join(METHODS)}")])
+    if objective not in OBJECTIVES:
+        raise ValidationFailed(
+            [InputProblem("objective", f"must be one of {', '.join(OBJECTIVES)}")]
+        )
     if days < 1 or days > 56:
         raise ValidationFailed([InputProblem("days", "must be between 1 and 56")])
 
 
 def _read_input(
     session: Session, start: datetime, days: int, reference: Plan | None,
-    progress: Progress | None,
+    progress: Progress | None, objective: Objective = "money",
 ) -> PlanningInput:
     if progress:
         progress(0.0, "reading orders, lines, calendars and tariffs")
     locked = _locked_placements(reference, start, session)
-    planning = build_problem(session, start=start, days=days, previous=reference, locked=locked)
+    planning = build_problem(
+        session, start=start, days=days, previous=reference, locked=locked, objective=objective
+    )
     if progress:
         progress(0.05, f"{len(planning.problem.lots)} lots on {len(planning.lines)} lines")
     return planning
@@ -268,9 +282,10 @@ def _store(
     kpis = compute_kpis(planning.problem, schedule)
     version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
     check = _capacity(planning.problem)
-    figures = {**asdict(kpis), **_bound_parts(schedule), "lots_moved": moves,
+    objective = planning.problem.weights.objective
+    figures = {**asdict(kpis), **_bound_parts(schedule, objective), "lots_moved": moves,
                "stability": "fresh" if fresh else "least-change",
-               **_capacity_figures(check)}
+               "planning_prices": planning.price_version, **_capacity_figures(check)}
     plan = Plan(
         version=version,
         previous_id=previous.id if previous else None,
@@ -295,12 +310,16 @@ def _store(
     return plan
 
 
-def _bound_parts(schedule: Schedule) -> dict[str, dict[str, float]]:
-    """The engine's lower bound per objective part (weighted tardiness minutes, weighted
-    changeover cost, energy yuan), so the planner sees how far each part can still improve;
-    a bound of 0 proves nothing for its part."""
+def _bound_parts(schedule: Schedule, objective: str) -> dict[str, dict[str, float]]:
+    """The engine's lower bound per objective part, so the planner sees how far each part can
+    still improve (a bound of 0 proves nothing for its part): money objective in yuan
+    (tardiness penalty, cleaning batches + changeover hours, energy); lexicographic in its
+    units (weighted tardiness minutes, weighted changeover cost, energy yuan)."""
     names = {"lb_tardiness": "weighted_tardiness", "lb_setup": "changeover_weighted",
              "lb_energy": "energy_cost"}
+    if objective == "money":
+        names = {"lb_tardiness": "tardiness_yuan", "lb_setup": "setup_yuan",
+                 "lb_energy": "energy_cost"}
     parts = {
         label: float(value) for key, label in names.items()
         if isinstance(value := schedule.stats.get(key), (int, float))
@@ -544,13 +563,14 @@ def run_alternatives(
     progress: Progress | None = None,
     disruption: Disruption | None = None,
     iterations: int | None = None,
+    objective: Objective = "money",
 ) -> tuple[Plan, Plan]:
     """Two drafts for the planner to choose from after a disruption: the least-change plan
     (keeps the published plan's lots where it can) and the best plan (planned afresh).
     Each records the other and the disruption, for :func:`tradeoff`."""
-    _check_run("engine", days)
+    _check_run("engine", days, objective)
     reference = published_plan(session)
-    planning = _read_input(session, start, days, reference, progress)
+    planning = _read_input(session, start, days, reference, progress, objective)
     budget = Budget(time_limit, seed, iterations)
     # both are planned before either is stored: a write would lock SQLite for the progress
     # reports of the second run

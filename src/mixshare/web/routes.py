@@ -29,6 +29,7 @@ from mixshare.orders import timeline
 from mixshare.planning import api as planning_api
 from mixshare.planning import dashboard
 from mixshare.planning import pages as planning_pages
+from mixshare.planning import price_pages as planning_price_pages
 from mixshare.quality import api as quality_api
 from mixshare.quality import pages as quality_pages
 from mixshare.sharing import pages as sharing_pages
@@ -74,6 +75,7 @@ for module in (
     dashboard,
     orders_pages,
     planning_pages,
+    planning_price_pages,
     timeline,
     compounds_pages,
     lines_pages,
