@@ -46,6 +46,9 @@ def test_demo_then_report_then_export(cli_env: str, tmp_path: Path) -> None:
     for label in ("tonnes by member and stage", "utilisation", "cleaning batches", "on-time rate"):
         assert label in report
     assert "M01" in report and "valley" in report
+    # the money objective's breakdown at the planning prices (shipped DEMO-2026)
+    for label in ("plan cost (yuan)", "tardiness penalty", "changeover hours", "DEMO-2026"):
+        assert label in report
     target = tmp_path / "plan.json"
     _run("export", "plan", "--format", "json", "--output", str(target))
     document = json.loads(target.read_text(encoding="utf-8"))

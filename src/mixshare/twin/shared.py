@@ -175,6 +175,7 @@ class SharedArm:
             prices=self._prices(now, horizon),
             previous=previous,
             weights=self.problem.weights,
+            money=self.problem.money,
         )
 
     def _ship_by(self, lot: Lot, now: int) -> int | None:

@@ -1,7 +1,7 @@
 """planning: versioned planning prices of the money objective
 
-Revision ID: 0021_planning_prices
-Revises: 0020_trace_raw_lot_code_index
+Revision ID: 0022_planning_prices
+Revises: 0021_twin_runs
 Create Date: 2026-12-02 13:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021_planning_prices"
-down_revision: str | None = "0020_trace_raw_lot_code_index"
+revision: str = "0022_planning_prices"
+down_revision: str | None = "0021_twin_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
