@@ -40,6 +40,7 @@ from mixshare.engine.synthetic import generate
 
 from .conftest import judged, line, lot
 
+
 def minutes_problem(*args: Any, **kwargs: Any) -> Problem:
     """A problem whose tardiness is priced in weighted minutes (the lexicographic objective),
     the unit the optima below are argued in (the money objective prices it in yuan)."""

@@ -1,7 +1,7 @@
 """planning: versioned planning prices of the money objective
 
-Revision ID: 0022_planning_prices
-Revises: 0021_twin_runs
+Revision ID: 0023_planning_prices
+Revises: 0022_billing_statements
 Create Date: 2026-12-02 13:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022_planning_prices"
-down_revision: str | None = "0021_twin_runs"
+revision: str = "0023_planning_prices"
+down_revision: str | None = "0022_billing_statements"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
