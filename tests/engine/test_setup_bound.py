@@ -31,7 +31,7 @@ FAST = {"time_limit": 2.0, "workers": 1, "iterations": 30}
 
 
 def _weighted(p: Problem, co: Changeover | None) -> float:
-    w = p.weights
+    w = p.objective_weights()  # the bound is in the objective's units (money: yuan)
     assert co is not None
     return (w.changeover_minute * co.minutes + w.cleaning_batch * co.cleaning_batches
             + w.changeover_cost * co.cost)
@@ -63,7 +63,7 @@ def _optimum_setup(p: Problem) -> float:
 
 def _plan_setup(p: Problem) -> float:
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
-    w = p.weights
+    w = p.objective_weights()
     return (w.changeover_minute * k.changeover_minutes + w.cleaning_batch * k.cleaning_batches
             + w.changeover_cost * k.changeover_cost)
 
