@@ -266,6 +266,11 @@ class Weights:
     # seeds 0-4, 60 s each): 86 % of the ceiling against 60 %, but weighted tardiness
     # 3175-7918 against blind 510-1339 in all five pairs, so energy stays capped.
     energy_share: float = 0.45
+    # Money objective: the share of the energy phase, which starts from the best TOU-blind
+    # plan and prices energy (the phases before do not: demo week, seeds 0-4, 60 s, pricing
+    # energy from the start ended with a higher total than a TOU-blind run in 4 of 5 seeds,
+    # more cleaning batches costing more than the energy saved; 2026-12-02, load 15-25).
+    money_energy_share: float = 0.15
     # Re-planning (``Problem.previous`` given): a moved lot costs ``replan_moved_lot`` instead
     # of ``moved_lot`` during the search, i.e. as much as 1000 weighted minutes of tardiness,
     # so lots the disruption does not touch stay where they were (demo week, 6-h outage of L1,
