@@ -4,7 +4,7 @@ or two workers as in one process, and the sizing curve's shape."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -19,6 +19,7 @@ from mixshare.twin.sweep import (
     Outcome,
     Scenario,
     copies,
+    executor,
     mixed_tonnes_per_year,
     run_task,
     scale_demand,
@@ -144,43 +145,31 @@ def test_a_sweep_is_every_scenario_times_every_replication(
         sweep(InProcess(), small, scenarios, QUICK, A, arms=("nope",))
 
 
-@pytest.fixture(scope="module")
-def cluster_executor() -> Iterator[Callable[[int], Any]]:
-    from distributed import Client, LocalCluster
-
-    opened: list[Any] = []
-
-    def make(workers: int) -> Executor:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-        client = Client(cluster)
-        opened.extend([client, cluster])
-        return client.get_executor(pure=False)
-
-    yield make
-    for thing in reversed(opened):
-        thing.close()
-
-
 @pytest.mark.slow
 def test_local_cluster_of_one_or_two_workers_gives_identical_outcomes(
-    small: TwinInput,
-    scenarios: list[Scenario],
-    reference: list[Outcome],
-    cluster_executor: Callable[[int], Executor],
+    small: TwinInput, scenarios: list[Scenario], reference: list[Outcome]
 ) -> None:
+    from distributed import Client, LocalCluster
+
+    def cluster(workers: int) -> LocalCluster:
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+
     seen: list[tuple[int, int]] = []
-    one = sweep(
-        cluster_executor(1),
-        small,
-        scenarios,
-        QUICK,
-        A,
-        common_numbers=False,
-        done=lambda n, total: seen.append((n, total)),
-    )
-    two = sweep(cluster_executor(2), small, scenarios, QUICK, A, common_numbers=False)
+    with cluster(1) as one_worker, Client(one_worker) as client:
+        one = sweep(
+            client.get_executor(pure=False),
+            small,
+            scenarios,
+            QUICK,
+            A,
+            common_numbers=False,
+            done=lambda n, total: seen.append((n, total)),
+        )
+    # two workers, reached by address as ``--cluster tcp://HOST:8786`` reaches a cluster
+    with cluster(2) as two_workers, executor(two_workers.scheduler_address) as pool:
+        two = sweep(pool, small, scenarios, QUICK, A, common_numbers=False)
     assert marks(one) == marks(two) == marks(reference)
     assert seen == [(n, 6) for n in range(1, 7)]
 
