@@ -69,6 +69,10 @@ def fingerprint(outcomes: list[Outcome]) -> list[tuple[int, int, str, float, flo
     return out
 
 
+def tick(done: int, total: int) -> None:
+    print(f"  {done}/{total} tasks, load {load()}", flush=True)
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -81,6 +85,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--runs", type=int, default=1, help="runs per worker count (median)")
     ap.add_argument("--iterations", type=int, default=1, help="engine iterations per re-plan")
+    ap.add_argument("--drain-days", type=float, default=2.0)
     ap.add_argument("--arms", choices=("shared", "both"), default="shared")
     ap.add_argument("--backend", choices=("dask", "pool"), default="dask")
     ap.add_argument("--seed", type=int, default=0)
@@ -91,7 +96,10 @@ def main() -> None:
     levels, lines = grid(args.scenarios)
     plan = size_scenarios(inp, levels, lines)
     settings = Settings(
-        replications=args.replications, seed=args.seed, engine_iterations=args.iterations
+        replications=args.replications,
+        seed=args.seed,
+        engine_iterations=args.iterations,
+        drain_days=args.drain_days,
     )
     arms = ("shared",) if args.arms == "shared" else ("shared", "standalone")
     tasks = len(plan) * args.replications
@@ -99,7 +107,8 @@ def main() -> None:
         f"sweep: {len(plan)} scenarios ({len(levels)} demand levels {levels[0]:g}-"
         f"{levels[-1]:g} kt/yr x lines {lines}) x {args.replications} replications of "
         f"{args.weeks} week(s) = {tasks} tasks, arms {arms}, engine {args.iterations} "
-        f"iteration(s) per re-plan, backend {args.backend}, {os.cpu_count()} CPUs"
+        f"iteration(s) per re-plan, {args.drain_days:g} drain days, backend {args.backend}, "
+        f"{os.cpu_count()} CPUs"
     )
     rows = []
     reference = None
@@ -109,7 +118,7 @@ def main() -> None:
             began = time.perf_counter()
             with backend(args.backend, workers) as pool:
                 ready = time.perf_counter()
-                outcomes = sweep(pool, inp, plan, settings, a, arms=arms)
+                outcomes = sweep(pool, inp, plan, settings, a, arms=arms, done=tick)
                 walls.append(time.perf_counter() - ready)
             starts.append(ready - began)
             marks = fingerprint(outcomes)

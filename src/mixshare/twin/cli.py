@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -267,6 +268,13 @@ def size(
     scenario: ScenarioFile = None,
     cluster: Cluster = None,
     workers: Workers = 0,
+    drain_days: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Days the twin runs past the demand's weeks (unfinished orders count late).",
+        ),
+    ] = 2.0,
     output: Charts = None,
 ) -> None:
     """Capacity curve: for each annual demand and number of lines, the shared arm's on-time
@@ -283,7 +291,10 @@ def size(
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     inp, a, spec = _inputs(weeks, assumptions, scenario)
-    settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
+    settings = replace(
+        _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours),
+        drain_days=drain_days,
+    )
     scenarios = sizing.scenarios(inp, levels, counts)
     progress = _progress()
     with sweeps.executor(cluster, workers) as pool, progress:
@@ -311,6 +322,8 @@ def size(
             "replications": replications,
             "seed": seed,
             "engine_iterations": engine_iterations,
+            "replan_hours": replan_hours,
+            "drain_days": drain_days,
             "assumptions_version": a.version,
             "scenario": spec.name if spec else None,
             "base_kt": round(sweeps.mixed_tonnes_per_year(inp) / 1000.0, 3),
