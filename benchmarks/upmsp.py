@@ -234,8 +234,8 @@ def class_table(rows: list[dict[str, str]]) -> None:
     print()
     for c in cmds:
         print(f"command: {c}")
-    head = "class | n | instances | runs | clock | RPD@checkpoint | RPD@limit | evals/s"
-    print(head + " | evals/cpu-s | it/s | load1")
+    head = "class | n | instances | runs | clock | RPD@checkpoint | RPD@limit | evals/s (wall)"
+    print(head + " | evals/cpu-s | it/s (wall) | load1")
     print(" | ".join(["---"] * 11))
     for n in sorted({int(r["n"]) for r in rows}):
         g = [r for r in rows if int(r["n"]) == n and r.get("engine")]
