@@ -30,6 +30,10 @@ def test_dispatch_plan_passes_the_independent_check(demo_session: Session) -> No
     # An order is planned whole or reported unplanned, never both.
     planned = {o["id"] for o in document["orders"]}
     assert planned.isdisjoint(row["order"] for row in document["unplanned_orders"])
+    # the planner reads why in whole sentences, with the capacity bound's word after them
+    for row in plan.unplanned:
+        if row.reason_code == "no_capacity":
+            assert "but not beside the other orders and the frozen lots [capacity" in row.reason
 
 
 def test_engine_plan_passes_the_independent_check(demo_session: Session) -> None:

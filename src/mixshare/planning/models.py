@@ -100,6 +100,9 @@ class PlanChangeover(Base):
     __table_args__ = (Index("ix_plan_changeover_plan_start", "plan_id", "start"),)
 
 
+REASON_LENGTH = 500
+
+
 class PlanUnplanned(Base):
     """An order the plan could not fit, whole, and why: ``reason_code`` is one of
     :data:`mixshare.planning.reasons.REASONS`, ``reason`` the detail (which stage, line, window)."""
@@ -110,7 +113,7 @@ class PlanUnplanned(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     reason_code: Mapped[str] = mapped_column(String(40), default="does_not_fit_horizon")
-    reason: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(REASON_LENGTH), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="unplanned")
     order: Mapped[Order] = relationship()

@@ -31,7 +31,13 @@ from mixshare.members.models import Member
 from mixshare.orders import service as orders_service
 from mixshare.orders.models import Order
 from mixshare.planning import reasons
-from mixshare.planning.models import Plan, PlanChangeover, PlanLot, PlanUnplanned
+from mixshare.planning.models import (
+    REASON_LENGTH,
+    Plan,
+    PlanChangeover,
+    PlanLot,
+    PlanUnplanned,
+)
 from mixshare.planning.problem_builder import PlanningInput, build_problem, current_code
 from mixshare.planning.utilisation import line_utilisation
 from mixshare.settings import now_local
@@ -418,7 +424,8 @@ def _plan_unplanned(
         order = planning.lots[code].order
         row = _unplanned_row(planning, order, placed_alone_is_capacity=True)
         if check is not None and row.reason_code == reasons.NO_CAPACITY:
-            row.reason = row.reason[:150] + _capacity_note(check, planning.problem.lot(code).order)
+            note = _capacity_note(check, planning.problem.lot(code).order)
+            row.reason = row.reason[: REASON_LENGTH - len(note)] + note
         rows[order.id] = row
     for order in planning.excluded:
         rows[order.id] = PlanUnplanned(
