@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mixshare.billing.models import PRICE_ITEMS, SHARING_RULES
 from mixshare.compounds.models import STAGES
-from mixshare.sharing.schemas import MONTH_RE, parse_month
+from mixshare.sharing.schemas import MonthDate
 from mixshare.validation import Number, Text
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -46,18 +46,11 @@ class ContractIn(BaseModel):
 
     code: str = Field(min_length=2, max_length=40, pattern=CODE_PATTERN)
     name: Text = Field(min_length=1, max_length=200)
-    valid_from: date
+    valid_from: MonthDate
     sharing_rule: str = Field(pattern="^(" + "|".join(SHARING_RULES) + ")$")
     storage_free_days: Number = Field(default=0.0, ge=0, le=365)
     source: Text = Field(default="", max_length=300)
     prices: list[PriceIn] = Field(min_length=1, max_length=2000)
-
-    @field_validator("valid_from", mode="before")
-    @classmethod
-    def _month(cls, value: object) -> object:
-        if isinstance(value, str) and MONTH_RE.fullmatch(value.strip()):
-            return parse_month(value)
-        return value
 
     @field_validator("valid_from")
     @classmethod

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from mixshare.validation import Note, Number, Text, WholeNumber
 
@@ -24,12 +25,22 @@ def parse_month(value: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def _month_or_date(value: object) -> object:
+    if isinstance(value, str) and MONTH_RE.fullmatch(value.strip()):
+        return parse_month(value)
+    return value
+
+
+MonthDate = Annotated[date, BeforeValidator(_month_or_date)]
+"""A date that may also be written ``YYYY-MM`` (the month's first day)."""
+
+
 class CostModelIn(BaseModel):
     """A new version of the cost model, valid from the first day of ``valid_from``'s month."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    valid_from: date
+    valid_from: MonthDate
     line_fixed_cost: Number = Field(ge=0, le=1e9)
     staff_cost_per_line_shift: Number = Field(ge=0, le=1e9)
     treatment_unit_cost: Number = Field(ge=0, le=1e9)
@@ -41,13 +52,6 @@ class CostModelIn(BaseModel):
     maintenance_hours_per_line: Number = Field(default=0.0, ge=0, le=744)
     source: Text = Field(default="", max_length=200)
     notes: Note = Field(default="", max_length=1000)
-
-    @field_validator("valid_from", mode="before")
-    @classmethod
-    def _month(cls, value: object) -> object:
-        if isinstance(value, str) and MONTH_RE.fullmatch(value.strip()):
-            return parse_month(value)
-        return value
 
     @field_validator("valid_from")
     @classmethod
