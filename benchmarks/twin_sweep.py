@@ -31,7 +31,7 @@ from mixshare.twin.data import Settings
 from mixshare.twin.results import kpis
 from mixshare.twin.size import scenarios as size_scenarios
 from mixshare.twin.sweep import Outcome, executor, sweep
-from twin import demo_input
+from twin import demo_inputs
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     console = Console(highlight=False)
-    inp = demo_input(args.weeks)
+    inp = demo_inputs([args.weeks])[args.weeks]
     a = assumptions.load()
     levels, lines = grid(args.scenarios)
     plan = size_scenarios(inp, levels, lines)
