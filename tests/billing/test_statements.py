@@ -39,6 +39,7 @@ from mixshare.members.models import Member
 from mixshare.quality.models import LabResult, TestMethod
 from mixshare.sharing import service as sharing
 from tests.billing.conftest import CONTRACT, COST_MODEL, NOW
+from tests.pdf_reading import pdf_text
 from tests.web.conftest import World
 
 
@@ -201,7 +202,10 @@ def test_pdf_and_xlsx(db: Session, tmp_path: Path) -> None:
     assert any(c.value == 688.36 for c in cells)
     pdf = tmp_path / "m01.pdf"
     exports.write(document, pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
+    text = pdf_text(pdf.read_bytes())
+    assert "对账单" in text and "Monthly statement" in text
+    assert document["number"] in text and "688.36" in text
+    assert "=HYPERLINK" in text  # the credit note's reason, as text
 
 
 def test_generated_month_reconciles_to_the_cent(session: Session) -> None:

@@ -3,21 +3,15 @@ batches, their results, the spec limits and the Chinese headings are real text i
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from mixshare.cli import app
 from mixshare.stock import certificate, service
+from tests.pdf_reading import fonts_of, pdf_text
 from tests.stock.conftest import Shop
-
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF-")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_the_certificate_lists_batches_results_and_limits_in_both_languages(shop: Shop) -> None:
@@ -41,14 +35,6 @@ def test_the_certificate_lists_batches_results_and_limits_in_both_languages(shop
     assert "门尼粘度" in text  # the test method's Chinese name
     assert "合格" in text and "pass" in text
     assert "成员一" in text  # the member's Chinese name
-
-
-def fonts_of(data: bytes) -> set[str]:
-    fonts = set()
-    for page in PdfReader(io.BytesIO(data)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    return fonts
 
 
 def test_chinese_is_set_in_a_cjk_font_not_boxes(shop: Shop) -> None:

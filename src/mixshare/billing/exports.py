@@ -1,4 +1,4 @@
-"""A statement as PDF (WeasyPrint, as the certificate of analysis is rendered) or as xlsx
+"""A statement as PDF (:func:`mixshare.pdf.render_pdf`, as the certificate of analysis) or as xlsx
 (every cell through :func:`mixshare.spreadsheets.append_row`: a member's name or a credit
 note's reason is text, never a formula). Chinese first, English second."""
 
@@ -8,11 +8,11 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from mixshare.errors import MixshareError
+from mixshare.pdf import render_pdf
 from mixshare.settings import now_local
 from mixshare.spreadsheets import append_row, autosize
 
@@ -44,16 +44,10 @@ def breakdown(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def html_of(document: dict[str, Any]) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    template = env.get_template("statement.html")
-    return template.render(s=document, parts=breakdown(document), printed=now_local())
-
-
 def pdf_bytes(document: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango, which only this needs
-
-    return bytes(HTML(string=html_of(document)).write_pdf())
+    return render_pdf(
+        TEMPLATES, "statement.html", s=document, parts=breakdown(document), printed=now_local()
+    )
 
 
 def xlsx_bytes(document: dict[str, Any]) -> bytes:

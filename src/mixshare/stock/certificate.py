@@ -1,9 +1,6 @@
 """The certificate of analysis of a delivery: every batch it holds with the lab results that
-judged it against its spec limits, in Chinese and English on one document, as a PDF.
-
-Rendered by WeasyPrint (HTML and CSS to PDF with real text, so a reader can search and copy
-it and a test can extract it); Chinese text needs a CJK font installed on the machine
-(``fonts-wqy-microhei`` or Noto CJK, which ``scripts/setup`` installs when it can).
+judged it against its spec limits, in Chinese and English on one document, as a PDF
+(:func:`mixshare.pdf.render_pdf`, as the monthly statement).
 """
 
 from __future__ import annotations
@@ -13,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi.responses import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from mixshare.execution.models import Batch
+from mixshare.pdf import render_pdf
 from mixshare.quality import service as quality
 from mixshare.settings import CENTER_TIMEZONE, now_local
 from mixshare.stock.models import Delivery
@@ -88,27 +85,15 @@ def certificate_of(
     return Certificate(delivery, sections, delivered_kg(delivery), now or now_local())
 
 
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.filters["dt"] = lambda moment, fmt="%Y-%m-%d %H:%M": moment.strftime(fmt)
-    return env
-
-
-def html_of(certificate: Certificate) -> str:
-    offset = datetime.now(CENTER_TIMEZONE).strftime("%z")
-    template = _environment().get_template("certificate.html")
-    return template.render(c=certificate, offset=f"UTC{offset[:3]}:{offset[3:]}")
-
-
-def render_pdf(certificate: Certificate) -> bytes:
-    """The certificate as PDF bytes."""
-    from weasyprint import HTML  # imported late: it loads Pango, which only this needs
-
-    return bytes(HTML(string=html_of(certificate)).write_pdf())
-
-
 def pdf_of(session: Session, delivery: Delivery) -> bytes:
-    return render_pdf(certificate_of(session, delivery))
+    """The certificate of the delivery as PDF bytes."""
+    offset = datetime.now(CENTER_TIMEZONE).strftime("%z")
+    return render_pdf(
+        TEMPLATES,
+        "certificate.html",
+        c=certificate_of(session, delivery),
+        offset=f"UTC{offset[:3]}:{offset[3:]}",
+    )
 
 
 def pdf_response(session: Session, delivery: Delivery) -> Response:

@@ -4,13 +4,11 @@ delivery's certificate of analysis and it lists only the released batches."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from mixshare.compounds.models import Compound
@@ -21,6 +19,7 @@ from mixshare.materials.models import Material
 from mixshare.members.models import Member
 from mixshare.quality import service as quality
 from mixshare.settings import now_local
+from tests.pdf_reading import pdf_text
 from tests.web.browser.conftest import ARTIFACTS, LiveServer
 from tests.web.browser.test_plan_board import login, logout
 
@@ -110,7 +109,7 @@ def test_the_certificate_lists_only_released_batches(live_server: LiveServer, br
         with page.expect_download() as download:
             page.click("[data-testid=certificate]")
         pdf = download.value.path().read_bytes()
-        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        text = pdf_text(pdf)
         assert number in text and a in text and b in text
         assert held not in text  # only released batches are delivered and certified
         assert "质量证明书" in text and "44.0" in text and "45.0" in text
