@@ -32,7 +32,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from mixshare.engine.model import NO_DUE, Model, _earliest_ends
+from mixshare.engine.model import NO_DUE, Model, _earliest_ends, minute_prices
 
 # CP-SAT relaxation defaults (see :func:`relaxation_tardiness_bound`)
 RELAX_TIME = 1.5
@@ -829,7 +829,9 @@ def energy_bound(model: Model) -> float:
     if not model.problem.prices or model.n == 0:
         return 0.0
     h = model.horizon
-    per_min = _minute_prices(model)
+    # the minute prices themselves: differencing the prefix adds rounding noise, which splits
+    # one tariff into many near-equal levels
+    per_min = minute_prices(model.problem)
     fixed_cost, free = 0.0, []
     avail = [np.ones(h, dtype=bool) for _ in range(model.m)]
     for ln in range(model.m):
@@ -854,18 +856,6 @@ def energy_bound(model: Model) -> float:
     if lp is not None:
         cands.append(fixed_cost + lp)
     return float(max(cands))
-
-
-def _minute_prices(model: Model) -> np.ndarray:
-    """Price of every minute of the horizon, set exactly as :attr:`Model.price_cum` is built
-    (later periods win; minutes without a period cost 0), without the rounding noise of
-    differencing the cumulative sum (which splits one tariff into many near-equal levels)."""
-    per_min = np.zeros(model.horizon, dtype=np.float64)
-    for p in model.problem.prices:
-        s, e = max(0, p.start), min(model.horizon, p.end)
-        if e > s:
-            per_min[s:e] = p.price
-    return per_min
 
 
 def _price_levels(prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixshare.engine.model import NO_DUE, Decoded, Model, decode, earliest, fit
+from mixshare.engine.model import NO_DUE, Decoded, Model, decode, earliest, fit, stage_rank
 
 # rule(model, line, time, current key, candidate indices, est) -> scores (lowest wins)
 Rule = Callable[[Model, int, int, int, np.ndarray, np.ndarray], np.ndarray]
@@ -30,25 +30,11 @@ def order_due(model: Model) -> np.ndarray:
     return np.array([od[model.order[i]] for i in range(model.n)], dtype=np.float64)
 
 
-def stage_rank(model: Model) -> np.ndarray:
-    """Position of each lot in its stage chain (0 for a masterbatch without predecessor)."""
-    rank = [0] * model.n
-    changed = True
-    while changed:  # chains are short (MB -> RM -> FB): a few sweeps settle it
-        changed = False
-        for i in range(model.n):
-            for s, _a, _b in model.succs[i]:
-                if rank[s] <= rank[i]:
-                    rank[s] = rank[i] + 1
-                    changed = True
-    return np.array(rank, dtype=np.float64)
-
-
 def edd_rule(model: Model) -> Rule:
     due = order_due(model)
     # among equal due dates the later stage of a started order goes first, so an order's
     # final batch does not queue behind the masterbatches of every other order due that day
-    tie = -stage_rank(model) * 1e5
+    tie = -np.array(stage_rank(model), dtype=np.float64) * 1e5
 
     def rule(
         m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray

@@ -21,6 +21,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+# "no due date" (and "no max lag") in the compiled model: later than any horizon, still
+# an int64 (compiled into the kernels as a constant; :mod:`mixshare.engine.model` re-exports it)
+NO_DUE = 1 << 40
+
 # error codes of :func:`forward`; :data:`ERRORS` gives their messages
 OK, FORBIDDEN_CO, LOCKED_UNREACHABLE, LOCKED_EARLY, PAST_HORIZON, DEADLOCK = range(6)
 ERRORS = {
@@ -145,7 +149,7 @@ def forward(
                 i = flat[pos[ln]]
                 lo = lower[i]
                 blocked = False
-                latest = np.int64(1) << 40
+                latest = np.int64(NO_DUE)
                 for q in range(pred_ptr[i], pred_ptr[i + 1]):
                     p = pred_lot[q]
                     if not present[p]:
@@ -229,7 +233,6 @@ def lag_repairs(
 def delay_caps(
     flat: Any, ptr: Any, start: Any, end: Any, cos: Any, margin: int, horizon: int,
     soft_due: Any, due: Any, succ_ptr: Any, succ_lot: Any, succ_min: Any, fixed_line: Any,
-    no_due: int,
 ) -> Any:
     """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
     its line ``margin`` minutes before their soft due dates (idle gaps absorb the push).
@@ -245,7 +248,7 @@ def delay_caps(
     for sweep in range(3):
         if sweep:
             for i in range(n):
-                if start[i] < 0 or due[i] < no_due:
+                if start[i] < 0 or due[i] < NO_DUE:
                     continue
                 lim = np.int64(-1)
                 have = False

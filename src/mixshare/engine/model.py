@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixshare.engine import kernels
+
+# NO_DUE is defined beside the kernels, which compile it in; the engine imports it from here
+from mixshare.engine.kernels import NO_DUE as NO_DUE
 from mixshare.engine.kernels import KernelData, csr
 from mixshare.engine.problem import InfeasibleProblem, Placement, Problem, Weights
 from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
 
-NO_DUE = 1 << 40
 FORBIDDEN = -1
 
 
@@ -137,14 +139,23 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _price_cum(problem: Problem) -> np.ndarray:
+def minute_prices(problem: Problem) -> np.ndarray:
+    """Price of every minute of the horizon: later periods win, minutes without a period
+    cost 0."""
     per_min = np.zeros(problem.horizon, dtype=np.float64)
     for p in problem.prices:
         s, e = max(0, p.start), min(problem.horizon, p.end)
         if e > s:
             per_min[s:e] = p.price
+    return per_min
+
+
+def price_prefix(problem: Problem) -> np.ndarray:
+    """Cumulative price per minute (length horizon + 1): running ``[a, b)`` costs
+    ``prefix[b] - prefix[a]`` per kW-minute. The one price prefix of the engine
+    (:attr:`Model.price_cum`)."""
     cum = np.zeros(problem.horizon + 1, dtype=np.float64)
-    np.cumsum(per_min, out=cum[1:])
+    np.cumsum(minute_prices(problem), out=cum[1:])
     return cum
 
 
@@ -255,7 +266,7 @@ def compile_problem(problem: Problem) -> Model:
         down_starts=[[s for s, _ in d] for d in down],
         preds=preds,
         succs=succs,
-        price_cum=_price_cum(problem),
+        price_cum=price_prefix(problem),
         index=lot_idx,
         weights=problem.objective_weights(),
     )
@@ -285,7 +296,7 @@ def _peak_periods(problem: Problem) -> list[tuple[int, int]]:
 def _soft_due(model: Model) -> list[int]:
     """Latest end of each lot that keeps its order on time (ignoring other lots)."""
     sd = list(model.due)
-    for i in reversed(_topo(model)):
+    for i in reversed(topological_order(model)):
         for s, mn, _mx in model.succs[i]:
             if sd[s] < NO_DUE:
                 d = min(model.dur[ln][s] for ln in model.eligible(s))
@@ -367,7 +378,7 @@ def decode(
     start, end, cos = dec.start, dec.end, dec.co_start
     cap = kernels.delay_caps(
         flat, ptr, start, end, cos, model.tou_margin, model.horizon, kd.soft_due, kd.due,
-        kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line, NO_DUE,
+        kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line,
     )
     tdec = _forward(model, kd, flat, ptr, lower, cap, start)
     if tdec.error is not None or _lag_violation(kd, tdec) >= 0:
@@ -560,7 +571,8 @@ def check_structure(model: Model, strict: bool = True) -> set[int]:
     return bad
 
 
-def _topo(model: Model) -> list[int]:
+def topological_order(model: Model) -> list[int]:
+    """The lots with every chain predecessor before its successors (raises on a cycle)."""
     indeg = [len(p) for p in model.preds]
     stack = [i for i in range(model.n) if indeg[i] == 0]
     out: list[int] = []
@@ -577,10 +589,20 @@ def _topo(model: Model) -> list[int]:
     return out
 
 
+def stage_rank(model: Model) -> list[int]:
+    """Position of each lot in its stage chain: 0 for a lot without predecessor (a
+    masterbatch), else one more than its highest-ranked predecessor (RM 1, FB 2)."""
+    rank = [0] * model.n
+    for i in topological_order(model):
+        for s, _mn, _mx in model.succs[i]:
+            rank[s] = max(rank[s], rank[i] + 1)
+    return rank
+
+
 def _earliest_ends(model: Model, chains: bool = True) -> list[int]:
     """Earliest end of each lot ignoring other lots (-1: cannot fit before the horizon)."""
     ef = [-1] * model.n
-    for i in _topo(model):
+    for i in topological_order(model):
         lo = model.release[i]
         ok = True
         for p, mn, _mx in model.preds[i] if chains else ():

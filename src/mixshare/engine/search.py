@@ -51,6 +51,7 @@ from mixshare.engine.model import (
     compile_problem,
     decode,
     evaluate,
+    stage_rank,
     stay_starts,
     to_schedule,
 )
@@ -114,12 +115,12 @@ class Search:
             )
             self.sw.append(np.where(self.co[ln] < 0, INF, sw))
         self.keys = np.array(m.key, dtype=np.int64)
-        self.due = np.array([min(d, 1 << 40) for d in m.due], dtype=np.float64)
+        self.due = np.array(m.due, dtype=np.float64)
         self.w = np.array(m.weight, dtype=np.float64)
         # a chain predecessor (MB, RM) is inserted against its order's due minus the stages
         # still to come, or best insertion would put it where its successors no longer fit
-        self.sdue = np.array([min(d, 1 << 40) for d in m.soft_due], dtype=np.float64)
-        self.rank = _topo_rank(m)
+        self.sdue = np.array(m.soft_due, dtype=np.float64)
+        self.rank = stage_rank(m)
         self.calls = 0
         self.anchors: dict[int, tuple[int, list[int]]] = {}
         self._kept: set[int] = set()
@@ -524,19 +525,6 @@ def _in_peak(model: Model, start: int, end: int) -> bool:
 
 def _copy(s: Sol) -> Sol:
     return Sol([list(q) for q in s.seqs], set(s.excluded), s.cost)
-
-
-def _topo_rank(model: Model) -> list[int]:
-    rank = [0] * model.n
-    changed = True
-    while changed:  # chains are short (MB -> RM -> FB): a few sweeps settle it
-        changed = False
-        for i in range(model.n):
-            for s, _a, _b in model.succs[i]:
-                if rank[s] <= rank[i]:
-                    rank[s] = rank[i] + 1
-                    changed = True
-    return rank
 
 
 # -- construction portfolio ------------------------------------------------------------------
