@@ -18,7 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixshare.engine.model import NO_DUE, Decoded, Model, decode, earliest, fit, stage_rank
+from mixshare.engine.model import (
+    EARLIEST,
+    NO_DUE,
+    Decoded,
+    Decoding,
+    Model,
+    decode,
+    earliest,
+    fit,
+    stage_rank,
+)
 
 # rule(model, line, time, current key, candidate indices, est) -> scores (lowest wins)
 Rule = Callable[[Model, int, int, int, np.ndarray, np.ndarray], np.ndarray]
@@ -219,9 +229,11 @@ def _place_fixed(
 
 
 def finalize(
-    model: Model, seqs: list[list[int]], excluded: set[int], min_start: list[int] | None = None
+    model: Model, seqs: list[list[int]], excluded: set[int], min_start: list[int] | None = None,
+    options: Decoding = EARLIEST,
 ) -> tuple[list[list[int]], Decoded, set[int]]:
-    """Drop whole orders until the decoded sequences are valid; fixed lots are never dropped."""
+    """Drop whole orders until the sequences decoded with ``options`` are valid; fixed lots
+    are never dropped."""
     from mixshare.engine.problem import InfeasibleProblem
 
     placed = {i for s in seqs for i in s}
@@ -230,14 +242,14 @@ def finalize(
     moves: dict[int, int] = {}
     while True:
         cur = [[i for i in s if model.order[i] not in excluded] for s in seqs]
-        dec = decode(model, cur, min_start)
+        dec = decode(model, cur, min_start, options=options)
         if dec.error is None:
             return cur, dec, excluded
         c = dec.culprit
         if dec.error.startswith("max lag") and c not in model.fixed and moves.get(c, 0) < 3:
             # first try moving the successor forward in its line to meet its rest window
             moves[c] = moves.get(c, 0) + 1
-            if _advance(model, seqs, cur, c, min_start):
+            if _advance(model, seqs, cur, c, min_start, options):
                 continue
         o = model.order[dec.culprit]
         if o in excluded or any(i in model.fixed for i in model.order_lots[o]):
@@ -248,14 +260,14 @@ def finalize(
 
 def _advance(
     model: Model, seqs: list[list[int]], cur: list[list[int]], i: int,
-    min_start: list[int] | None,
+    min_start: list[int] | None, options: Decoding,
 ) -> bool:
     """Move lot ``i`` earlier in its line so it starts within its predecessors' rest windows
     (timed without the max-lag repair); False when it is already as early as that allows."""
     lower = list(model.release) if min_start is None else [
         max(r, s) for r, s in zip(model.release, min_start, strict=True)
     ]
-    dec = earliest(model, cur, lower)
+    dec = earliest(model, cur, lower, options)
     if dec.start[i] < 0 or not model.preds[i]:
         return False
     ready = max(

@@ -51,16 +51,11 @@ class Model:
     fixed: dict[int, tuple[int, int]] = field(default_factory=dict)  # locked + frozen
     previous: dict[int, tuple[int, int]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
-    # TOU-aware decoding: the most expensive tariff periods, each lot's soft deadline (its due,
-    # or its order's due minus the downstream stages), and the slack margin every lot of the
-    # line must keep when a lot waits past a peak period (None: TOU-blind earliest start).
+    # TOU-aware decoding (:class:`Decoding`): the most expensive tariff periods and each lot's
+    # soft deadline (its due, or its order's due minus the downstream stages)
     peak: list[tuple[int, int]] = field(default_factory=list)
     peak_starts: list[int] = field(default_factory=list)
     soft_due: list[int] = field(default_factory=list)
-    tou_margin: int | None = None
-    # re-planning: lots that stay on their previous line start no earlier than before
-    # (previous start per lot, -1 for none); None disables it
-    stay: list[int] | None = None
     # the weights of the problem's objective (:meth:`Problem.objective_weights`: money in
     # yuan, or the lexicographic weights), which the reported objective always uses
     weights: Weights = field(default_factory=Weights)
@@ -343,16 +338,36 @@ class Decoded:
     culprit: int = -1
 
 
-def stay_starts(model: Model) -> list[int]:
-    """Previous start of every lot (-1: none), for :attr:`Model.stay`."""
-    out = [-1] * model.n
+@dataclass(frozen=True, eq=False)
+class Decoding:
+    """Decode options beyond the earliest start, passed to every :func:`decode` (never set on
+    the shared model: the portfolio's helpers compile their own model, so the options travel
+    with their task and their costs are those of the main process).
+
+    ``stay`` (re-planning): each lot's previous start, -1 for none (:func:`stay_starts`); a
+    lot left on its previous line starts no earlier than before. None: no stay rule.
+    ``tou_margin`` (TOU-aware decoding): the slack margin in minutes every lot of a line must
+    keep before its soft due when a lot waits past a peak period. None: TOU-blind.
+    """
+
+    stay: np.ndarray | None = None
+    tou_margin: int | None = None
+
+
+EARLIEST = Decoding()
+
+
+def stay_starts(model: Model) -> np.ndarray:
+    """Previous start of every lot (-1: none), for :attr:`Decoding.stay`."""
+    out = np.full(model.n, -1, dtype=np.int64)
     for i, (_ln, st) in model.previous.items():
         out[i] = st
     return out
 
 
 def decode(
-    model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6
+    model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6,
+    options: Decoding = EARLIEST,
 ) -> Decoded:
     """Earliest start times for the given sequences; max lags repaired by delaying preds.
 
@@ -362,8 +377,9 @@ def decode(
     more than the max lag after a predecessor ends delays that predecessor (up to ``repairs``
     rounds).
 
-    With :attr:`Model.tou_margin` set, the earliest-start plan is then re-timed in one forward
-    pass that lets a lot wait past the peak period it would run into, when that delay (and the
+    With ``options.stay`` a lot left on its previous line starts no earlier than before. With
+    ``options.tou_margin`` set, the earliest-start plan is then re-timed in one forward pass
+    that lets a lot wait past the peak period it would run into, when that delay (and the
     push it gives the lots after it on the line, minus the idle gaps that absorb it) keeps every
     lot of the line at least ``tou_margin`` minutes before its soft due; when the TOU pass breaks
     a constraint the earliest-start plan is returned.
@@ -372,15 +388,15 @@ def decode(
     rel = np.asarray(model.release, dtype=np.int64)
     lower = rel.copy() if min_start is None else np.maximum(rel, np.asarray(min_start))
     flat, ptr = kernels.pack(seqs)
-    dec = _decode_earliest(model, kd, flat, ptr, lower, repairs)
-    if model.tou_margin is None or not model.peak or dec.error is not None:
+    dec = _decode_earliest(model, kd, flat, ptr, lower, repairs, options.stay)
+    if options.tou_margin is None or not model.peak or dec.error is not None:
         return _decoded(dec)
     start, end, cos = dec.start, dec.end, dec.co_start
     cap = kernels.delay_caps(
-        flat, ptr, start, end, cos, model.tou_margin, model.horizon, kd.soft_due, kd.due,
+        flat, ptr, start, end, cos, options.tou_margin, model.horizon, kd.soft_due, kd.due,
         kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line,
     )
-    tdec = _forward(model, kd, flat, ptr, lower, cap, start)
+    tdec = _forward(model, kd, flat, ptr, lower, options.stay, cap, start)
     if tdec.error is not None or _lag_violation(kd, tdec) >= 0:
         return _decoded(dec)
     return _decoded(tdec)
@@ -396,9 +412,9 @@ def _decoded(dec: Decoded) -> Decoded:
 
 def _decode_earliest(
     model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
-    repairs: int,
+    repairs: int, stay: np.ndarray | None,
 ) -> Decoded:
-    dec = _forward(model, kd, flat, ptr, lower)
+    dec = _forward(model, kd, flat, ptr, lower, stay)
     first = -1  # the first successor whose rest window forced a repair
     for _ in range(repairs):
         if dec.error is not None:
@@ -410,7 +426,7 @@ def _decode_earliest(
             return dec
         if first < 0:
             first = f
-        dec = _forward(model, kd, flat, ptr, lower)
+        dec = _forward(model, kd, flat, ptr, lower, stay)
     if dec.error is None:
         v = _lag_violation(kd, dec)
         if v >= 0:
@@ -434,12 +450,15 @@ def _blame(dec: Decoded, first: int) -> Decoded:
     return dec
 
 
-def earliest(model: Model, seqs: list[list[int]], lower: list[int]) -> Decoded:
-    """Earliest start times of the sequences without the max-lag repair of :func:`decode`."""
+def earliest(
+    model: Model, seqs: list[list[int]], lower: list[int], options: Decoding = EARLIEST
+) -> Decoded:
+    """Earliest start times of the sequences without the max-lag repair of :func:`decode`
+    (and without its TOU pass; ``options.stay`` holds)."""
     flat, ptr = kernels.pack(seqs)
-    return _decoded(
-        _forward(model, model.kernel(), flat, ptr, np.asarray(lower, dtype=np.int64))
-    )
+    return _decoded(_forward(
+        model, model.kernel(), flat, ptr, np.asarray(lower, dtype=np.int64), options.stay
+    ))
 
 
 _NO_ARRAY = np.zeros(0, dtype=np.int64)
@@ -447,14 +466,14 @@ _NO_ARRAY = np.zeros(0, dtype=np.int64)
 
 def _forward(
     model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
-    cap: np.ndarray | None = None, base: list[int] | np.ndarray | None = None,
+    stay: np.ndarray | None, cap: np.ndarray | None = None,
+    base: list[int] | np.ndarray | None = None,
 ) -> Decoded:
     """One pass over the lines in parallel (:func:`mixshare.engine.kernels.forward`); times
     stay NumPy arrays until :func:`_decoded`."""
-    stay = _NO_ARRAY if model.stay is None else np.asarray(model.stay, dtype=np.int64)
     use_cap = cap is not None and base is not None
     start, end, cos, err, culprit = kernels.forward(
-        flat, ptr, lower, stay, model.stay is not None,
+        flat, ptr, lower, _NO_ARRAY if stay is None else stay, stay is not None,
         cap if cap is not None else _NO_ARRAY,
         np.asarray(base, dtype=np.int64) if base is not None else _NO_ARRAY, use_cap,
         model.horizon, kd.dur, kd.kwh, kd.key, kd.co_min, kd.init_key, kd.down_ptr,

@@ -43,9 +43,11 @@ from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, fina
 from mixshare.engine.dispatch import dispatch_model
 from mixshare.engine.kernels import push_delta
 from mixshare.engine.model import (
+    EARLIEST,
     NO_DUE,
     Cost,
     Decoded,
+    Decoding,
     Model,
     check_structure,
     compile_problem,
@@ -92,8 +94,13 @@ class Sol:
 class Search:
     """Iterated greedy on per-line sequences of one compiled model."""
 
-    def __init__(self, model: Model, seed: int, energy: bool, min_start: list[int] | None) -> None:
+    def __init__(
+        self, model: Model, seed: int, energy: bool, min_start: list[int] | None,
+        decoding: Decoding = EARLIEST,
+    ) -> None:
         self.model = model
+        # how sequences are timed (stay rule, TOU margin): every evaluation decodes with it
+        self.decoding = decoding
         self.rng = random.Random(seed)
         self.energy = energy
         self.min_start = min_start
@@ -127,9 +134,13 @@ class Search:
         self.fixed_orders = {m.order[i] for i in m.fixed}
 
     # -- evaluation ---------------------------------------------------------------------------
-    def cost(self, seqs: list[list[int]], excluded: set[int]) -> tuple[float, Decoded]:
+    def cost(
+        self, seqs: list[list[int]], excluded: set[int], decoding: Decoding | None = None
+    ) -> tuple[float, Decoded]:
+        """The searched objective of the sequences decoded with ``decoding`` (default: the
+        search's own), and the decoded times."""
         self.calls += 1
-        dec = decode(self.model, seqs, self.min_start)
+        dec = decode(self.model, seqs, self.min_start, options=decoding or self.decoding)
         if dec.error is not None:
             return INF, dec
         c = evaluate(self.model, seqs, dec, len(excluded), self.energy)
@@ -161,7 +172,7 @@ class Search:
         changeover phase (tardiness may grow that much); without it for the energy phase,
         where changeovers and energy are traded by their weights but tardiness never grows."""
         self.set_caps(None)
-        dec = decode(self.model, sol.seqs, self.min_start)
+        dec = decode(self.model, sol.seqs, self.min_start, options=self.decoding)
         c = evaluate(self.model, sol.seqs, dec, len(sol.excluded), self.energy)
         if tolerance is not None:
             return Caps((1.0 + tolerance) * c.tardiness, len(sol.excluded))
@@ -627,11 +638,11 @@ def initial(
         todo = sorted(
             [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
         )
-        stay = model.stay
+        stay = srch.decoding.stay
         # near full load the displaced lots only fit when the others may also start earlier
         # than before: then the stay rule is lifted (the stability weight still holds them)
         for stay_rule in (stay, None) if stay is not None else (None,):
-            model.stay = stay_rule
+            srch.decoding = replace(srch.decoding, stay=stay_rule)
             sol = Sol([list(q) for q in seqs], set(bad), 0.0)
             extra: list[int] = []
             for _ in range(30):  # taking lots out can leave a forbidden pair: take that out too
@@ -649,16 +660,15 @@ def initial(
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
                 break
-        if best is not None and model.stay is None and stay is not None:
+        if best is not None and srch.decoding.stay is None and stay is not None:
             # the displaced lots are in now: keep the others from drifting earlier if that fits
-            model.stay = stay
-            cost = srch.cost(best.seqs, best.excluded)[0]
+            with_stay = replace(srch.decoding, stay=stay)
+            cost = srch.cost(best.seqs, best.excluded, with_stay)[0]
             if cost < INF:
                 best.cost = cost
-            else:
-                model.stay = None
+                srch.decoding = with_stay
         if best is None:
-            model.stay = stay
+            srch.decoding = replace(srch.decoding, stay=stay)
     portfolio = islice(_rules(model), rules or None)
     # a re-plan starts from the previous plan when it can: a fresh construction may price
     # lower at first, but it has given up the previous sequences the search keeps lots in
@@ -669,7 +679,7 @@ def initial(
         rname, rule, window = step
         seqs, failed = construct(model, rule, bad, window)
         try:
-            seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start)
+            seqs, _dec, exc = finalize(model, seqs, bad | failed, srch.min_start, srch.decoding)
         except InfeasibleProblem as err:  # this rule stranded a frozen lot's order; try others
             last_err = err
             continue
@@ -705,8 +715,8 @@ class HelperTask:
 
 
 def _helper_search(task: HelperTask) -> HelperResult:
-    model = _compiled(task.problem, task.margin, task.stay)
-    srch = Search(model, task.seed, task.energy, None)
+    model = _compiled(task.problem)
+    srch = Search(model, task.seed, task.energy, None, _decoding(model, task.stay, task.margin))
     srch.set_caps(task.caps)
     srch.peak_focus = task.peak_focus
     sol = _copy(task.sol)
@@ -716,18 +726,20 @@ def _helper_search(task: HelperTask) -> HelperResult:
     return res.cost, res.seqs, sorted(res.excluded), srch.calls
 
 
-def _compiled(problem: Problem, margin: int | None = None, stay: bool = True) -> Model:
-    """Compiled model with the given decode options: the TOU ``margin``, and when
-    re-planning with ``stay``, a lot left on its previous line starts no earlier than before
-    unless that helps (the final re-timing may move it earlier)."""
+def _compiled(problem: Problem) -> Model:
+    """Compiled model; re-planning searches with the raised moved-lot weight."""
     model = compile_problem(problem)
     if model.previous:
-        if stay:
-            model.stay = stay_starts(model)
         w = model.weights
         model.search_weights = replace(w, moved_lot=max(w.moved_lot, w.replan_moved_lot))
-    model.tou_margin = margin
     return model
+
+
+def _decoding(model: Model, stay: bool, margin: int | None) -> Decoding:
+    """The decode options: the TOU ``margin``, and when re-planning with ``stay``, a lot left
+    on its previous line starts no earlier than before unless that helps (the final re-timing
+    may move it earlier)."""
+    return Decoding(stay_starts(model) if stay and model.previous else None, margin)
 
 
 def warm_up() -> None:
@@ -781,12 +793,12 @@ def solve(
     # the best TOU-blind plan; pricing it from the start cost more in cleaning batches than it
     # saved in energy (demo week, 60 s, seeds 0-4: the blind run's total lower in 4 of 5)
     money = model.weights.objective == "money"
-    srch = Search(model, seed, energy_aware and not money, None)
+    srch = Search(model, seed, energy_aware and not money, None, _decoding(model, True, None))
     sol, origin = initial(
         model, srch, bad, min(0.15 * time_limit, 5.0), deterministic, rules
     )
     margins = _margins(model, srch, sol) if srch.energy else [None]
-    model.tou_margin = margins[0]
+    srch.decoding = replace(srch.decoding, tou_margin=margins[0])
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     if sol.excluded:  # orders left out cost more than anything else: try hard to place them
         srch.restore(sol, _deadline(0.3 * time_limit, deterministic))
@@ -814,7 +826,7 @@ def solve(
             # counts the same, so the energy phase minimises the same sum (no caps)
             srch.set_caps(None if money else srch.caps_around(best, None))
             margins = _margins(model, srch, best)
-            model.tou_margin = margins[0]
+            srch.decoding = replace(srch.decoding, tou_margin=margins[0])
         best.cost = srch.cost(best.seqs, best.excluded)[0]
         last = k == len(shares) - 1 or all(x <= 0.0 for x in shares[k + 1 :])
         seconds = share * remaining
@@ -824,24 +836,25 @@ def solve(
         if iterations is not None:
             its = iterations - done_iterations if last else round(iterations * share)
             done_iterations += its
-        margin = model.tou_margin
+        margin = srch.decoding.tou_margin
         helper_margin = margins[1] if len(margins) > 1 else margin
         best, best_margin, more = _phase(
             problem, srch, best, seed + k, seconds, its, workers, margin, helper_margin,
             progress, t0, pool,
         )
         calls += more
-        model.tou_margin = best_margin
+        srch.decoding = replace(srch.decoding, tou_margin=best_margin)
         if on_phase is not None:
             placed = {i for q in best.seqs for i in q}
             unplanned = [i for i in range(model.n) if i not in placed]
-            on_phase(PHASES[k], to_schedule(model, best.seqs, decode(model, best.seqs), unplanned))
+            dec = decode(model, best.seqs, options=srch.decoding)
+            on_phase(PHASES[k], to_schedule(model, best.seqs, dec, unplanned))
     srch.set_caps(None)
     srch.peak_focus = False
     best.cost = srch.cost(best.seqs, best.excluded)[0]
     if best.excluded and (deterministic or time.perf_counter() - t0 < time_limit):
         srch.restore(best, _deadline(max(0.0, 0.04 * time_limit), deterministic))
-    return _finish(model, best, energy_aware, t0, origin, calls, lb)
+    return _finish(model, best, srch.decoding, energy_aware, t0, origin, calls, lb)
 
 
 def _phase_shares(model: Model, tolerance: bool, energy: bool) -> list[float]:
@@ -864,7 +877,7 @@ def _phase(
     margin and the evaluations spent."""
     tasks = _helper_tasks(
         problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
-        srch.caps, stay=srch.model.stay is not None, peak_focus=srch.peak_focus,
+        srch.caps, stay=srch.decoding.stay is not None, peak_focus=srch.peak_focus,
     )
     handle = pool.submit(_helper_search, tasks) if tasks else None
     calls0 = srch.calls
@@ -892,9 +905,8 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
         return [None]
     scored = []
     for k, mg in enumerate(MARGINS):
-        model.tou_margin = mg
-        scored.append((srch.cost(sol.seqs, sol.excluded)[0], k, mg))
-    model.tou_margin = None
+        decoding = replace(srch.decoding, tou_margin=mg)
+        scored.append((srch.cost(sol.seqs, sol.excluded, decoding)[0], k, mg))
     scored.sort()  # a margin whose plan breaks the phase's caps sorts last
     return [mg for _c, _k, mg in scored]
 
@@ -918,10 +930,10 @@ def _helper_tasks(
 
 
 def _finish(
-    model: Model, best: Sol, energy: bool, t0: float, origin: str, calls: int,
-    bound: tuple[float, dict[str, float]] | None,
+    model: Model, best: Sol, decoding: Decoding, energy: bool, t0: float, origin: str,
+    calls: int, bound: tuple[float, dict[str, float]] | None,
 ) -> Schedule:
-    dec = decode(model, best.seqs)
+    dec = decode(model, best.seqs, options=decoding)
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
         raise RuntimeError(f"internal: best plan does not decode ({dec.error})")
     before = evaluate(model, best.seqs, dec, len(best.excluded), True)
@@ -941,7 +953,7 @@ def _finish(
     stats: dict[str, float | int | str] = {
         "method": "lns",
         "initial": origin,
-        "tou_margin": "blind" if model.tou_margin is None else model.tou_margin,
+        "tou_margin": "blind" if decoding.tou_margin is None else decoding.tou_margin,
         "seconds": round(time.perf_counter() - t0, 3),
         "evaluations": calls,
         "retime_saving": round(before.total(model) - cost.total(model), 2),
