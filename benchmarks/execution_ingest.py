@@ -36,14 +36,13 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from scratch_db import DEFAULT_SERVER, scratch_postgres, scratch_sqlite
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from mixshare import migrate
@@ -61,7 +60,6 @@ from mixshare.quality.models import CurveScore, GoldenCurve
 
 CHUNK = 200
 TABLES = ("batch", "batch_ingredient", "batch_consumption", "batch_curve", "curve_score")
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 YEAR = 330_000  # batches of two lines in a year (issue 8)
 RECIPE = [
     ("NR", 60, 100.0),
@@ -195,9 +193,8 @@ def measure(url: str, docs: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def sqlite_run(docs: list[dict[str, Any]], with_golden: bool) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "bench.db"
-        url = f"sqlite:///{path}"
+    with scratch_sqlite("bench.db") as url:
+        path = Path(str(make_url(url).database))
         migrate.upgrade(url)
         prepare(url, docs, with_golden)
         with get_engine(url).connect() as conn:
@@ -208,17 +205,11 @@ def sqlite_run(docs: list[dict[str, Any]], with_golden: bool) -> dict[str, float
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql("VACUUM")
         result["bytes"] = (path.stat().st_size - before) / len(docs)
-        get_engine(url).dispose()
         return result
 
 
 def postgres_run(server: str, docs: list[dict[str, Any]], with_golden: bool) -> dict[str, float]:
-    name = f"mixshare_ingest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(server, "mixshare_ingest") as url:
         migrate.upgrade(url)
         prepare(url, docs, with_golden)
         with get_engine(url).connect() as conn:
@@ -233,12 +224,7 @@ def postgres_run(server: str, docs: list[dict[str, Any]], with_golden: bool) -> 
                 for t in TABLES
             )
         result["bytes"] = size / len(docs)
-        get_engine(url).dispose()
         return result
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def one_run(url: str, docs: list[dict[str, Any]], with_golden: bool) -> dict[str, float]:
@@ -280,7 +266,7 @@ def main() -> None:
     parser.add_argument("--baseline", help="another checkout whose src/ is the old code")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    urls = args.url or ["sqlite", os.environ.get("MIXSHARE_BENCH_PG", PG_SERVER)]
+    urls = args.url or ["sqlite", DEFAULT_SERVER]
     variants = {"both": [False, True], "no": [False], "yes": [True]}[args.golden]
     if args.one:  # a run for --baseline: one measurement as JSON
         docs = documents(args.batches, args.seconds)

@@ -22,15 +22,12 @@ import hashlib
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from scratch_db import DEFAULT_SERVER, scratch_database
+from sqlalchemy import insert, select, text
 
 from mixshare import migrate
 from mixshare.compounds import service as compounds
@@ -228,25 +225,6 @@ def run(url: str, batches: int, runs: int) -> list[str]:
     return rows
 
 
-def sqlite(batches: int, runs: int) -> list[str]:
-    with tempfile.TemporaryDirectory() as directory:
-        return run(f"sqlite:///{Path(directory) / 'ledger.db'}", batches, runs)
-
-
-def postgres(server: str, batches: int, runs: int) -> list[str]:
-    name = f"mixshare_ledger_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        return run(url, batches, runs)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--batches", type=int, default=28_000)
@@ -254,9 +232,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--url",
-        default=os.environ.get(
-            "MIXSHARE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
+        default=DEFAULT_SERVER,
         help="PostgreSQL server (a scratch database is created and dropped on it)",
     )
     args = parser.parse_args()
@@ -270,11 +246,8 @@ def main() -> None:
     )
     lines = [header]
     for database in args.databases.split(","):
-        rows = (
-            sqlite(args.batches, args.runs)
-            if database == "sqlite"
-            else postgres(args.url, args.batches, args.runs)
-        )
+        with scratch_database(database, args.url, "ledger") as url:
+            rows = run(url, args.batches, args.runs)
         lines += [f"{database:<11} {row}" for row in rows]
     print("\n".join(lines))
     print(f"load average after: {os.getloadavg()[0]:.1f}")

@@ -27,13 +27,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+from scratch_db import DEFAULT_SERVER, scratch_database
 
 PAGES = {"dashboard": "/dashboard", "orders": "/orders", "plan board": "/plan"}
 PASSWORD = "load-test-pass-1"
@@ -210,31 +209,6 @@ def percentile(values: list[float], q: float) -> float:
 # --- databases ------------------------------------------------------------------------------
 
 
-def sqlite_url(directory: Path) -> str:
-    return f"sqlite:///{directory / 'load.db'}"
-
-
-def postgres_url(server: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"mixshare_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(server: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def bench(label: str, url: str, args: argparse.Namespace) -> list[str]:
     began = time.monotonic()
     counts = seed(url, args.weeks)
@@ -264,9 +238,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--pg-url",
-        default=os.environ.get(
-            "MIXSHARE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
+        default=DEFAULT_SERVER,
     )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -279,15 +251,9 @@ def main() -> None:
     ]
     load_before = os.getloadavg()[0]
     for database in args.databases.split(","):
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as directory:
-                table += bench("SQLite", sqlite_url(Path(directory)), args)
-        else:
-            url, name = postgres_url(args.pg_url)
-            try:
-                table += bench("PostgreSQL", url, args)
-            finally:
-                drop_postgres(args.pg_url, name)
+        label = "SQLite" if database == "sqlite" else "PostgreSQL"
+        with scratch_database(database, args.pg_url, "load") as url:
+            table += bench(label, url, args)
     print(
         f"\n{args.weeks} weeks, {args.clients} clients, {args.workers} uvicorn workers, "
         f"{os.cpu_count()} cores, load average {load_before:.1f} before / "

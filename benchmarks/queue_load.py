@@ -32,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load_pages  # the seeding, server and load code of the page benchmark
+from scratch_db import DEFAULT_SERVER, scratch_postgres
 
 
 def start_workers(url: str, queue: str, count: int, logs: Path) -> list[subprocess.Popen[bytes]]:
@@ -212,23 +213,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--pg-url",
-        default=os.environ.get(
-            "MIXSHARE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
+        default=DEFAULT_SERVER,
     )
     parser.add_argument("--queue", default="", help="queue URL (default: a temporary SQLite)")
     args = parser.parse_args()
     if args.plan_seconds is None:
         args.plan_seconds = 60.0 if args.mode == "pages" else 10.0
     load_before = os.getloadavg()[0]
-    url, name = load_pages.postgres_url(args.pg_url)
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            queue = args.queue or f"sqlite:///{Path(directory) / 'queue.db'}"
-            run = pages if args.mode == "pages" else throughput
-            table = run(url, queue, args, Path(directory))
-    finally:
-        load_pages.drop_postgres(args.pg_url, name)
+    with (
+        scratch_postgres(args.pg_url, "mixshare_load") as url,
+        tempfile.TemporaryDirectory() as directory,
+    ):
+        queue = args.queue or f"sqlite:///{Path(directory) / 'queue.db'}"
+        run = pages if args.mode == "pages" else throughput
+        table = run(url, queue, args, Path(directory))
     print(
         f"\n{args.mode}: PostgreSQL, queue {args.queue or 'SQLite (Huey)'}, {os.cpu_count()} "
         f"cores, load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after\n"

@@ -22,12 +22,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from scratch_db import DEFAULT_SERVER, scratch_database
+from sqlalchemy import text
 
 from mixshare import migrate
 from mixshare.billing import service
@@ -36,7 +34,6 @@ from mixshare.billing.synthetic import generate_month
 from mixshare.db import get_engine, session_factory
 
 MONTH = "2026-11"
-PG_DATABASE = "mixshare_bench_billing"
 
 
 def time_statements(url: str, members: list[str]) -> tuple[float, float, int]:
@@ -70,25 +67,6 @@ def run(url: str, batches: int, members: int, runs: int) -> str:
     )
 
 
-def sqlite(batches: int, members: int, runs: int) -> str:
-    with tempfile.TemporaryDirectory() as directory:
-        return run(f"sqlite:///{Path(directory) / 'statements.db'}", batches, members, runs)
-
-
-def postgres(server: str, batches: int, members: int, runs: int) -> str:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    try:
-        url = make_url(server).set(database=PG_DATABASE).render_as_string(hide_password=False)
-        return run(url, batches, members, runs)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--batches", type=int, default=28_000)
@@ -97,10 +75,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--url",
-        default=os.environ.get(
-            "MIXSHARE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="PostgreSQL server (the scratch database mixshare_bench_billing is made on it)",
+        default=DEFAULT_SERVER,
+        help="PostgreSQL server (a scratch database is created and dropped on it)",
     )
     args = parser.parse_args()
     print(
@@ -113,11 +89,8 @@ def main() -> None:
     )
     lines = [header]
     for database in args.databases.split(","):
-        row = (
-            sqlite(args.batches, args.members, args.runs)
-            if database == "sqlite"
-            else postgres(args.url, args.batches, args.members, args.runs)
-        )
+        with scratch_database(database, args.url, "statements") as url:
+            row = run(url, args.batches, args.members, args.runs)
         lines.append(f"{database:<11} {row}")
         print(lines[-1], flush=True)
     print("\n".join(lines))

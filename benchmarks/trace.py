@@ -30,17 +30,15 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, insert, select, text
+from scratch_db import scratch_postgres, scratch_sqlite
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from mixshare import migrate
@@ -342,27 +340,17 @@ def load(url: str, year: Year) -> None:
 
 @contextmanager
 def database(url: str | None) -> Iterator[str]:
-    """A fresh migrated database: a temporary SQLite file, or one made on a server."""
-    if url is None or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory() as directory:
-            made = url or f"sqlite:///{Path(directory) / 'trace.db'}"
-            migrate.upgrade(made)
-            yield made
-            get_engine(made).dispose()
-        return
-    name = f"mixshare_trace_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    made = make_url(url).set(database=name).render_as_string(hide_password=False)
-    try:
+    """A fresh migrated database: a temporary SQLite file, the SQLite file given, or one made
+    on a server."""
+    if url is not None and url.startswith("sqlite"):
+        scratch: AbstractContextManager[str] = nullcontext(url)
+    elif url is None:
+        scratch = scratch_sqlite("trace.db")
+    else:
+        scratch = scratch_postgres(url, "mixshare_trace")
+    with scratch as made:
         migrate.upgrade(made)
         yield made
-        get_engine(made).dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- timing ---------------------------------------------------------------------------------
