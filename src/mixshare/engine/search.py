@@ -19,6 +19,11 @@
    places the idle time.
 4. A lower bound (:mod:`mixshare.engine.bound`) is reported with every plan.
 
+The knobs of all this (time splits, destroy sizes and probabilities, restarts, screening
+windows, the construction portfolio, TOU margins) are one :class:`~mixshare.engine.params.
+SearchParams` passed to :func:`solve` and on to every helper (docs/engine.md lists them and
+what each value rests on); decode options travel as a :class:`~mixshare.engine.model.Decoding`.
+
 Determinism: with ``iterations`` set the run does a fixed amount of work and its plan depends
 only on the problem and ``seed``, never on the clock or the machine's load: every worker runs
 exactly that many iterations, the construction portfolio and the placing of unplanned orders
@@ -33,7 +38,7 @@ import random
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 import numpy as np
@@ -57,6 +62,7 @@ from mixshare.engine.model import (
     stay_starts,
     to_schedule,
 )
+from mixshare.engine.params import SearchParams
 from mixshare.engine.pool import LocalPool, WorkerPool, default_pool
 from mixshare.engine.problem import InfeasibleProblem, Problem
 from mixshare.engine.solution import Schedule
@@ -66,8 +72,6 @@ from mixshare.engine.validate import validate
 Progress = Callable[[float, float], None]
 PhaseHook = Callable[[str, Schedule], None]
 PHASES = ("weighted", "changeovers", "energy")
-# the work of a reproducible run (iterations per worker) when the caller names none
-DEFAULT_ITERATIONS = 200
 INF = float("inf")
 
 
@@ -96,9 +100,10 @@ class Search:
 
     def __init__(
         self, model: Model, seed: int, energy: bool, min_start: list[int] | None,
-        decoding: Decoding = EARLIEST,
+        decoding: Decoding = EARLIEST, params: SearchParams | None = None,
     ) -> None:
         self.model = model
+        self.params = params or SearchParams()
         # how sequences are timed (stay rule, TOU margin): every evaluation decodes with it
         self.decoding = decoding
         self.rng = random.Random(seed)
@@ -146,7 +151,7 @@ class Search:
         c = evaluate(self.model, seqs, dec, len(excluded), self.energy)
         # an order with a frozen/locked lot may be left out only transiently (re-plan seed)
         stuck = sum(1 for o in excluded if o in self.fixed_orders)
-        return self.price(c) + 1.0e12 * stuck, dec
+        return self.price(c) + self.params.stuck_order_penalty * stuck, dec
 
     def price(self, c: Cost) -> float:
         """The objective the search minimises: the weighted one, or that of a lexicographic
@@ -158,7 +163,7 @@ class Search:
             return c.total(m, w)
         tot = c.total(m, replace(w, tardiness=w.tolerance_tardiness) if caps.tolerance else w)
         if c.tardiness > caps.tardiness + 1e-6 or c.unplanned_orders > caps.unplanned:
-            tot += 1.0e12 + w.tardiness * max(0.0, c.tardiness - caps.tardiness)
+            tot += self.params.cap_penalty + w.tardiness * max(0.0, c.tardiness - caps.tardiness)
         return tot
 
     def set_caps(self, caps: Caps | None) -> None:
@@ -243,13 +248,15 @@ class Search:
         # pushes are absorbed by idle time within a few dozen lots
         out: np.ndarray = push_delta(
             shift0.astype(np.int64), np.cumsum(gaps).astype(np.int64), en, self.due[sq],
-            self.w[sq], mv, 120,
+            self.w[sq], mv, self.params.push_window,
         )
         return out
 
-    def insert(self, sol: Sol, i: int, best_k: int = 3, wide: int = 0) -> bool:
-        """Insert lot ``i`` at its best exactly evaluated position among the screened few;
-        ``wide`` > 0 also tries that many more positions, screened infeasible ones included."""
+    def insert(self, sol: Sol, i: int, wide: int = 0) -> bool:
+        """Insert lot ``i`` at its best exactly evaluated position among the screened few
+        (:attr:`SearchParams.insert_best`); ``wide`` > 0 also tries that many more positions,
+        screened infeasible ones included."""
+        best_k = self.params.insert_best
         _, dec = self.cost(sol.seqs, sol.excluded)
         if dec.error is not None:
             return False
@@ -311,11 +318,12 @@ class Search:
         for ln, seq in enumerate(seqs):
             for k, i in enumerate(seq):
                 if i in chosen:
-                    self.anchors[i] = (ln, seq[max(0, k - 40) : k][::-1])
+                    back = self.params.anchor_lookback
+                    self.anchors[i] = (ln, seq[max(0, k - back) : k][::-1])
 
     # -- destroy -------------------------------------------------------------------------------
     def destroy(self, sol: Sol, k: int) -> list[int]:
-        m, rng = self.model, self.rng
+        m, rng, par = self.model, self.rng, self.params
         self.anchors = {}
         placed = [i for s in sol.seqs for i in s if i not in m.fixed]
         if not placed:
@@ -323,17 +331,17 @@ class Search:
         op = rng.random()
         if self.replan:
             chosen = self._replan_pool(sol, placed, k)
-        elif (self.caps is not None or self.peak_focus) and op < 0.5:
+        elif (self.caps is not None or self.peak_focus) and op < par.focus_share:
             tol = self.caps is not None and self.caps.tolerance
             chosen = self._setup_pool(sol, k) if tol else self._peak_pool(sol, k)
-        elif op < 0.25:
+        elif op < par.random_below:
             chosen = set(rng.sample(placed, min(k, len(placed))))
-        elif op < 0.5:
+        elif op < par.segment_below:
             ln = rng.randrange(m.m)
             seq = sol.seqs[ln]
             a = rng.randrange(max(1, len(seq) - k + 1))
             chosen = {i for i in seq[a : a + k] if i not in m.fixed}
-        elif op < 0.75:
+        elif op < par.campaign_below:
             key = m.key[rng.choice(placed)]
             same = [i for i in placed if m.key[i] == key]
             chosen = set(rng.sample(same, min(k, len(same))))
@@ -342,10 +350,10 @@ class Search:
             late = [i for i in placed if dec.end[i] > m.due[i]] or placed
             chosen = set(rng.sample(late, min(k // 2, len(late))))
             chosen |= set(rng.sample(placed, min(k // 2, len(placed))))
-        if rng.random() < 0.3:  # whole orders, so a stage chain can move together
+        if rng.random() < par.whole_orders:  # a stage chain can move together
             chosen |= {j for i in list(chosen) for j in m.order_lots[m.order[i]]}
         chosen -= set(m.fixed)
-        if self.replan and rng.random() < 0.7:
+        if self.replan and rng.random() < par.replan_keep:
             # keep the other lots of the orders that already sit where they were
             chosen = {i for i in chosen if not self._in_place(sol, i)} or chosen
         self.remember(sol.seqs, chosen)
@@ -410,11 +418,12 @@ class Search:
         if not pool:
             return set()
         chosen = set(rng.sample(pool, min(k, len(pool))))
-        if rng.random() < 0.5:  # and the lots next to one of them on its line
+        if rng.random() < self.params.replan_neighbour_share:  # and one's line neighbours
             i = rng.choice(sorted(chosen))
             q = sol.seqs[line_of[i]]
             p = q.index(i)
-            chosen |= {j for j in q[max(0, p - 2) : p + 3] if j not in m.fixed}
+            r = self.params.replan_neighbours
+            chosen |= {j for j in q[max(0, p - r) : p + r + 1] if j not in m.fixed}
         return chosen
 
     def repair(self, sol: Sol, removed: list[int]) -> None:
@@ -427,7 +436,7 @@ class Search:
                 continue
             # an order the plan must keep (frozen/locked lot) or had before: look harder
             keep = any(j in m.fixed or j in m.previous for j in m.order_lots[m.order[i]])
-            if not (keep and self.insert(sol, i, wide=60)):
+            if not (keep and self.insert(sol, i, wide=self.params.insert_wide)):
                 failed.add(m.order[i])
         if any(m.order[i] in failed for i in m.fixed):
             sol.cost = INF  # a locked/frozen lot's order can never be dropped: reject
@@ -454,12 +463,13 @@ class Search:
             lots = sorted(
                 (x for x in m.order_lots[o] if x not in placed), key=lambda x: self.rank[x]
             )
-            for attempt in range(4):
+            for attempt in range(self.params.restore_attempts):
                 if time.perf_counter() > deadline:
                     return
                 cand = _copy(sol)
                 cand.excluded.discard(o)
-                removed = [] if attempt == 0 else self._make_room(cand, o, 6 * attempt)
+                room = self.params.room_step * attempt
+                removed = [] if attempt == 0 else self._make_room(cand, o, room)
                 self.repair(cand, lots + removed)
                 if cand.cost < sol.cost - 1e-9:
                     sol.seqs, sol.excluded, sol.cost = cand.seqs, cand.excluded, cand.cost
@@ -502,6 +512,7 @@ class Search:
         self, sol: Sol, deadline: float, iterations: int | None, progress: Progress | None,
         t0: float,
     ) -> Sol:
+        par = self.params
         best = _copy(sol)
         cur = _copy(sol)
         stall, it = 0, 0
@@ -511,9 +522,10 @@ class Search:
             it += 1
             cand = _copy(cur)
             # the tolerance phase makes small, setup-focused moves: more of them per second
-            k = self.rng.randint(4, 10) if self.caps is not None else self.rng.randint(6, 16)
+            lo, hi = par.tolerance_destroy if self.caps is not None else par.destroy
+            k = self.rng.randint(lo, hi)
             removed = self.destroy(cand, k)
-            if self.rng.random() < 0.2:
+            if self.rng.random() < par.retry_unplanned:
                 removed = self.try_unplanned(cand) + removed
             self.repair(cand, removed)
             if cand.cost <= cur.cost:
@@ -524,7 +536,7 @@ class Search:
                     progress(time.perf_counter() - t0, best.cost)
             else:
                 stall += 1
-            if stall and stall % 150 == 0:
+            if stall and stall % par.restart_after_stalls == 0:
                 cur = _copy(best)
         return best
 
@@ -539,38 +551,24 @@ def _copy(s: Sol) -> Sol:
 
 
 # -- construction portfolio ------------------------------------------------------------------
-# a lot whose soft due is this close competes for its line even behind a long changeover
-STARVE_WINDOW = 720
-
-
-# setup-lean ATCS rules (k1, k2, campaign bonus), tried first (see :func:`_rules`)
-LEAN_RULES = ((4.0, 0.02, 2.0), (6.0, 0.03, 2.0))
-
-
-def _rules(model: Model) -> Iterator[tuple[str, Rule, int | None]]:
+def _rules(model: Model, par: SearchParams) -> Iterator[tuple[str, Rule, int | None]]:
     """Construction portfolio, most useful first (large instances only get the first few):
     ATCS with the starvation window cuts tardiness several-fold on a backlogged center; the
     plain active set keeps changeovers (and so unplanned orders near full load) lowest.
 
-    The setup-lean ATCS rules come first: on four weeks of the demo center (2,128 lots) a
-    construction takes seconds, so only the first two or three run, and there EDD leaves 58
-    orders out and the default ATCS 36, while ATCS with a strong setup term and a campaign
-    bonus of 2 places every order: k1 4 / k2 0.02 with 11,651 changeover minutes and weighted
-    tardiness 256k, k1 6 / k2 0.03 with 9,535 and 298k, against 15,431 and 745k for the
-    default ATCS (1.88M for EDD; 2026-12-02, load 15-18). At 60 s the month's plan then has
-    0.13x the dispatch tardiness (0.16x with 6 / 0.03 first).
+    The setup-lean ATCS rules come first (:attr:`SearchParams.lean_rules`: on four weeks of
+    the demo center a construction takes seconds, so only the first two or three run).
 
     Each rule is built when the portfolio reaches it (an ATCS rule costs a pass over the
     lots), so a portfolio cut short builds only the rules it runs."""
-    for k1, k2, c in LEAN_RULES:
-        yield f"atcs-{k1}-{k2}-lean-w", atcs_rule(model, k1, k2, campaign=c), STARVE_WINDOW
+    window, bonus = par.starve_window, par.atcs_campaign
+    for k1, k2, c in par.lean_rules:
+        yield f"atcs-{k1}-{k2}-lean-w", atcs_rule(model, k1, k2, campaign=c), window
     yield "edd", edd_rule(model), None
-    params = [(3.0, 0.2), (3.0, 0.6), (1.5, 0.2), (1.5, 0.6), (0.5, 0.2), (0.5, 0.6),
-              (3.0, 2.0), (1.5, 2.0), (0.5, 2.0)]
-    for k1, k2 in params:
-        yield f"atcs-{k1}-{k2}-w", atcs_rule(model, k1, k2, campaign=0.5), STARVE_WINDOW
-    for k1, k2 in params:
-        yield f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=0.5), None
+    for k1, k2 in par.atcs_grid:
+        yield f"atcs-{k1}-{k2}-w", atcs_rule(model, k1, k2, campaign=bonus), window
+    for k1, k2 in par.atcs_grid:
+        yield f"atcs-{k1}-{k2}", atcs_rule(model, k1, k2, campaign=bonus), None
 
 
 def _previous_seqs(model: Model) -> list[list[int]]:
@@ -581,7 +579,7 @@ def _previous_seqs(model: Model) -> list[list[int]]:
     return [[i for _s, i in sorted(q)] for q in seqs]
 
 
-def _displace(model: Model, seqs: list[list[int]]) -> list[list[int]]:
+def _displace(model: Model, seqs: list[list[int]], clearance: int) -> list[list[int]]:
     """Drop previous-plan lots that now overlap unavailable time (an outage); they are
     re-inserted elsewhere, so the lots around them can keep their previous starts."""
     out = []
@@ -590,7 +588,7 @@ def _displace(model: Model, seqs: list[list[int]]) -> list[list[int]]:
         for i in seq:
             s = model.previous.get(i, model.fixed.get(i, (ln, 0)))[1]
             e = s + model.dur[ln][i]
-            hit = any(a < e and s - 60 < b for a, b in model.down[ln])
+            hit = any(a < e and s - clearance < b for a, b in model.down[ln])
             if i in model.fixed or not hit:
                 keep.append(i)
         out.append(keep)
@@ -605,7 +603,7 @@ def _seed_repair(srch: Search, sol: Sol, todo: list[int]) -> None:
     for i in todo:
         if m.order[i] in failed or m.order[i] in sol.excluded:
             continue
-        if not (srch.insert(sol, i) or srch.insert(sol, i, wide=60)):
+        if not (srch.insert(sol, i) or srch.insert(sol, i, wide=srch.params.insert_wide)):
             failed.add(m.order[i])
     if failed:
         sol.excluded |= failed
@@ -631,7 +629,7 @@ def initial(
     name = ""
     last_err = InfeasibleProblem("no construction produced a plan")
     if model.previous:
-        seqs = _displace(model, _previous_seqs(model))
+        seqs = _displace(model, _previous_seqs(model), srch.params.outage_clearance)
         placed = {i for q in seqs for i in q}
         missing = [i for i in range(model.n) if i not in placed]
         seqs = [[i for i in q if model.order[i] not in bad] for q in seqs]
@@ -655,7 +653,8 @@ def initial(
                 continue
             _seed_repair(srch, sol, sorted(todo + extra, key=lambda x: srch.rank[x]))
             if sol.excluded and sol.cost < INF:  # displaced orders: make room near their due
-                srch.restore(sol, _deadline(0.5 * budget, deterministic))
+                restore = srch.params.seed_restore_share * budget
+                srch.restore(sol, _deadline(restore, deterministic))
             fixed_dropped = any(model.order[i] in sol.excluded for i in model.fixed)
             if sol.cost < INF and not fixed_dropped:
                 best, name = sol, "previous"
@@ -669,7 +668,7 @@ def initial(
                 srch.decoding = with_stay
         if best is None:
             srch.decoding = replace(srch.decoding, stay=stay)
-    portfolio = islice(_rules(model), rules or None)
+    portfolio = islice(_rules(model, srch.params), rules or None)
     # a re-plan starts from the previous plan when it can: a fresh construction may price
     # lower at first, but it has given up the previous sequences the search keeps lots in
     while best is None or (time.perf_counter() <= t_end and name != "previous"):
@@ -712,11 +711,13 @@ class HelperTask:
     # is the cost the main process compares it with
     stay: bool = True
     peak_focus: bool = False
+    params: SearchParams = field(default_factory=SearchParams)
 
 
 def _helper_search(task: HelperTask) -> HelperResult:
     model = _compiled(task.problem)
-    srch = Search(model, task.seed, task.energy, None, _decoding(model, task.stay, task.margin))
+    decoding = _decoding(model, task.stay, task.margin)
+    srch = Search(model, task.seed, task.energy, None, decoding, task.params)
     srch.set_caps(task.caps)
     srch.peak_focus = task.peak_focus
     sol = _copy(task.sol)
@@ -763,6 +764,7 @@ def solve(
     pool: WorkerPool | None = None,
     rules: int | None = None,
     bound: bool = True,
+    params: SearchParams | None = None,
 ) -> Schedule:
     """Plan ``problem`` within ``time_limit`` seconds (anytime; see module docstring).
 
@@ -776,6 +778,8 @@ def solve(
     ``rules`` caps the construction portfolio at its first rules (a cheaper reproducible run,
     e.g. the twin's rolling re-plans); None runs it all. ``bound`` False skips the lower bound
     (reported as 0 with no parts): callers that only execute the plan save its time.
+    ``params`` are the search's knobs (:class:`~mixshare.engine.params.SearchParams`; default
+    ``SearchParams()``), passed on to every helper.
     """
     t0 = time.perf_counter()
     seed = 0 if seed is None else seed
@@ -793,22 +797,25 @@ def solve(
     # the best TOU-blind plan; pricing it from the start cost more in cleaning batches than it
     # saved in energy (demo week, 60 s, seeds 0-4: the blind run's total lower in 4 of 5)
     money = model.weights.objective == "money"
-    srch = Search(model, seed, energy_aware and not money, None, _decoding(model, True, None))
-    sol, origin = initial(
-        model, srch, bad, min(0.15 * time_limit, 5.0), deterministic, rules
-    )
+    par = params or SearchParams()
+    decoding = _decoding(model, True, None)
+    srch = Search(model, seed, energy_aware and not money, None, decoding, par)
+    budget = min(par.construction_share * time_limit, par.construction_cap)
+    sol, origin = initial(model, srch, bad, budget, deterministic, rules)
     margins = _margins(model, srch, sol) if srch.energy else [None]
     srch.decoding = replace(srch.decoding, tou_margin=margins[0])
     sol.cost = srch.cost(sol.seqs, sol.excluded)[0]
     if sol.excluded:  # orders left out cost more than anything else: try hard to place them
-        srch.restore(sol, _deadline(0.3 * time_limit, deterministic))
+        srch.restore(sol, _deadline(par.restore_share * time_limit, deterministic))
     if progress is not None:
         progress(time.perf_counter() - t0, sol.cost)
     # the bound depends on the problem only: computed here, its time comes out of the search's
     # (the deterministic mode skips the CP-SAT relaxation: what it proves depends on the clock)
-    relax = 0.0 if deterministic else min(1.5, 0.05 * time_limit)
+    relax = 0.0 if deterministic else min(par.bound_cap, par.bound_share * time_limit)
     lb = lower_bound(model, True, time_limit=relax) if bound else None
-    remaining = max(0.0, time_limit - (time.perf_counter() - t0) - 0.05 * time_limit - 0.3)
+    elapsed = time.perf_counter() - t0
+    reserve = par.reserve_share * time_limit
+    remaining = max(0.0, time_limit - elapsed - reserve - par.reserve_seconds)
     w = model.w
     tol = w.tardiness_tolerance
     shares = _phase_shares(model, tol is not None and not model.previous, energy_aware)
@@ -831,7 +838,8 @@ def solve(
         last = k == len(shares) - 1 or all(x <= 0.0 for x in shares[k + 1 :])
         seconds = share * remaining
         if last:
-            seconds = max(0.0, t0 + 0.95 * time_limit - 0.3 - time.perf_counter())
+            finish = t0 + par.finish_share * time_limit - par.reserve_seconds
+            seconds = max(0.0, finish - time.perf_counter())
         its = None
         if iterations is not None:
             its = iterations - done_iterations if last else round(iterations * share)
@@ -853,7 +861,8 @@ def solve(
     srch.peak_focus = False
     best.cost = srch.cost(best.seqs, best.excluded)[0]
     if best.excluded and (deterministic or time.perf_counter() - t0 < time_limit):
-        srch.restore(best, _deadline(max(0.0, 0.04 * time_limit), deterministic))
+        last_try = max(0.0, par.final_restore_share * time_limit)
+        srch.restore(best, _deadline(last_try, deterministic))
     return _finish(model, best, srch.decoding, energy_aware, t0, origin, calls, lb)
 
 
@@ -878,6 +887,7 @@ def _phase(
     tasks = _helper_tasks(
         problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
         srch.caps, stay=srch.decoding.stay is not None, peak_focus=srch.peak_focus,
+        params=srch.params,
     )
     handle = pool.submit(_helper_search, tasks) if tasks else None
     calls0 = srch.calls
@@ -896,15 +906,12 @@ def _phase(
     return best, best_margin, calls
 
 
-MARGINS: tuple[int | None, ...] = (None, 1440, 480, 120, 0)
-
-
 def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
     """TOU slack margins ordered by the cost of the plan decoded with each."""
     if not model.peak:
         return [None]
     scored = []
-    for k, mg in enumerate(MARGINS):
+    for k, mg in enumerate(srch.params.tou_margins):
         decoding = replace(srch.decoding, tou_margin=mg)
         scored.append((srch.cost(sol.seqs, sol.excluded, decoding)[0], k, mg))
     scored.sort()  # a margin whose plan breaks the phase's caps sorts last
@@ -914,16 +921,17 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
 def _helper_tasks(
     problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
     energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
-    stay: bool = True, peak_focus: bool = False,
+    stay: bool = True, peak_focus: bool = False, params: SearchParams | None = None,
 ) -> list[HelperTask]:
     """The other workers' shares of a phase (none for one worker or a very short phase)."""
-    if workers <= 1 or (seconds < 1.5 and iterations is None):
+    par = params or SearchParams()
+    if workers <= 1 or (seconds < par.helper_min_seconds and iterations is None):
         return []
     # starting and reporting back costs a little: the helper stops slightly earlier
     return [
         HelperTask(
-            problem, sol, seed * 7919 + w, max(0.1, seconds - 0.3), iterations, energy,
-            margin, caps, stay, peak_focus,
+            problem, sol, seed * 7919 + w, max(0.1, seconds - par.helper_early), iterations,
+            energy, margin, caps, stay, peak_focus, par,
         )
         for w in range(1, workers)
     ]

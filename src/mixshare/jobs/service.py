@@ -427,6 +427,6 @@ def seed_params(seed: int | None, iterations: int = 0) -> dict[str, int | None]:
     engine's default amount of work); without one, an anytime run stopped by the clock."""
     if seed is None:
         return {"seed": 0, "iterations": None}
-    from mixshare.engine.search import DEFAULT_ITERATIONS
+    from mixshare.engine.params import SearchParams
 
-    return {"seed": seed, "iterations": iterations or DEFAULT_ITERATIONS}
+    return {"seed": seed, "iterations": iterations or SearchParams().default_iterations}
