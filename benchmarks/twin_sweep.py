@@ -11,6 +11,7 @@ start-up is timed apart from the sweep. Every worker count must give identical o
 the load average before and after.
 
     python benchmarks/twin_sweep.py [--scenarios 100] [--replications 5] [--workers 1,2,4]
+                                    [--grid sizing|sensitivity] [--arms shared|both]
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mixshare.twin import assumptions
 from mixshare.twin.data import Settings
 from mixshare.twin.results import kpis
 from mixshare.twin.size import scenarios as size_scenarios
-from mixshare.twin.sweep import Outcome, executor, sweep
+from mixshare.twin.sweep import Outcome, Scenario, executor, sweep
 from twin import demo_inputs
 
 
@@ -49,6 +50,20 @@ def backend(kind: str, workers: int) -> Iterator[Executor]:
         Client(cluster) as client,
     ):
         yield client.get_executor(pure=False)
+
+
+def sensitivity(count: int, a: assumptions.Assumptions) -> list[Scenario]:
+    """``count`` scenarios of a one-at-a-time sensitivity sweep on the stored center: every
+    assumption with a range at its low and at its high end, then demand scaled by 0.8-1.2
+    (the stored lines) until ``count`` is reached."""
+    ends = [
+        Scenario(f"{key}={end:g}", values=((key, end),))
+        for key, x in sorted(a.values.items())
+        if x.low != x.high
+        for end in (x.low, x.high)
+    ]
+    scales = [0.8 + 0.4 * k / max(1, count - len(ends) - 1) for k in range(count - len(ends))]
+    return (ends + [Scenario(f"demand x{s:.3f}", demand_scale=s) for s in scales])[:count]
 
 
 def grid(count: int) -> tuple[list[float], list[int]]:
@@ -89,12 +104,24 @@ def main() -> None:
     ap.add_argument("--arms", choices=("shared", "both"), default="shared")
     ap.add_argument("--backend", choices=("dask", "pool"), default="dask")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--grid",
+        choices=("sizing", "sensitivity"),
+        default="sizing",
+        help="sizing: 40-160 kt/yr x 1-4 lines; sensitivity: each assumption's low and high "
+        "end, then demand x0.8-1.2, on the stored center",
+    )
     args = ap.parse_args()
     console = Console(highlight=False)
     inp = demo_inputs([args.weeks])[args.weeks]
     a = assumptions.load()
-    levels, lines = grid(args.scenarios)
-    plan = size_scenarios(inp, levels, lines)
+    if args.grid == "sizing":
+        levels, lines = grid(args.scenarios)
+        plan = size_scenarios(inp, levels, lines)
+        what = f"{len(levels)} demand levels {levels[0]:g}-{levels[-1]:g} kt/yr x lines {lines}"
+    else:
+        plan = sensitivity(args.scenarios, a)
+        what = "one assumption at its low or high end, or demand x0.8-1.2, stored lines"
     settings = Settings(
         replications=args.replications,
         seed=args.seed,
@@ -104,8 +131,7 @@ def main() -> None:
     arms = ("shared",) if args.arms == "shared" else ("shared", "standalone")
     tasks = len(plan) * args.replications
     console.print(
-        f"sweep: {len(plan)} scenarios ({len(levels)} demand levels {levels[0]:g}-"
-        f"{levels[-1]:g} kt/yr x lines {lines}) x {args.replications} replications of "
+        f"sweep: {len(plan)} scenarios ({what}) x {args.replications} replications of "
         f"{args.weeks} week(s) = {tasks} tasks, arms {arms}, engine {args.iterations} "
         f"iteration(s) per re-plan, {args.drain_days:g} drain days, backend {args.backend}, "
         f"{os.cpu_count()} CPUs"
