@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from mixshare.cli import app
 from mixshare.db import session_scope
 from mixshare.demo.generator import load_demo_center
+from mixshare.twin import service
 
 
 @pytest.mark.slow
@@ -41,6 +42,14 @@ def test_twin_size_json_and_charts_on_the_demo_center(
             assert low <= point[kpi]["mean"] <= high
         assert point["actual_kt"] == pytest.approx(point["demand_kt"], rel=0.05)
     assert [s["demand_kt"] for s in doc["smallest"]] == [60, 80]
+    assert doc["wall_seconds"] > 0 and doc["cpu_seconds"] > 0 and len(doc["load_average"]) == 6
+    for point in doc["points"]:
+        assert point["overloaded"] == (point["unfinished_orders"] > 0)
+    # stored as compare and claims runs are: the twin page shows the latest
+    with session_scope() as session:
+        stored = service.latest(session, kind="size")
+        assert stored is not None and stored.result == doc
+        assert (stored.replications, stored.seed, stored.params["drain_days"]) == (2, 0, 2.0)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = page.read_text(encoding="utf-8")
     assert "<svg" in text and "on-time rate" in text

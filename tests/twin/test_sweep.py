@@ -186,7 +186,9 @@ def test_size_curve_has_a_point_per_demand_and_lines(small: TwinInput) -> None:
     doc = sizing.document(points, {"replications": 2})
     assert set(doc) == {"replications", "target_on_time", "points", "smallest"}
     for point in doc["points"]:
-        assert set(point) == {"demand_kt", "actual_kt", "lines", *sizing.SIZE_KPIS}
+        keys = {"demand_kt", "actual_kt", "lines", "orders", "unfinished_orders", "overloaded"}
+        assert set(point) == keys | set(sizing.SIZE_KPIS)
+        assert point["overloaded"] == (point["unfinished_orders"] > 0)
         low, high = point["on_time_rate"]["ci95"]
         assert 0 <= low <= point["on_time_rate"]["mean"] <= high
     assert [s["demand_kt"] for s in doc["smallest"]] == levels
@@ -212,3 +214,20 @@ def test_parse_range_names_the_option_and_the_problem() -> None:
             sizing.parse_range("--demand-kt", text)
     with pytest.raises(sizing.RangeError, match="whole numbers"):
         sizing.parse_lines("1.5:3")
+
+
+def test_an_overloaded_point_is_marked_and_its_unmixed_orders_count_late(
+    small: TwinInput,
+) -> None:
+    """Five times the demand on one line for one day past the demand: orders are left
+    unmixed; the point says so, and its on-time rate is at most the share of orders mixed."""
+    base = mixed_tonnes_per_year(small) / 1000
+    levels, counts = [round(base * 5, 3)], [1]
+    plan = sizing.scenarios(small, levels, counts)
+    settings = Settings(replications=1, seed=4, engine_iterations=1, drain_days=1.0)
+    outcomes = sweep(InProcess(), small, plan, settings, A, arms=("shared",))
+    (point,) = sizing.curve(small, levels, counts, outcomes, A)
+    total = outcomes[0].arms["shared"].total()
+    assert point.overloaded and point.unfinished == total.orders - total.completed > 0
+    assert point.mean("on_time_rate") <= total.completed / total.orders
+    assert outcomes[0].cpu_seconds > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,11 +15,13 @@ from mixshare.engine.synthetic import generate
 from mixshare.jobs.models import Job
 from mixshare.twin import assumptions as assumption_file
 from mixshare.twin import service
+from mixshare.twin import size as sizing
 from mixshare.twin.claims import claims
 from mixshare.twin.data import Settings, TwinInput, lot_from_problem
 from mixshare.twin.models import TwinRun
 from mixshare.twin.results import summarise
 from mixshare.twin.run import run
+from mixshare.twin.sweep import mixed_tonnes_per_year, sweep
 from tests.web.pages_helpers import page_login, post_form
 
 A = assumption_file.load()
@@ -129,3 +132,60 @@ def test_the_admin_runs_the_twin_through_the_job_queue(client: TestClient, db: S
     client.cookies.clear()
     page_login(client, "planner")
     assert 'data-testid="twin-run-form"' not in client.get("/twin").text
+
+
+def _store_size_run(db: Session, scenario: str | None = None) -> dict[str, object]:
+    """A real, small sizing sweep (synthetic center, two levels x one and two lines, the
+    higher level overloading one line) stored as ``twin size`` stores it."""
+    problem = generate(days=2, load=0.4, seed=3)
+    inp = TwinInput(problem, lot_from_problem(problem))
+    base = mixed_tonnes_per_year(inp) / 1000
+    levels, counts = [round(base, 3), round(base * 5, 3)], [1, 2]
+    settings = Settings(replications=2, seed=9, engine_iterations=1, drain_days=1.0)
+    with ThreadPoolExecutor(1) as pool:
+        plan = sizing.scenarios(inp, levels, counts)
+        outcomes = sweep(pool, inp, plan, settings, A, arms=("shared",))
+    doc = sizing.document(sizing.curve(inp, levels, counts, outcomes, A), {"seed": 9})
+    service.record(
+        db,
+        kind="size",
+        result=doc,
+        weeks=1,
+        replications=2,
+        seed=9,
+        assumptions_version=A.version,
+        params={"engine_iterations": 1, "replan_hours": 24.0, "drain_days": 1.0},
+        scenario=scenario,
+    )
+    db.commit()
+    return doc
+
+
+def test_the_page_charts_the_latest_sizing_run(client: TestClient, db: Session) -> None:
+    doc = _store_size_run(db, scenario="<b>town</b>")
+    page_login(client, "planner")
+    html = client.get("/twin?lang=en").text
+    assert 'data-testid="chart-twin-size"' in html and 'data-testid="twin-size-table"' in html
+    assert "<b>town</b>" not in html and "&lt;b&gt;town&lt;/b&gt;" in html
+    assert "/static/app/twin.js" in html  # without a compare run too
+    data = json.loads(re.search(r'id="twin-size-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    points = doc["points"]
+    assert isinstance(points, list)
+    assert data["levels"] == sorted({p["demand_kt"] for p in points})
+    assert [s["lines"] for s in data["series"]] == [1, 2]
+    one = next(p for p in points if p["lines"] == 1 and p["demand_kt"] == data["levels"][1])
+    figures = one["on_time_rate"]
+    assert data["series"][0]["on_time"][1] == [figures["mean"], *figures["ci95"]]
+    assert data["series"][0]["overloaded"][1] is one["overloaded"] is True
+    assert "overloaded" in html
+    assert data["target"] == 0.95 and data["smallest"] == doc["smallest"]
+    # Chinese first
+    client.cookies.set("lang", "zh_CN")
+    zh = client.get("/twin").text
+    assert "产能曲线" in zh and "超负荷" in zh
+
+
+def test_no_sizing_run_says_how_to_make_one(client: TestClient) -> None:
+    page_login(client, "admin")
+    html = client.get("/twin?lang=en").text
+    assert 'data-testid="twin-no-size"' in html and "mixshare twin size" in html

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import os
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -61,25 +63,79 @@ Store = Annotated[
 ]
 
 
-def _inputs(
-    weeks: int, assumptions: Path | None, scenario: Path | None
-) -> tuple[TwinInput, Assumptions, ScenarioSpec | None]:
-    """The demand and assumptions: a scenario file's, else the stored center's. A bad
-    scenario file stops here, before anything runs, with every problem it has."""
-    base = assumption_file.load(assumptions)
-    try:
-        if scenario is not None:
-            spec, a = scenario_file.load(scenario, base)
-            return scenario_file.twin_input(spec, weeks=weeks), a, spec
-        with session_scope() as session:
-            return center_input(session, weeks=weeks), base, None
-    except ValidationFailed as exc:
-        for problem in exc.problems:
-            err.print(f"[red]error:[/red] {escape(str(problem))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    except MixshareError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+@dataclass(frozen=True)
+class RunOptions:
+    """The options ``compare``, ``claims`` and ``size`` share, read once per command: the
+    run's settings, its demand and assumptions, and where its result goes."""
+
+    weeks: int
+    replications: int
+    seed: int
+    fmt: str
+    engine_iterations: int
+    engine_time_limit: float
+    replan_hours: float
+    assumptions: Path | None
+    scenario: Path | None
+    store: bool
+    drain_days: float | None = None  # None: the twin's default (Settings)
+
+    def settings(self) -> Settings:
+        settings = Settings(
+            replications=self.replications,
+            seed=self.seed,
+            engine_iterations=self.engine_iterations,
+            engine_time_limit=self.engine_time_limit,
+            replan_hours=self.replan_hours,
+        )
+        if self.drain_days is None:
+            return settings
+        return replace(settings, drain_days=self.drain_days)
+
+    def inputs(self) -> tuple[TwinInput, Assumptions, ScenarioSpec | None]:
+        """The demand and assumptions: a scenario file's, else the stored center's. A bad
+        scenario file stops here, before anything runs, with every problem it has."""
+        base = assumption_file.load(self.assumptions)
+        try:
+            if self.scenario is not None:
+                spec, a = scenario_file.load(self.scenario, base)
+                return scenario_file.twin_input(spec, weeks=self.weeks), a, spec
+            with session_scope() as session:
+                return center_input(session, weeks=self.weeks), base, None
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                err.print(f"[red]error:[/red] {escape(str(problem))}", soft_wrap=True)
+            raise typer.Exit(2) from exc
+        except MixshareError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from exc
+
+    def keep(
+        self, kind: str, doc: dict[str, object], a: Assumptions, spec: ScenarioSpec | None
+    ) -> None:
+        """Store the run's document with its parameters, unless ``--no-store`` (a database
+        problem only warns: the result is printed either way)."""
+        if not self.store:
+            return
+        files = {"assumptions_file": self.assumptions, "scenario_file": self.scenario}
+        params = service.run_params(
+            self.settings(), **{name: str(path) if path else None for name, path in files.items()}
+        )
+        try:
+            with session_scope() as session:
+                service.record(
+                    session,
+                    kind=kind,
+                    result=doc,
+                    weeks=self.weeks,
+                    replications=self.replications,
+                    seed=self.seed,
+                    assumptions_version=a.version,
+                    params=params,
+                    scenario=spec.name if spec else None,
+                )
+        except (SQLAlchemyError, MixshareError) as exc:
+            err.print(f"[yellow]not stored:[/yellow] {escape(str(exc).splitlines()[0])}")
 
 
 def _progress() -> Progress:
@@ -100,50 +156,6 @@ def _simulate(inp: TwinInput, settings: Settings, a: Assumptions) -> list[dict[s
     return reps
 
 
-def _store(
-    kind: str,
-    doc: dict[str, object],
-    *,
-    weeks: int,
-    settings: Settings,
-    a: Assumptions,
-    spec: ScenarioSpec | None,
-    files: dict[str, Path | None],
-) -> None:
-    """Keep the run's document with its parameters (a database problem only warns: the
-    result is printed either way)."""
-    params = service.run_params(
-        settings, **{name: str(path) if path else None for name, path in files.items()}
-    )
-    try:
-        with session_scope() as session:
-            service.record(
-                session,
-                kind=kind,
-                result=doc,
-                weeks=weeks,
-                replications=settings.replications,
-                seed=settings.seed,
-                assumptions_version=a.version,
-                params=params,
-                scenario=spec.name if spec else None,
-            )
-    except (SQLAlchemyError, MixshareError) as exc:
-        err.print(f"[yellow]not stored:[/yellow] {escape(str(exc).splitlines()[0])}")
-
-
-def _settings(
-    replications: int, seed: int, iterations: int, time_limit: float, replan_hours: float
-) -> Settings:
-    return Settings(
-        replications=replications,
-        seed=seed,
-        engine_iterations=iterations,
-        engine_time_limit=time_limit,
-        replan_hours=replan_hours,
-    )
-
-
 @twin_app.command()
 def compare(
     weeks: Weeks = 1,
@@ -159,14 +171,24 @@ def compare(
 ) -> None:
     """Both arms on the stored center's members and demand (or a scenario file's): KPIs per
     member and total, mean and 95 % confidence interval over the replications."""
-    settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
-    inp, a, spec = _inputs(weeks, assumptions, scenario)
+    options = RunOptions(
+        weeks,
+        replications,
+        seed,
+        fmt,
+        engine_iterations,
+        engine_time_limit,
+        replan_hours,
+        assumptions,
+        scenario,
+        store,
+    )
+    settings = options.settings()
+    inp, a, spec = options.inputs()
     reps = _simulate(inp, settings, a)
     doc = service.compare_document(inp, reps, a, weeks=weeks, settings=settings, spec=spec)
     summary = doc["arms"]
-    if store:
-        files = {"assumptions_file": assumptions, "scenario_file": scenario}
-        _store("compare", doc, weeks=weeks, settings=settings, a=a, spec=spec, files=files)
+    options.keep("compare", doc, a, spec)
     if fmt == "json":
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
@@ -209,13 +231,22 @@ def claims(
 ) -> None:
     """The seed center's claims (efficiency x2, energy -20.1 %, VOC -32.1 %, 100 kt/yr on two
     lines): the twin's estimate, its interval, the assumptions and a verdict."""
-    settings = _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours)
-    inp, a, spec = _inputs(weeks, assumptions, scenario)
-    reps = _simulate(inp, settings, a)
+    options = RunOptions(
+        weeks,
+        replications,
+        seed,
+        fmt,
+        engine_iterations,
+        engine_time_limit,
+        replan_hours,
+        assumptions,
+        scenario,
+        store,
+    )
+    inp, a, spec = options.inputs()
+    reps = _simulate(inp, options.settings(), a)
     doc = judge_claims(reps, a, replications, seed)
-    if store:
-        files = {"assumptions_file": assumptions, "scenario_file": scenario}
-        _store("claims", doc, weeks=weeks, settings=settings, a=a, spec=spec, files=files)
+    options.keep("claims", doc, a, spec)
     if fmt == "json":
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
@@ -276,11 +307,14 @@ def size(
         ),
     ] = 2.0,
     output: Charts = None,
+    store: Store = True,
 ) -> None:
     """Capacity curve: for each annual demand and number of lines, the shared arm's on-time
     rate and cost per tonne (mean, 95 % CI) on the stored members' demand (or a scenario
     file's) scaled to that level, and the smallest center that keeps on-time >= 95 %. Runs
-    as a sweep on Dask distributed (--cluster) or a local process pool."""
+    as a sweep on Dask distributed (--cluster) or a local process pool. Points whose orders
+    were not all mixed when the run stopped are marked overloaded (those orders count
+    late)."""
     try:
         levels = sizing.parse_range("--demand-kt", demand_kt)
         counts = sizing.parse_lines(lines)
@@ -290,19 +324,69 @@ def size(
     except sizing.RangeError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    inp, a, spec = _inputs(weeks, assumptions, scenario)
-    settings = replace(
-        _settings(replications, seed, engine_iterations, engine_time_limit, replan_hours),
-        drain_days=drain_days,
+    options = RunOptions(
+        weeks,
+        replications,
+        seed,
+        fmt,
+        engine_iterations,
+        engine_time_limit,
+        replan_hours,
+        assumptions,
+        scenario,
+        store,
+        drain_days,
     )
+    inp, a, spec = options.inputs()
     scenarios = sizing.scenarios(inp, levels, counts)
+    began, load = time.perf_counter(), os.getloadavg()
+    outcomes = _sweep(inp, scenarios, options.settings(), a, cluster, workers)
+    points = sizing.curve(inp, levels, counts, outcomes, a)
+    meta = {
+        "weeks": weeks,
+        "replications": replications,
+        "seed": seed,
+        "engine_iterations": engine_iterations,
+        "replan_hours": replan_hours,
+        "drain_days": drain_days,
+        "assumptions_version": a.version,
+        "scenario": spec.name if spec else None,
+        "base_kt": round(sweeps.mixed_tonnes_per_year(inp) / 1000.0, 3),
+        "wall_seconds": round(time.perf_counter() - began, 1),
+        "cpu_seconds": round(sum(o.cpu_seconds for o in outcomes), 1),
+        "load_average": [round(x, 2) for x in (*load, *os.getloadavg())],
+    }
+    doc = sizing.document(points, meta)
+    options.keep("size", doc, a, spec)
+    title = f"capacity curve: {weeks} week(s), {replications} replications, seed {seed}"
+    for path in output or []:
+        sizing.write_chart(points, title, path)
+        err.print(f"chart written: {escape(str(path))}")
+    if fmt == "json":
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+        return
+    _size_table(points, replications)
+    console.print(
+        f"{meta['wall_seconds']} s wall, {meta['cpu_seconds']} CPU s in the tasks, load average"
+        f" {load[0]:.1f} at the start"
+    )
+
+
+def _sweep(
+    inp: TwinInput,
+    scenarios: list[sweeps.Scenario],
+    settings: Settings,
+    a: Assumptions,
+    cluster: str | None,
+    workers: int,
+) -> list[sweeps.Outcome]:
     progress = _progress()
     with sweeps.executor(cluster, workers) as pool, progress:
         task = progress.add_task(
-            f"{len(scenarios)} scenarios x {replications} replications",
-            total=len(scenarios) * replications,
+            f"{len(scenarios)} scenarios x {settings.replications} replications",
+            total=len(scenarios) * settings.replications,
         )
-        outcomes = sweeps.sweep(
+        return sweeps.sweep(
             pool,
             inp,
             scenarios,
@@ -311,26 +395,6 @@ def size(
             arms=("shared",),
             done=lambda finished, _total: progress.update(task, completed=finished),
         )
-    points = sizing.curve(inp, levels, counts, outcomes, a)
-    title = f"capacity curve: {weeks} week(s), {replications} replications, seed {seed}"
-    for path in output or []:
-        sizing.write_chart(points, title, path)
-        err.print(f"chart written: {escape(str(path))}")
-    if fmt == "json":
-        meta = {
-            "weeks": weeks,
-            "replications": replications,
-            "seed": seed,
-            "engine_iterations": engine_iterations,
-            "replan_hours": replan_hours,
-            "drain_days": drain_days,
-            "assumptions_version": a.version,
-            "scenario": spec.name if spec else None,
-            "base_kt": round(sweeps.mixed_tonnes_per_year(inp) / 1000.0, 3),
-        }
-        typer.echo(json.dumps(sizing.document(points, meta), ensure_ascii=False))
-        return
-    _size_table(points, replications)
 
 
 def _size_table(points: list[sizing.Point], replications: int) -> None:
@@ -340,6 +404,7 @@ def _size_table(points: list[sizing.Point], replications: int) -> None:
         table.add_column(column, justify="right")
     for p in points:
         lines = f"{p.lines} *" if best.get(p.demand_kt) == p.lines else str(p.lines)
+        lines += " overloaded" if p.overloaded else ""
         table.add_row(
             f"{p.demand_kt:g}",
             lines,

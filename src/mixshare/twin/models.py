@@ -1,5 +1,6 @@
-"""The ``twin_run`` table: every ``twin compare`` and ``twin claims`` run's JSON document with
-the parameters and seed it came from, so the twin page shows results of a real run."""
+"""The ``twin_run`` table: every ``twin compare``, ``twin claims`` and ``twin size`` run's JSON
+document with the parameters and seed it came from, so the twin page shows results of a real
+run."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mixshare.db import Base
 
-KINDS = ("compare", "claims")
+KINDS = ("compare", "claims", "size")
 
 
 class TwinRun(Base):
     __tablename__ = "twin_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # compare | claims
+    kind: Mapped[str] = mapped_column(String(20))  # compare | claims | size
     weeks: Mapped[int] = mapped_column(Integer)
     replications: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer)

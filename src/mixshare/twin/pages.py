@@ -1,5 +1,6 @@
 """The twin page (/twin): the latest stored ``twin compare`` run as charts of both arms per
-member (mean and 95 % CI) and the latest ``twin claims`` run's verdicts. The center's admin
+member (mean and 95 % CI), the latest ``twin claims`` run's verdicts and the latest ``twin
+size`` run's capacity curve. The center's admin
 and planner only: a member would see every other member's figures. The center admin may
 start a run of the stored center on the job queue (``POST /twin/run``)."""
 
@@ -45,6 +46,7 @@ def twin_page(
 ) -> HTMLResponse:
     compare = service.latest(access.session, kind="compare")
     claims = service.latest(access.session, kind="claims")
+    size = service.latest(access.session, kind="size")
     job = access.session.scalars(
         select(Job).where(Job.kind == TWIN_JOB).order_by(Job.id.desc()).limit(1)
     ).first()
@@ -52,6 +54,8 @@ def twin_page(
         "compare": compare,
         "comparison": service.comparison(compare) if compare else None,
         "claims": claims,
+        "size": size,
+        "capacity": service.capacity(size) if size else None,
         "job": job,
         "errors": errors,
         "form": RunForm(),

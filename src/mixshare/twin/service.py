@@ -64,6 +64,7 @@ def run_params(settings: Settings, **files: str | None) -> dict[str, Any]:
         "engine_time_limit": settings.engine_time_limit,
         "replan_hours": settings.replan_hours,
         "lookahead_days": settings.lookahead_days,
+        "drain_days": settings.drain_days,
         "disturbances": asdict(settings.disturbances),
         **files,
     }
@@ -128,7 +129,7 @@ def run_center(
 
 
 def latest(session: Session, *, kind: str) -> TwinRun | None:
-    """The newest stored run of ``kind`` (``compare`` or ``claims``), or None."""
+    """The newest stored run of ``kind`` (``compare``, ``claims`` or ``size``), or None."""
     query = (
         select(TwinRun)
         .where(TwinRun.kind == kind)
@@ -173,4 +174,38 @@ def _triple(
     if not isinstance(entry, dict):
         return None
     low, high = entry.get("ci95", [entry.get("mean"), entry.get("mean")])
+    return [float(entry["mean"]), float(low), float(high)]
+
+
+def capacity(run: TwinRun) -> dict[str, Any]:
+    """A stored ``size`` run as the page charts it: the demand levels (kt/yr), per number of
+    lines the on-time rate and cost per tonne as [mean, low, high] at each level (None where
+    that point was not run) and whether the point was overloaded, the target on-time rate
+    and the smallest center per level."""
+    points: list[dict[str, Any]] = run.result.get("points", [])
+    levels = sorted({float(p["demand_kt"]) for p in points})
+    series = []
+    for lines in sorted({int(p["lines"]) for p in points}):
+        mine = {float(p["demand_kt"]): p for p in points if int(p["lines"]) == lines}
+        series.append(
+            {
+                "lines": lines,
+                "on_time": [_figures(mine.get(kt), "on_time_rate") for kt in levels],
+                "cost": [_figures(mine.get(kt), "cost_per_t") for kt in levels],
+                "overloaded": [bool(mine.get(kt, {}).get("overloaded")) for kt in levels],
+            }
+        )
+    return {
+        "levels": levels,
+        "series": series,
+        "target": run.result.get("target_on_time"),
+        "smallest": run.result.get("smallest", []),
+    }
+
+
+def _figures(point: dict[str, Any] | None, kpi: str) -> list[float] | None:
+    entry = (point or {}).get(kpi)
+    if not isinstance(entry, dict):
+        return None
+    low, high = entry.get("ci95", [entry["mean"], entry["mean"]])
     return [float(entry["mean"]), float(low), float(high)]

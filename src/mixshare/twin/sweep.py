@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -58,6 +59,7 @@ class Outcome:
     scenario: int
     replication: int
     arms: dict[str, ArmResult]
+    cpu_seconds: float = 0.0  # the task's CPU time on its worker
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -185,6 +187,7 @@ def run_task(
 ) -> Outcome:
     """One replication of one scenario (runs on a worker). ``settings.seed`` is already the
     scenario's seed (:func:`scenario_seed`)."""
+    began = time.process_time()
     local = scenario_input(inp, scenario)
     a = scenario_assumptions(assumptions, scenario)
     draws = draw(local, settings, replication)
@@ -196,7 +199,7 @@ def run_task(
         out["standalone"] = run_standalone(local, settings, a, replication, draws)
     for result in out.values():
         result.executed = {}
-    return Outcome(index, replication, out)
+    return Outcome(index, replication, out, time.process_time() - began)
 
 
 # --- where tasks run ---------------------------------------------------------------------------
