@@ -131,17 +131,36 @@ def forward(
     predecessors; with ``use_cap`` a lot may wait past the peak period it would run into, by
     at most ``cap`` minutes after its earliest start ``base`` (see ``model.decode``)."""
     n = dur.shape[1]
-    m = len(ptr) - 1
     start = np.full(n, -1, dtype=np.int64)
     end = np.full(n, -1, dtype=np.int64)
     cos = np.full(n, -1, dtype=np.int64)
     present = np.zeros(n, dtype=np.bool_)
     for k in range(len(flat)):
         present[flat[k]] = True
-    pos = ptr[:-1].copy()
-    prev_key = init_key.copy()
-    prev_end = np.zeros(m, dtype=np.int64)
-    remaining = len(flat)
+    err, culprit = _sweep(
+        flat, ptr, ptr[:-1].copy(), init_key.copy(), np.zeros(len(ptr) - 1, dtype=np.int64),
+        start, end, cos, present, lower, stay, use_stay, cap, base, use_cap, horizon, dur,
+        kwh, key, co_min, down_ptr, down_s, down_e, pred_ptr, pred_lot, pred_min, pred_max,
+        fixed_line, fixed_start, prev_line, peak_s, peak_e,
+    )
+    return start, end, cos, err, culprit
+
+
+@njit(cache=True)
+def _sweep(
+    flat: Any, ptr: Any, pos: Any, prev_key: Any, prev_end: Any, start: Any, end: Any,
+    cos: Any, present: Any, lower: Any, stay: Any, use_stay: bool, cap: Any, base: Any,
+    use_cap: bool, horizon: int, dur: Any, kwh: Any, key: Any, co_min: Any, down_ptr: Any,
+    down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any, pred_max: Any,
+    fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any, peak_e: Any,
+) -> tuple[int, int]:
+    """Time the lots of every line from its position ``pos[ln]`` on (the lots before it are
+    timed already; ``end`` -1 marks a lot not timed yet), the line's state being the key and
+    end of the lot before; returns (error code, culprit)."""
+    m = len(ptr) - 1
+    remaining = 0
+    for ln in range(m):
+        remaining += ptr[ln + 1] - pos[ln]
     while remaining > 0:
         progressed = False
         for ln in range(m):
@@ -165,13 +184,13 @@ def forward(
                     lo = max(lo, stay[i])
                 co = co_min[ln, prev_key[ln], key[i]]
                 if co < 0:
-                    return start, end, cos, FORBIDDEN_CO, i
+                    return FORBIDDEN_CO, i
                 d = dur[ln, i]
                 a, b = down_ptr[ln], down_ptr[ln + 1]
                 if fixed_line[i] >= 0:
                     blk = fixed_start[i] - co
                     if blk < prev_end[ln] or fit(down_s, down_e, a, b, blk, co + d) != blk:
-                        return start, end, cos, LOCKED_UNREACHABLE, i
+                        return LOCKED_UNREACHABLE, i
                     s = fixed_start[i]
                 else:
                     blk = fit(down_s, down_e, a, b, max(prev_end[ln], lo - co), co + d)
@@ -185,10 +204,10 @@ def forward(
                             if s2 <= base[i] + cap[i] and s2 <= latest and s2 + d <= horizon:
                                 blk, s = b2, s2
                 if s < lo:
-                    return start, end, cos, LOCKED_EARLY, i
+                    return LOCKED_EARLY, i
                 e = s + d
                 if e > horizon:
-                    return start, end, cos, PAST_HORIZON, i
+                    return PAST_HORIZON, i
                 start[i], end[i], cos[i] = s, e, blk
                 prev_key[ln], prev_end[ln] = key[i], e
                 pos[ln] += 1
@@ -197,8 +216,85 @@ def forward(
         if not progressed:
             for ln in range(m):
                 if pos[ln] < ptr[ln + 1]:
-                    return start, end, cos, DEADLOCK, flat[pos[ln]]
-    return start, end, cos, OK, -1
+                    return DEADLOCK, flat[pos[ln]]
+    return OK, -1
+
+
+@njit(cache=True)
+def insert_forward(
+    flat: Any, ptr: Any, line_of: Any, pos_of: Any, start0: Any, end0: Any, cos0: Any,
+    ln: int, p: int, lot: int, lower: Any, stay: Any, use_stay: bool, horizon: int, dur: Any,
+    kwh: Any, key: Any, co_min: Any, init_key: Any, down_ptr: Any, down_s: Any, down_e: Any,
+    pred_ptr: Any, pred_lot: Any, pred_min: Any, pred_max: Any, succ_ptr: Any,
+    succ_lot: Any, fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any,
+    peak_e: Any,
+) -> tuple[Any, Any, Any, Any, Any, int, int]:
+    """:func:`forward` (earliest starts, no TOU caps) of the sequences ``flat``/``ptr`` with
+    ``lot`` inserted at position ``p`` of line ``ln``, re-timing only what can change.
+
+    ``start0``/``end0``/``cos0`` are the times :func:`forward` gives ``flat``/``ptr`` (without
+    error); ``line_of``/``pos_of`` each placed lot's line and position in it (-1: absent).
+    A lot's time depends only on the lots before it on its line and on its chain
+    predecessors, so the lots to re-time are, on each line, those from a first position on:
+    line ``ln`` from ``p``, and every line from the first lot whose chain predecessor is
+    re-timed (closed over the chains). Returns the new (flat, ptr, start, end, cos, error,
+    culprit); the times equal a full :func:`forward` of the new sequences, and an error is
+    reported whenever the full pass would report one."""
+    m = len(ptr) - 1
+    new_flat = np.empty(len(flat) + 1, dtype=np.int64)
+    at = ptr[ln] + p
+    new_flat[:at] = flat[:at]
+    new_flat[at] = lot
+    new_flat[at + 1:] = flat[at:]
+    new_ptr = ptr.copy()
+    new_ptr[ln + 1:] += 1
+    # first position to re-time on each line (new positions), closed over chain successors
+    first = new_ptr[1:] - new_ptr[:-1]
+    first[ln] = p
+    done = first.copy()  # lines are scanned for successors from ``first`` up to ``done``
+    done[ln] = new_ptr[ln + 1] - new_ptr[ln]
+    changed = True
+    while changed:
+        changed = False
+        for line in range(m):
+            while done[line] > first[line]:
+                done[line] -= 1
+                j = new_flat[new_ptr[line] + done[line]]
+                for q in range(succ_ptr[j], succ_ptr[j + 1]):
+                    _touch(succ_lot[q], line_of, pos_of, ln, p, first)
+                changed = True
+    start, end, cos = start0.copy(), end0.copy(), cos0.copy()
+    present = pos_of >= 0
+    present[lot] = True
+    pos = new_ptr[:-1] + first
+    prev_key = init_key.copy()
+    prev_end = np.zeros(m, dtype=np.int64)
+    for line in range(m):
+        for k in range(pos[line], new_ptr[line + 1]):
+            j = new_flat[k]
+            start[j], end[j], cos[j] = -1, -1, -1
+        if first[line] > 0:
+            j = new_flat[pos[line] - 1]
+            prev_key[line], prev_end[line] = key[j], end[j]
+    no_cap = np.zeros(0, dtype=np.int64)
+    err, culprit = _sweep(
+        new_flat, new_ptr, pos, prev_key, prev_end, start, end, cos, present, lower, stay,
+        use_stay, no_cap, no_cap, False, horizon, dur, kwh, key, co_min, down_ptr, down_s,
+        down_e, pred_ptr, pred_lot, pred_min, pred_max, fixed_line, fixed_start, prev_line,
+        peak_s, peak_e,
+    )
+    return new_flat, new_ptr, start, end, cos, err, culprit
+
+
+@njit(cache=True)
+def _touch(j: int, line_of: Any, pos_of: Any, ln: int, p: int, first: Any) -> None:
+    """Lower line ``line_of[j]``'s first position to re-time to lot ``j``'s (when placed)."""
+    if pos_of[j] < 0:
+        return
+    line = line_of[j]
+    k = pos_of[j] + (1 if line == ln and pos_of[j] >= p else 0)  # behind the inserted lot
+    if k < first[line]:
+        first[line] = k
 
 
 @njit(cache=True)

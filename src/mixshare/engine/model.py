@@ -513,12 +513,23 @@ def evaluate(
 ) -> Cost:
     """Cost terms of decoded sequences; a lot of the previous plan that is not planned, or not
     at its previous line and start, counts as moved."""
-    kd = model.kernel()
     flat, ptr = kernels.pack(seqs)
+    return evaluate_flat(
+        model, flat, ptr, np.asarray(dec.start, dtype=np.int64),
+        np.asarray(dec.end, dtype=np.int64), unplanned_orders, energy,
+    )
+
+
+def evaluate_flat(
+    model: Model, flat: np.ndarray, ptr: np.ndarray, start: np.ndarray, end: np.ndarray,
+    unplanned_orders: int, energy: bool = True,
+) -> Cost:
+    """:func:`evaluate` of sequences already packed (:func:`mixshare.engine.kernels.pack`)
+    with their times as arrays."""
+    kd = model.kernel()
     tard, late, co_minutes, cleaning, co_cost, energy_cost, moved = kernels.cost_terms(
-        flat, ptr, np.asarray(dec.start, dtype=np.int64), np.asarray(dec.end, dtype=np.int64),
-        energy, kd.dur, kd.kwh, kd.key, kd.init_key, kd.co_min, kd.co_clean, kd.co_cost,
-        kd.due, kd.weight, kd.price_cum, kd.prev_line, kd.prev_start,
+        flat, ptr, start, end, energy, kd.dur, kd.kwh, kd.key, kd.init_key, kd.co_min,
+        kd.co_clean, kd.co_cost, kd.due, kd.weight, kd.price_cum, kd.prev_line, kd.prev_start,
     )
     return Cost(
         tardiness=tard, late=late, co_minutes=co_minutes, cleaning=cleaning, co_cost=co_cost,

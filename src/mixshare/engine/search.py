@@ -46,6 +46,7 @@ import numpy as np
 from mixshare.engine.bound import lower_bound
 from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
 from mixshare.engine.dispatch import dispatch_model
+from mixshare.engine.insertion import InsertionBase, Timed, decode_insertion, insertion_base
 from mixshare.engine.kernels import push_delta
 from mixshare.engine.model import (
     EARLIEST,
@@ -58,6 +59,7 @@ from mixshare.engine.model import (
     compile_problem,
     decode,
     evaluate,
+    evaluate_flat,
     stage_rank,
     stay_starts,
     to_schedule,
@@ -149,9 +151,35 @@ class Search:
         if dec.error is not None:
             return INF, dec
         c = evaluate(self.model, seqs, dec, len(excluded), self.energy)
+        return self._with_stuck(self.price(c), excluded), dec
+
+    def _with_stuck(self, cost: float, excluded: set[int]) -> float:
         # an order with a frozen/locked lot may be left out only transiently (re-plan seed)
         stuck = sum(1 for o in excluded if o in self.fixed_orders)
-        return self.price(c) + self.params.stuck_order_penalty * stuck, dec
+        return cost + self.params.stuck_order_penalty * stuck
+
+    def insertion_cost(
+        self, sol: Sol, base: InsertionBase, ln: int, p: int, i: int
+    ) -> tuple[float, int]:
+        """:meth:`cost` of ``sol`` with lot ``i`` inserted at position ``p`` of line ``ln``
+        (``sol`` is left as it is) and the lot's end there; only the lots the insertion can
+        move are re-timed when that gives the full decode's times (:mod:`.insertion`)."""
+        timed = decode_insertion(self.model, base, ln, p, i)
+        if timed is None:
+            sol.seqs[ln].insert(p, i)
+            try:
+                c, dec = self.cost(sol.seqs, sol.excluded)
+            finally:
+                del sol.seqs[ln][p]
+            return c, dec.end[i] if c < INF else -1
+        self.calls += 1
+        if timed.error is not None:
+            return INF, -1
+        terms = evaluate_flat(
+            self.model, timed.flat, timed.ptr, timed.start, timed.end, len(sol.excluded),
+            self.energy,
+        )
+        return self._with_stuck(self.price(terms), sol.excluded), int(timed.end[i])
 
     def price(self, c: Cost) -> float:
         """The objective the search minimises: the weighted one, or that of a lexicographic
@@ -185,7 +213,7 @@ class Search:
 
     # -- insertion -----------------------------------------------------------------------------
     def screen(
-        self, ln: int, seq: list[int], dec: Decoded, i: int
+        self, ln: int, seq: list[int], dec: Timed, i: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Approximate cost of inserting lot ``i`` at every position of line ``ln``."""
         m = self.model
@@ -208,9 +236,9 @@ class Search:
             m_out[:-1] = co[ki, ks]
             s_old[:-1] = sw[prev_k[:-1], ks]
         ok = (m_in >= 0) & (m_out >= 0)
-        st = np.array([dec.start[j] for j in seq], dtype=np.int64)
-        en = st + np.array([m.dur[ln][j] for j in seq], dtype=np.int64)
-        cs = np.array([dec.co_start[j] for j in seq], dtype=np.int64)
+        st = dec.start[sq]
+        en = dec.end[sq]
+        cs = dec.co_start[sq]
         prev_end = np.concatenate(([0], en))
         ready = max(
             [m.release[i]] + [dec.end[p] + mn for p, mn, _ in m.preds[i] if dec.start[p] >= 0]
@@ -257,7 +285,9 @@ class Search:
         (:attr:`SearchParams.insert_best`); ``wide`` > 0 also tries that many more positions,
         screened infeasible ones included."""
         best_k = self.params.insert_best
-        _, dec = self.cost(sol.seqs, sol.excluded)
+        self.calls += 1
+        base = insertion_base(self.model, sol.seqs, self.min_start, self.decoding)
+        dec = base.decoded
         if dec.error is not None:
             return False
         cands: list[tuple[float, int, int]] = []
@@ -281,15 +311,13 @@ class Search:
             if tried >= best_k + 2 and (best is not None or tried >= 4 * (best_k + 1) + wide):
                 break
             tried += 1
-            sol.seqs[ln].insert(p, i)
-            c, dec2 = self.cost(sol.seqs, sol.excluded)
-            del sol.seqs[ln][p]
+            c, end_i = self.insertion_cost(sol, base, ln, p, i)
             if c >= INF:
                 continue
             # surrogate: a predecessor late against its soft due makes its order late later
             rank = c
             if soft:
-                rank += self.wt * self.w[i] * max(0, dec2.end[i] - m.soft_due[i])
+                rank += self.wt * self.w[i] * max(0, end_i - m.soft_due[i])
             if best is None or rank < best[3]:
                 best = (c, ln, p, rank)
         if best is None:
