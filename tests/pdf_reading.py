@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 
 
 def pdf_text(data: bytes) -> str:
@@ -14,10 +15,16 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def _dictionary(value: object) -> DictionaryObject:
+    resolved = value.get_object() if isinstance(value, PdfObject) else value
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved
+
+
 def fonts_of(data: bytes) -> set[str]:
     """The base fonts the pages use."""
     fonts = set()
     for page in PdfReader(io.BytesIO(data)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
+        for font in _dictionary(_dictionary(page["/Resources"])["/Font"]).values():
+            fonts.add(str(_dictionary(font)["/BaseFont"]))
     return fonts

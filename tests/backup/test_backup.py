@@ -152,7 +152,7 @@ def test_backup_while_another_thread_writes_is_consistent(
     try:
         while len(committed) < 3:
             threading.Event().wait(0.01)
-        before, files = len(committed), []
+        before, files = len(committed), list[Path]()
         while len(files) < 3 or (len(committed) - before < 5 and len(files) < 20):
             files.append(tmp_path / f"live-{len(files)}.backup")
             backup(center_url, files[-1])

@@ -76,7 +76,7 @@ def test_other_content_under_the_same_id_is_a_conflict_and_both_are_kept(
 def _bad(**changes: Any) -> dict[str, Any]:
     document = masterbatches().next()
     for path, value in changes.items():
-        target = document
+        target: Any = document
         *parents, last = path.split("__")
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]

@@ -53,7 +53,7 @@ class Workers:
             "MIXSHARE_QUEUE_URL": queue_url,
             "MIXSHARE_JOB_LEASE_SECONDS": str(LEASE),
         }
-        self.logs, self.started = logs, []
+        self.logs, self.started = logs, list[subprocess.Popen[bytes]]()
 
     def start(self) -> subprocess.Popen[bytes]:
         log = (self.logs / f"worker-{len(self.started)}.log").open("wb")
@@ -86,7 +86,11 @@ def _plan_job(db_url: str, world: World, time_limit: float) -> int:
         assert plan is not None
         plan.status = "published"  # the plan re-plans keep stable
         return service.create_plan_job(
-            session, kind="run", start=plan.horizon_start, days=7, method="engine",
+            session,
+            kind="run",
+            start=plan.horizon_start,
+            days=7,
+            method="engine",
             time_limit=time_limit,
         ).id
 

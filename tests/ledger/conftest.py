@@ -90,7 +90,7 @@ def add_batches(session: Session, rows: list[tuple[Any, ...]]) -> dict[str, int]
     result = ingest(session, docs, source="api")
     outcomes = {r.batch: (r.outcome, r.batch_id) for r in result.results}
     assert all(o in ("accepted",) for o, _ in outcomes.values()), result.results
-    return {code: batch_id or 0 for code, (_o, batch_id) in outcomes.items()}
+    return {code: batch_id or 0 for code, (_o, batch_id) in outcomes.items() if code is not None}
 
 
 @pytest.fixture

@@ -39,7 +39,8 @@ def test_a_bad_batch_is_flagged_before_its_lab_result_and_a_good_one_is_not(lab:
     assert hot_score.outside["temperature_c"] > 0.1
     assert service.results_of(lab.session, hot) == []  # flagged with no lab result yet
     work = {item.batch.id: item for item in service.worklist(lab.session)}
-    assert work[hot.id].curve is not None and work[hot.id].curve.out_of_envelope
+    curve = work[hot.id].curve
+    assert curve is not None and curve.out_of_envelope
 
 
 def test_the_batch_chart_shows_the_curve_against_the_envelope(lab: Lab) -> None:

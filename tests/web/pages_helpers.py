@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import PASSWORD
@@ -30,6 +31,7 @@ def page_login(client: TestClient, username: str) -> str:
     return token_of(client.get("/orders").text)
 
 
-def post_form(client: TestClient, path: str, token: str, **fields: Any) -> Any:
+def post_form(client: TestClient, path: str, token: str, **fields: Any) -> httpx.Response:
     data = {"csrf_token": token, **{k: str(v) for k, v in fields.items()}}
-    return client.post(path, data=data, follow_redirects=False)
+    response: httpx.Response = client.post(path, data=data, follow_redirects=False)
+    return response

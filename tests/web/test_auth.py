@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -27,10 +28,13 @@ def form_token(client: TestClient, path: str = "/login") -> str:
     return found.group(1)
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD, next: str = "/") -> object:
+def login(
+    client: TestClient, username: str, password: str = PASSWORD, next: str = "/"
+) -> httpx.Response:
     token = form_token(client)
     data = {"username": username, "password": password, "csrf_token": token, "next": next}
-    return client.post("/login", data=data, follow_redirects=False)
+    response: httpx.Response = client.post("/login", data=data, follow_redirects=False)
+    return response
 
 
 def test_login_sets_secure_session_cookie(client: TestClient, world: World) -> None:
@@ -242,7 +246,8 @@ def test_demo_accounts(session: Session) -> None:
     assert names[:4] == ["admin", "planner", "operator", "quality"]
     assert names[4:14] == [f"m{n:02d}" for n in range(1, 11)] and names[-1] == "m01admin"
     m03 = users.get_by_username(session, "m03")
-    assert m03 is not None and m03.role == "member_user" and m03.member.code == "M03"
+    assert m03 is not None and m03.role == "member_user"
+    assert m03.member is not None and m03.member.code == "M03"
     assert users.authenticate(session, "m01admin", "demo-pass-1", "test").role == "member_admin"
     create_demo_accounts(session, "other-pass-2")  # idempotent: resets the password
     assert users.authenticate(session, "admin", "other-pass-2", "test").role == "center_admin"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -27,7 +28,8 @@ def other_browser(app: FastAPI, world: World) -> Iterator[TestClient]:
 
 
 def me_status(client: TestClient, headers: dict[str, str] | None = None) -> int:
-    return client.get(f"{API}/users/me", headers=headers or {}).status_code
+    response: httpx.Response = client.get(f"{API}/users/me", headers=headers or {})
+    return response.status_code
 
 
 def test_admin_password_change_revokes_tokens_and_sessions(

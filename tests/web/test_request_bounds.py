@@ -102,9 +102,7 @@ def _int_params(route: APIRoute) -> list[tuple[str, Any]]:
         stack.extend(current.dependencies)
         for param in [*current.path_params, *current.query_params]:
             annotation = param.field_info.annotation
-            if annotation is int or (
-                getattr(annotation, "__args__", None) and int in annotation.__args__
-            ):
+            if annotation is int or int in getattr(annotation, "__args__", ()):
                 found.append((param.name, param.field_info))
     return found
 
@@ -119,6 +117,6 @@ def test_every_integer_parameter_is_bounded(app: FastAPI) -> None:
         for name, info in _int_params(route):
             limits = [getattr(m, "le", None) or getattr(m, "lt", None) for m in info.metadata]
             if not any(limit is not None and limit < 2**31 for limit in limits):
-                unbounded.append(f"{sorted(route.methods)} {path} {name}")
+                unbounded.append(f"{sorted(route.methods or ())} {path} {name}")
     hint = "declare ids with mixshare.web.params.PathId / QueryId:\n"
     assert unbounded == [], hint + "\n".join(unbounded)

@@ -84,7 +84,8 @@ def test_forwarded_for_counts_from_a_trusted_proxy(behind_proxy: str, db: Sessio
 
 def token_status(client: TestClient, username: str, password: str) -> int:
     form = {"username": username, "password": password}
-    return client.post(TOKEN, data=form).status_code
+    response: httpx.Response = client.post(TOKEN, data=form)
+    return response.status_code
 
 
 def test_attacker_at_shared_address_cannot_lock_out_others(

@@ -34,7 +34,10 @@ def due() -> str:
 def upload(client: TestClient, token: str, kind: str, name: str, content: bytes) -> httpx.Response:
     files = {"file": (name, content, "text/csv")}
     data = {"csrf_token": token, "kind": kind}
-    return client.post("/imports", data=data, files=files, follow_redirects=False)
+    response: httpx.Response = client.post(
+        "/imports", data=data, files=files, follow_redirects=False
+    )
+    return response
 
 
 def count_orders(db: Session) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.db import session_scope
@@ -61,7 +62,7 @@ class Planted:
     lot_code: str
 
 
-def _hostile_order(session: Any, start: datetime) -> Order:
+def _hostile_order(session: Session, start: datetime) -> Order:
     """M01's first open order due in the week, renamed; its compound renamed too."""
     order = session.scalars(
         select(Order)
@@ -69,8 +70,12 @@ def _hostile_order(session: Any, start: datetime) -> Order:
         .where(Member.code == "M01", Order.status == "open", Order.due_at >= start)
         .order_by(Order.due_at)
     ).first()
+    assert order is not None
     version = session.get(CompoundVersion, order.compound_version_id)
-    session.get(Compound, version.compound_id).code = HOSTILE_COMPOUND
+    assert version is not None
+    compound = session.get(Compound, version.compound_id)
+    assert compound is not None
+    compound.code = HOSTILE_COMPOUND
     order.number = HOSTILE_NUMBER
     return order
 
@@ -80,6 +85,7 @@ def _plant(database_url: str, demo_start: date) -> Planted:
     with session_scope(database_url) as session:
         order = _hostile_order(session, start)
         line = session.scalars(select(Line).order_by(Line.code)).first()
+        assert line is not None
         outage_start = start + timedelta(days=3, hours=2)
         lines.declare_outage(
             session,
