@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from mixshare.benchsolvers import upmsp_kernels as kern
 from mixshare.benchsolvers.upmsp import (
     Instance,
     instance_name,
@@ -20,7 +23,7 @@ from mixshare.benchsolvers.upmsp import (
     read_instance,
     solve,
 )
-from mixshare.benchsolvers.upmsp_search import iterated_greedy, warm_up
+from mixshare.benchsolvers.upmsp_search import iterated_greedy, padded, warm_up
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "upmsp-sdst"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared benchmark data absent")
@@ -166,6 +169,74 @@ def test_solver_reaches_known_optima(exact: bool) -> None:
         res = solve(inst, 1.0, workers=1, exact=exact)
         assert makespan(inst, res.assignment) == best[name], name  # judged independently
         assert lower_bound(inst) <= best[name]
+
+
+def _machine_time(p: np.ndarray, setup: np.ndarray, k: int, seq: list[int]) -> int:
+    return sum(int(p[k, j]) for j in seq) + sum(
+        int(setup[k, a, b]) for a, b in itertools.pairwise(seq)
+    )
+
+
+def _improving_neighbours(p: np.ndarray, setup: np.ndarray, seqs: list[list[int]]) -> list[str]:
+    """Every relocation or swap the descent promises to have exhausted, found by brute force.
+
+    A move improves when both machines it touches end strictly below C_max and it either takes
+    a machine off C_max (the source of a relocation, either machine of a swap) or lowers the
+    total completion time (the rule of ``upmsp_kernels._rank``).
+    """
+    times = [_machine_time(p, setup, k, s) for k, s in enumerate(seqs)]
+    cmax, found = max(times), []
+
+    def improves(k: int, t: int, new_k: list[int], new_t: list[int], swap: bool) -> bool:
+        yk = _machine_time(p, setup, k, new_k)
+        yt = _machine_time(p, setup, t, new_t) if t != k else yk
+        old = times[k] + (times[t] if t != k else 0)
+        new = yk + (yt if t != k else 0)
+        crit = max(times[k], times[t]) if swap else times[k]
+        return max(yk, yt) < cmax and (crit == cmax or new < old)
+
+    for k, sk in enumerate(seqs):
+        for i, u in enumerate(sk):
+            rest = sk[:i] + sk[i + 1 :]
+            for t, st in enumerate(seqs):
+                target = rest if t == k else st
+                for q in range(len(target) + 1):
+                    moved = [*target[:q], u, *target[q:]]
+                    if improves(k, t, rest if t != k else moved, moved, swap=False):
+                        found.append(f"move {u} to machine {t} at {q}")
+                for r, v in enumerate(st if t > k else []):
+                    swapped = [*sk[:i], v, *sk[i + 1 :]], [*st[:r], u, *st[r + 1 :]]
+                    if improves(k, t, *swapped, swap=True):
+                        found.append(f"swap {u} and {v}")
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_descent_ends_where_no_move_improves(seed: int) -> None:
+    """The descent caches each machine pair's best move; a stale cache would stop it early.
+
+    Started from a random schedule the descent takes many steps, C_max falls many times and
+    machines reach the C_max level untouched: the cases where a cached pair goes stale.
+    """
+    rng = np.random.default_rng(seed)
+    n, m = 30, 3 + seed % 4
+    p = rng.integers(1, 40, size=(m, n))
+    setup = rng.integers(0, 30, size=(m, n, n))
+    P, S, T = padded(p, setup)
+    seq, ln = np.zeros((m, n), dtype=np.int64), np.zeros(m, dtype=np.int64)
+    for j in rng.permutation(n):
+        k = rng.integers(m)
+        seq[k, ln[k]] = j
+        ln[k] += 1
+    c = np.array([kern.machine_cost(P, S, seq, ln, k) for k in range(m)], dtype=np.int64)
+    kern.local_search(P, S, T, seq, ln, c, np.zeros(2, dtype=np.int64))
+    seqs = [seq[k, : ln[k]].tolist() for k in range(m)]
+    assert c.tolist() == [_machine_time(p, setup, k, s) for k, s in enumerate(seqs)]
+    assert sorted(itertools.chain(*seqs)) == list(range(n))
+    assert _improving_neighbours(p, setup, seqs) == []
+    # the search's results (after destroy / reinsert / descent) are local optima too
+    res = iterated_greedy(p, setup, time_limit=60, seed=seed, max_iterations=5)
+    assert _improving_neighbours(p, setup, res.assignment) == []
 
 
 @needs_shared
