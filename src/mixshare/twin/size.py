@@ -188,25 +188,26 @@ def figure(points: Sequence[Point], title: str) -> Any:
     fig = Figure(figsize=(10, 4.2), layout="constrained")
     on_time, cost = fig.subplots(1, 2)
     best = smallest(points)
-    for n in sorted({p.lines for p in points}):
+    # one colour per number of lines in both panels (the extra markers would advance the
+    # colour cycle of the left panel only)
+    for k, n in enumerate(sorted({p.lines for p in points})):
         mine = [p for p in points if p.lines == n]
         x = [p.demand_kt for p in mine]
+        colour = f"C{k}"
         for ax, kpi in ((on_time, "on_time_rate"), (cost, "cost_per_t")):
             y = [p.mean(kpi) for p in mine]
             err = [
                 [p.mean(kpi) - p.ci(kpi)[0] for p in mine],
                 [p.ci(kpi)[1] - p.mean(kpi) for p in mine],
             ]
-            bars = ax.errorbar(
-                x, y, yerr=err, marker="o", capsize=3, label=f"{n} line{'s' * (n > 1)}"
-            )
-            colour = bars.lines[0].get_color()
+            label = f"{n} line{'s' * (n > 1)}"
+            ax.errorbar(x, y, yerr=err, marker="o", capsize=3, color=colour, label=label)
             hollow = [(p.demand_kt, p.mean(kpi)) for p in mine if p.overloaded]
             if hollow:
-                ax.plot(*zip(*hollow, strict=True), "o", mfc="white", mec=colour, zorder=3)
+                ax.plot(*zip(*hollow, strict=True), "o", color=colour, mfc="white", zorder=3)
         chosen = [(p.demand_kt, p.mean("on_time_rate")) for p in mine if best[p.demand_kt] == n]
         if chosen:
-            on_time.plot(*zip(*chosen, strict=True), "D", ms=10, mfc="none", mec="black")
+            on_time.plot(*zip(*chosen, strict=True), "D", ms=10, color="black", mfc="none")
     on_time.axhline(TARGET_ON_TIME, color="grey", linestyle="--", linewidth=1)
     on_time.set_title(
         f"diamond: smallest center with on-time >= {TARGET_ON_TIME}; hollow: overloaded",
