@@ -94,12 +94,16 @@
         data: s.on_time.map(function (v, i) {
           if (!v) { return null; }
           var best = smallest[levels[i]] === s.lines;
-          return { value: v[0], symbol: best ? "diamond" : (s.overloaded[i] ? "emptyCircle" : "circle"),
-                   symbolSize: best ? 14 : 7 };
+          if (best) { return { value: v[0], symbol: "diamond", symbolSize: 14 }; }
+          if (s.overloaded[i]) {
+            return { value: v[0], symbol: "emptyCircle", symbolSize: 10, itemStyle: { borderWidth: 2 } };
+          }
+          return { value: v[0], symbol: "circle", symbolSize: 6 };
         }),
         markLine: series.length ? undefined : {
           silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#616161" },
-          label: { formatter: t.target + " " + data.target }, data: [{ yAxis: data.target }]
+          label: { position: "insideEndTop", formatter: t.target + " " + data.target },
+          data: [{ yAxis: data.target }]
         }
       });
     });
