@@ -132,3 +132,35 @@ def test_money_energy_phase_never_raises_the_total() -> None:
     k_final, k_before = judged(problem, final), judged(problem, snaps["weighted"])
     assert k_final.unplanned_orders <= k_before.unplanned_orders
     assert k_final.objective <= k_before.objective + 1e-6
+
+
+def late_into_valley(tonnes: float) -> Problem:
+    """One lot of 200 min and 2,000 kWh, released at 100, due at 300: on time it runs
+    [100, 300) in the peak (2.0 yuan/kWh, 4,000 yuan); waiting for the valley [300, 600)
+    (0.5 yuan/kWh) saves 3,000 yuan and makes it 200 minutes late, at 20 yuan per tonne-hour
+    of lateness (default prices): 0.11 yuan a minute for 0.33 t, 6,667 for 1,000 t."""
+    return Problem(
+        horizon=600,
+        lines=(line(),),
+        lots=(replace(lot("y", 200, kwh=2000.0, release=100, due=300), tonnes=tonnes),),
+        prices=(PricePeriod(0, 300, 2.0, "peak"), PricePeriod(300, 600, 0.5, "valley")),
+    )
+
+
+def test_money_objective_waits_for_the_valley_when_lateness_costs_less() -> None:
+    problem = late_into_valley(tonnes=0.33)
+    k = judged(problem, solve(problem, time_limit=30, seed=0, workers=1, iterations=20))
+    blind = judged(
+        problem,
+        solve(problem, time_limit=30, seed=0, workers=1, iterations=20, energy_aware=False),
+    )
+    assert blind.energy_cost == pytest.approx(4000.0) and blind.tardiness_yuan == 0.0
+    assert k.energy_cost == pytest.approx(1000.0)
+    assert k.tardiness_yuan == pytest.approx(200 * 0.33 * 20.0 / 60)
+    assert k.total_yuan < blind.total_yuan - 2900.0
+
+
+def test_money_objective_stays_on_time_when_lateness_costs_more() -> None:
+    problem = late_into_valley(tonnes=1000.0)
+    k = judged(problem, solve(problem, time_limit=30, seed=0, workers=1, iterations=20))
+    assert k.tardiness_yuan == 0.0 and k.energy_cost == pytest.approx(4000.0)

@@ -973,8 +973,21 @@ def _finish(
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
         raise RuntimeError(f"internal: best plan does not decode ({dec.error})")
     before = evaluate(model, best.seqs, dec, len(best.excluded), True)
-    # where the idle time sits: exact per-line timing of the sequences (energy, stability)
-    dec = retime(model, best.seqs, dec, energy=energy, stability=bool(model.previous))
+    # where the idle time sits: exact per-line timing of the sequences (energy, stability).
+    # Money: a lot may also end later when its lateness costs less than the electricity it
+    # saves (demo week, TOU-blind plans of 400 iterations, seeds 0-4: their own sequences
+    # re-timed this way cost 81-1,475 yuan less than re-timed at no extra lateness, at
+    # tardiness +0.2 to +2.3 %; 0.05 CPU s either way); lexicographic: energy never buys
+    # tardiness
+    trade = energy and model.weights.objective == "money"
+    dec = retime(
+        model,
+        best.seqs,
+        dec,
+        energy=energy,
+        stability=bool(model.previous),
+        keep_tardiness=not trade,
+    )
     cost = evaluate(model, best.seqs, dec, len(best.excluded), True)
     placed = {i for s in best.seqs for i in s}
     sched = to_schedule(model, best.seqs, dec, [i for i in range(model.n) if i not in placed])
