@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
 from sqlalchemy.orm import Session
 
 from mixshare.changeovers import service as rules
@@ -18,7 +17,9 @@ from mixshare.compounds.models import ChangeoverRule
 from mixshare.errors import ValidationFailed
 from mixshare.lines.models import Line
 from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
+from tests import spreadsheet_files
 from tests.orders.conftest import build_center, recipe
+from tests.spreadsheet_files import read_template
 
 
 @pytest.fixture
@@ -37,15 +38,7 @@ def rows_of(**cells: object) -> list[object]:
 
 
 def write_rules(path: Path, rows: list[list[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = SHEET
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return spreadsheet_files.write_xlsx(path, SHEET, COLUMNS, rows)
 
 
 def snapshot(session: Session) -> list[tuple[int, str]]:
@@ -79,11 +72,10 @@ def test_matrix_says_which_rule_forbids_and_where_no_rule_matches(
 def test_template_documents_every_column(tmp_path: Path) -> None:
     path = tmp_path / "rules.xlsx"
     template_rules(path)
-    book = load_workbook(path)
-    assert book.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
-    documented = {row[0] for row in book[HELP_SHEET].iter_rows(min_row=2, values_only=True)}
-    assert set(COLUMNS) <= documented
-    for row in book[EXAMPLE_SHEET].iter_rows(min_row=2, values_only=True):
+    template = read_template(path)
+    assert template.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
+    assert set(COLUMNS) <= template.documented
+    for row in template.example:
         assert len(row) == len(COLUMNS) and row[0] is not None
 
 

@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from mixshare.compounds.models import CompoundVersion
 from mixshare.errors import ValidationFailed
 from mixshare.materials.models import Material
 from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
+from tests import spreadsheet_files
 from tests.orders.conftest import build_center
 
 HEADER = list(COLUMNS)
@@ -34,15 +35,7 @@ def good_rows() -> list[list[object]]:
 
 
 def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Compounds"
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return spreadsheet_files.write_xlsx(path, "Compounds", HEADER, rows)
 
 
 def versions(session: Session) -> int:
@@ -178,13 +171,11 @@ def test_template_is_documented_and_its_example_never_imports(
     assert import_compounds(center, path).created == ["M01.CV-NR-70.v1"]
 
 
-
-
 @pytest.mark.parametrize(
     ("row", "column", "value", "reason"),
     [
         (0, "compound", "<b>BELT</b>", "ASCII letters, digits"),
-        (0, "name", "=HYPERLINK(\"http://evil.example\")", "formula"),
+        (0, "name", '=HYPERLINK("http://evil.example")', "formula"),
         (0, "name", "-2+3+cmd|'/C calc'!A0", "formula"),
         (1, "material", "SBR1502\x00", "ASCII letters, digits"),
         (0, "density", "NaN", "not a finite number"),

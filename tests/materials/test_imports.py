@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,18 +13,12 @@ from mixshare.errors import ValidationFailed
 from mixshare.materials.imports import COLUMNS, SHEET, import_materials, template_materials
 from mixshare.materials.models import Material
 from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
+from tests import spreadsheet_files
+from tests.spreadsheet_files import read_template
 
 
 def write_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = SHEET
-    sheet.append(header or list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return spreadsheet_files.write_xlsx(path, SHEET, header or COLUMNS, rows)
 
 
 def stored(session: Session) -> dict[str, tuple[str, str, float, float]]:
@@ -38,15 +31,13 @@ def test_template_documents_every_column_and_its_example_imports(
 ) -> None:
     path = tmp_path / "materials.xlsx"
     template_materials(path)
-    book = load_workbook(path)
-    assert book.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
-    documented = {row[0] for row in book[HELP_SHEET].iter_rows(min_row=2, values_only=True)}
-    assert set(COLUMNS) <= documented
+    template = read_template(path)
+    assert template.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
+    assert set(COLUMNS) <= template.documented
     # The example, pasted into the data sheet, is a valid file.
-    example = [list(r) for r in book[EXAMPLE_SHEET].iter_rows(min_row=2, values_only=True)]
-    header = [str(c) for c in next(book[EXAMPLE_SHEET].iter_rows(max_row=1, values_only=True))]
-    result = import_materials(session, write_xlsx(tmp_path / "ex.xlsx", example, header))
-    assert len(result.created) == len(example)
+    example = write_xlsx(tmp_path / "ex.xlsx", template.example, template.header)
+    result = import_materials(session, example)
+    assert len(result.created) == len(template.example)
 
 
 def test_good_file_creates_new_and_updates_known_codes(session: Session, tmp_path: Path) -> None:

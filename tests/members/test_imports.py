@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -18,18 +17,12 @@ from mixshare.members.models import Member
 from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
 from mixshare.users import service as users
 from mixshare.users.models import User
+from tests import spreadsheet_files
+from tests.spreadsheet_files import read_template
 
 
 def write_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = SHEET
-    sheet.append(header or list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return spreadsheet_files.write_xlsx(path, SHEET, header or COLUMNS, rows)
 
 
 def state(session: Session) -> tuple[list[tuple[str, str, float]], list[tuple[str, str]]]:
@@ -47,13 +40,11 @@ def test_template_documents_every_column_and_its_example_imports(
 ) -> None:
     path = tmp_path / "members.xlsx"
     template_members(path)
-    book = load_workbook(path)
-    assert book.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
-    documented = {row[0] for row in book[HELP_SHEET].iter_rows(min_row=2, values_only=True)}
-    assert set(COLUMNS) <= documented
-    example = [list(r) for r in book[EXAMPLE_SHEET].iter_rows(min_row=2, values_only=True)]
-    header = [str(c) for c in next(book[EXAMPLE_SHEET].iter_rows(max_row=1, values_only=True))]
-    result = import_members(session, write_xlsx(tmp_path / "ex.xlsx", example, header))
+    template = read_template(path)
+    assert template.sheetnames == [SHEET, EXAMPLE_SHEET, HELP_SHEET]
+    assert set(COLUMNS) <= template.documented
+    example = write_xlsx(tmp_path / "ex.xlsx", template.example, template.header)
+    result = import_members(session, example)
     assert result.created == ["M01", "M02", "m01.admin", "m01.li", "planner.zhang"]
 
 

@@ -18,6 +18,7 @@ from mixshare.errors import ValidationFailed
 from mixshare.orders import service as orders
 from mixshare.orders.imports import import_orders, template_orders
 from mixshare.spreadsheets import EXAMPLE_SHEET, HELP_SHEET
+from tests import spreadsheet_files
 
 from .conftest import NOW, recipe
 
@@ -34,15 +35,7 @@ def good_rows() -> list[list[object]]:
 
 
 def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Orders"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return spreadsheet_files.write_xlsx(path, "Orders", header, rows)
 
 
 def _csv_cell(value: object) -> object:
@@ -252,8 +245,6 @@ def test_without_the_orders_sheet_the_example_sheet_is_still_not_read(
     assert orders.count(center) == 0
 
 
-
-
 # --- hostile and absurd files (issue 11, findings 1, 4, 5, 12) -------------------------------
 
 
@@ -263,7 +254,7 @@ def test_without_the_orders_sheet_the_example_sheet_is_still_not_read(
         ("number", "<img/src/onerror=alert(1)>", "ASCII letters, digits"),
         ("number", "A-1/MB", "ASCII letters, digits"),
         ("compound", "=BELT-NR-01", "ASCII letters, digits"),
-        ("note", "=HYPERLINK(\"http://evil.example\",\"x\")", "formula"),
+        ("note", '=HYPERLINK("http://evil.example","x")', "formula"),
         ("note", "=cmd|'/C calc'!A0", "formula"),
         ("note", "+1+cmd|'/C calc'!A0", "formula"),
         ("note", "a\x00b", "U+0000"),
