@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,24 +19,33 @@ from mixshare import migrate
 from mixshare.db import get_engine, session_factory
 
 SERVER_URL = os.environ.get("MIXSHARE_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
 # In-process tests run each job where it is submitted (Huey's immediate mode); the tests of
 # real workers (tests/jobs) start `mixshare worker` processes on a queue of their own.
 os.environ["MIXSHARE_QUEUE_URL"] = "immediate"
 
 
-def _admin_url() -> str:
-    return make_url(SERVER_URL).set(database="postgres").render_as_string(hide_password=False)
+def server_database(name: str) -> str:
+    """The URL of database ``name`` on the test server (``MIXSHARE_DATABASE_URL``)."""
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def on_server(sql: str) -> None:
+    """Run ``sql`` outside a transaction on the server's maintenance database (CREATE and DROP
+    DATABASE cannot run inside one)."""
+    admin = create_engine(server_database("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(sql))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database migrated to head once per run, copied for each test."""
-    if SERVER_URL.startswith("postgresql"):
+    if ON_POSTGRES:
         name = f"mixshare_tmpl_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+        on_server(f'CREATE DATABASE "{name}"')
+        url = server_database(name)
         migrate.upgrade(url)
         get_engine(url).dispose()
         return name
@@ -46,26 +56,32 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@contextmanager
+def copied_database(template: str, folder: Path, name: str) -> Iterator[str]:
+    """A fresh database copied from ``template`` (a database on the server, or a SQLite file):
+    on the server ``mixshare_{name}_…``, dropped afterwards, else the file ``folder/{name}.db``.
+    """
+    database = f"mixshare_{name}_{uuid.uuid4().hex[:10]}"
+    if ON_POSTGRES:
+        on_server(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        url = server_database(database)
+    else:
+        path = folder / f"{name}.db"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        if ON_POSTGRES:
+            on_server(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 @pytest.fixture
 def db_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     """URL of a fresh migrated database for this test."""
-    if SERVER_URL.startswith("postgresql"):
-        name = f"mixshare_t_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"'))
-        url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with copied_database(migrated_template, tmp_path, "test") as url:
         yield url
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        return
-    path = tmp_path / "test.db"
-    shutil.copyfile(migrated_template, path)
-    url = f"sqlite:///{path}"
-    yield url
-    get_engine(url).dispose()
 
 
 @pytest.fixture

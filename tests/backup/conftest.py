@@ -4,14 +4,13 @@ table), copied per test, and empty targets to restore into. SQLite by default, P
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from mixshare.audit import service as audit
@@ -22,21 +21,9 @@ from mixshare.orders.models import Order
 from mixshare.planning import service as planning
 from mixshare.planning.models import PlanUnplanned
 from mixshare.users import service as users
-from tests.conftest import SERVER_URL, _admin_url
+from tests.conftest import ON_POSTGRES, copied_database, on_server, server_database
 
 DEMO_MONDAY = date(2031, 3, 3)
-ON_POSTGRES = SERVER_URL.startswith("postgresql")
-
-
-def _server_database(name: str) -> str:
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin(sql: str) -> None:
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(sql))
-    admin.dispose()
 
 
 def fill_center(url: str) -> None:
@@ -64,35 +51,17 @@ def center_template(
     migrated_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Built once per run (loading and planning take seconds), copied for each test."""
-    if ON_POSTGRES:
-        name = f"mixshare_center_{uuid.uuid4().hex[:8]}"
-        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-        fill_center(_server_database(name))
-        yield name
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return
-    path = tmp_path_factory.mktemp("center") / "center.db"
-    shutil.copyfile(migrated_template, path)
-    fill_center(f"sqlite:///{path}")
-    yield str(path)
+    folder = tmp_path_factory.mktemp("center")
+    with copied_database(migrated_template, folder, "center") as url:
+        fill_center(url)
+        yield str(make_url(url).database)  # the template: a server database's name or a file
 
 
 @pytest.fixture
 def center_url(center_template: str, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the center for this test."""
-    if ON_POSTGRES:
-        name = f"mixshare_c_{uuid.uuid4().hex[:10]}"
-        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{center_template}"')
-        url = _server_database(name)
+    with copied_database(center_template, tmp_path, "center") as url:
         yield url
-        get_engine(url).dispose()
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return
-    path = tmp_path / "center.db"
-    shutil.copyfile(center_template, path)
-    url = f"sqlite:///{path}"
-    yield url
-    get_engine(url).dispose()
 
 
 @pytest.fixture
@@ -104,15 +73,15 @@ def new_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
     def make() -> str:
         if ON_POSTGRES:
             name = f"mixshare_e_{uuid.uuid4().hex[:10]}"
-            _admin(f'CREATE DATABASE "{name}"')
+            on_server(f'CREATE DATABASE "{name}"')
             made.append(name)
-            return _server_database(name)
+            return server_database(name)
         return f"sqlite:///{tmp_path / f'empty-{uuid.uuid4().hex[:8]}.db'}"
 
     yield make
     for name in made:
-        get_engine(_server_database(name)).dispose()
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        get_engine(server_database(name)).dispose()
+        on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from mixshare.backup import BackupError, backup, restore
 from mixshare.db import get_engine, session_scope
 from mixshare.lines.models import Holiday
 from mixshare.models import Base
-from tests.backup.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES
 
 # The tables the center fixture fills (a table added later is still compared row by row).
 FILLED_TABLES = {

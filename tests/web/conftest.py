@@ -7,24 +7,18 @@ M01 and M02 each own a compound and an order; plan v1 holds a lot of each order.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import ChangeoverRule
-from mixshare.db import get_engine, session_factory
+from mixshare.db import session_factory
 from mixshare.execution.samples import BatchFactory, IngredientSpec
 from mixshare.execution.service import ingest
 from mixshare.lines.models import Line, LineStage
@@ -36,9 +30,9 @@ from mixshare.tariffs.service import load_seed_tariffs
 from mixshare.users import service as users
 from mixshare.users.models import User
 from mixshare.web.app import create_app
+from tests.conftest import copied_database
 
 PASSWORD = "correct-horse-42"
-SERVER_URL = os.environ.get("MIXSHARE_DATABASE_URL", "")
 MATERIALS = [
     ("NR", "polymer"),
     ("SBR", "polymer"),
@@ -87,9 +81,8 @@ class World:
     compounds: dict[str, int] = field(default_factory=dict)
     orders: dict[str, int] = field(default_factory=dict)
     lots: dict[str, int] = field(default_factory=dict)
-    batches: dict[str, int] = field(default_factory=dict)  # made on demand: mixed_batches()
+    batches: dict[str, int] = field(default_factory=dict)  # made by build_world(batches=True)
     users: dict[str, int] = field(default_factory=dict)
-    batches: dict[str, int] = field(default_factory=dict)
     deliveries: dict[str, int] = field(default_factory=dict)  # made on demand: delivered()
     tokens: dict[str, str] = field(default_factory=dict)
     plan: int = 0
@@ -242,28 +235,8 @@ def db(db_url: str) -> Iterator[Session]:
 def module_db_url(
     migrated_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if SERVER_URL.startswith("postgresql"):
-        yield from _server_database(migrated_template)
-        return
-    path = Path(tmp_path_factory.mktemp("module")) / "module.db"
-    shutil.copyfile(migrated_template, path)
-    url = f"sqlite:///{path}"
-    yield url
-    get_engine(url).dispose()
-
-
-def _server_database(template: str) -> Iterator[str]:
-    admin_url = make_url(SERVER_URL).set(database="postgres")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"mixshare_m_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with copied_database(migrated_template, tmp_path_factory.mktemp("module"), "module") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -276,27 +249,6 @@ def module_world(module_db_url: str, password_hash: str) -> World:
 def module_client(module_db_url: str, module_world: World) -> Iterator[TestClient]:
     with TestClient(create_app(module_db_url, secret_key="test-secret")) as test_client:
         yield test_client
-
-
-def mixed_batches(db_url: str, world: World) -> dict[str, int]:
-    """One masterbatch of each member's compound on L1, ingested as the line sends it (made
-    once per world, for the tests that need batches)."""
-    if world.batches:
-        return world.batches
-    from mixshare.execution import service as execution
-    from mixshare.execution.samples import BatchFactory, IngredientSpec
-
-    start = soon(-2).replace(hour=8, minute=0)
-    ingredients = [IngredientSpec("NR", 140.0), IngredientSpec("SBR", 60.0)]
-    with session_factory(db_url)() as session:
-        for n, code in enumerate(("M01", "M02")):
-            factory = BatchFactory("L1", f"{code}.C-{code}.v1", "MB", ingredients, start=start)
-            document = factory.next(batch=f"L1-W-{n:04d}")
-            result = execution.ingest_one(session, document, source="api")
-            assert result.batch_id is not None, result.reasons
-            world.batches[code] = result.batch_id
-        session.commit()
-    return world.batches
 
 
 def delivered(db_url: str, world: World) -> dict[str, int]:

@@ -43,7 +43,7 @@ from mixshare.lines.models import Downtime
 from mixshare.materials.models import Material
 from mixshare.users import service as users
 from mixshare.users.models import User
-from tests.web.conftest import PASSWORD, World, delivered, mixed_batches
+from tests.web.conftest import PASSWORD, World, delivered
 from tests.web.pages_helpers import page_login, token_of
 
 ALL = ("member_user", "member_admin", "planner", "operator", "quality", "center_admin")
@@ -531,8 +531,6 @@ def fill(
         values["rule"] = fresh_rule(db_url)
     if endpoint.fresh == "downtime":
         values["downtime"] = fresh_object(db_url, world, "downtime", "own")
-    if endpoint.kind == "batch":
-        mixed_batches(db_url, world)
     if endpoint.kind == "delivery":
         delivered(db_url, world)
     if endpoint.kind is not None and owner is not None:
