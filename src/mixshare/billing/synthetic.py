@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from mixshare.billing import contracts
 from mixshare.compounds import service as compounds
 from mixshare.compounds.models import ChangeoverRule, Compound
+from mixshare.demo.contract import FIXED
+from mixshare.demo.generator import DEMO_COST_MODEL
 from mixshare.execution import curves
 from mixshare.execution.models import Batch, BatchConsumption, BatchCurve
 from mixshare.ledger.models import MeterReading
@@ -47,21 +49,11 @@ CONTRACT_PRICES: list[dict[str, Any]] = [
     {"item": "lab_test", "key": "MOONEY", "price": 40.0},
     {"item": "lab_test", "key": "*", "price": 25.0},
     {"item": "storage", "price": 2.0},
-    {"item": "fixed", "key": "depreciation", "price": 300_000.0},
-    {"item": "fixed", "key": "staff", "price": 408_000.0},
-    {"item": "fixed", "key": "treatment", "price": 80_000.0},
-    {"item": "fixed", "key": "overheads", "price": 250_000.0},
+    *({"item": "fixed", "key": key, "price": price} for key, price in FIXED.items()),
 ]
+# the demo center's cost model (docs/cost-sharing.md), under a source of its own
 COST_MODEL = {
-    "line_fixed_cost": 150_000.0,
-    "staff_cost_per_line_shift": 68_000.0,
-    "treatment_unit_cost": 80_000.0,
-    "lines_per_treatment_unit": 2,
-    "overhead_cost": 250_000.0,
-    "target_utilisation": 0.85,
-    "shift_hours": 8.0,
-    "max_shifts": 3,
-    "maintenance_hours_per_line": 32.0,
+    **{name: value for name, value in DEMO_COST_MODEL.items() if name != "notes"},
     "source": "synthetic month",
 }
 
