@@ -5,6 +5,7 @@ polymer families and colour classes (the center admin adds to them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -15,7 +16,7 @@ from mixshare.access import Access, CenterAdmin, OperationsViewer, Planner
 from mixshare.changeovers import service as rules
 from mixshare.changeovers.schemas import RuleIn
 from mixshare.compounds import reference
-from mixshare.compounds.models import STAGES
+from mixshare.compounds.models import STAGES, ColourClass, PolymerFamily
 from mixshare.errors import NotFound, ValidationFailed
 from mixshare.lines import service as lines
 from mixshare.lines.models import Line
@@ -86,9 +87,7 @@ def rule_data(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.post("/changeover-rules/new", dependencies=[Depends(verify_csrf)], response_model=None)
-def create_rule(
-    request: Request, session: SessionDep, user: Planner, form: FormFields
-) -> Response:
+def create_rule(request: Request, session: SessionDep, user: Planner, form: FormFields) -> Response:
     try:
         rule = rules.create_rule(session, rule_data(form))
     except ValidationFailed as exc:
@@ -139,37 +138,44 @@ def reference_lists(request: Request, session: SessionDep, user: OperationsViewe
     return _reference_page(request, session, user)
 
 
+def _add_to_list(
+    request: Request,
+    session: Session,
+    user: User,
+    form: FormFields,
+    kind: str,
+    add: Callable[[Session, dict[str, str]], PolymerFamily | ColourClass],
+    object_type: str,
+) -> Response:
+    """Add a polymer family or a colour class from its form (its fields named ``kind_…`` on
+    the page when the form comes back with errors)."""
+    data = {"code": form.get("code", ""), "name": form.get("name", "")}
+    try:
+        added = add(session, data)
+    except ValidationFailed as exc:
+        session.rollback()
+        errors = {f"{kind}_{k}": v for k, v in field_errors(exc.problems).items()}
+        values = {f"{kind}_code": data["code"], f"{kind}_name": data["name"]}
+        return _reference_page(request, session, user, errors, values, 422)
+    detail = {"code": added.code}
+    Access(session, user, request).audit("create", object_type, added.id, detail=detail)
+    session.commit()
+    return redirect(f"/reference?added={added.code}")
+
+
 @router.post("/reference/families", dependencies=[Depends(verify_csrf)], response_model=None)
 def add_family(
     request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
 ) -> Response:
-    data = {"code": form.get("code", ""), "name": form.get("name", "")}
-    try:
-        family = reference.add_family(session, data)
-    except ValidationFailed as exc:
-        session.rollback()
-        errors = {f"family_{k}": v for k, v in field_errors(exc.problems).items()}
-        values = {"family_code": data["code"], "family_name": data["name"]}
-        return _reference_page(request, session, user, errors, values, 422)
-    detail = {"code": family.code}
-    Access(session, user, request).audit("create", "polymer_family", family.id, detail=detail)
-    session.commit()
-    return redirect(f"/reference?added={family.code}")
+    return _add_to_list(
+        request, session, user, form, "family", reference.add_family, "polymer_family"
+    )
 
 
 @router.post("/reference/colours", dependencies=[Depends(verify_csrf)], response_model=None)
 def add_colour(
     request: Request, session: SessionDep, user: CenterAdmin, form: FormFields
 ) -> Response:
-    data = {"code": form.get("code", ""), "name": form.get("name", "")}
-    try:
-        colour = reference.add_colour(session, data)
-    except ValidationFailed as exc:
-        session.rollback()
-        errors = {f"colour_{k}": v for k, v in field_errors(exc.problems).items()}
-        values = {"colour_code": data["code"], "colour_name": data["name"]}
-        return _reference_page(request, session, user, errors, values, 422)
-    detail = {"code": colour.code}
-    Access(session, user, request).audit("create", "colour_class", colour.id, detail=detail)
-    session.commit()
-    return redirect(f"/reference?added={colour.code}")
+    return _add_to_list(
+        request, session, user, form, "colour", reference.add_colour, "colour_class"
+    )
