@@ -17,11 +17,11 @@ from mixshare.ledger.service import MONTH_PATTERN
 from mixshare.members.models import Member
 from mixshare.validation import Text
 from mixshare.web.api_common import PROBLEMS, WRITE_PROBLEMS
+from mixshare.web.downloads import PDF, XLSX, attachment
 from mixshare.web.params import PathId
 
 router = APIRouter(prefix="/statements", tags=["billing"], responses=PROBLEMS)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM, 2000-01 to 2100-12")]
 
 
@@ -67,29 +67,25 @@ def member_statement(
     return service.statement(access.session, month=month, member=code)
 
 
-def _file(access: AccessDep, month: str, member_id: int, suffix: str) -> Response:
+def statement_file(access: AccessDep, month: str, member_id: int, suffix: str) -> Response:
+    """A member's statement as a download, ``suffix`` "pdf" or "xlsx" (for the API and the
+    pages alike)."""
     code = member_code(access, member_id)
     document = service.statement(access.session, month=month, member=code)
-    if suffix == "pdf":
-        data, media = exports.pdf_bytes(document), "application/pdf"
-    else:
-        data = exports.xlsx_bytes(document)
-        media = XLSX
-    name = f"statement-{month}-{code}.{suffix}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, media_type=media, headers=headers)
+    data = exports.pdf_bytes(document) if suffix == "pdf" else exports.xlsx_bytes(document)
+    return attachment(data, f"statement-{month}-{code}.{suffix}")
 
 
 @router.get(
     "/{month}/members/{member_id}/statement.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses={200: {"content": {PDF: {}}}},
 )
 def member_statement_pdf(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
     """The statement as PDF (Chinese and English)."""
-    return _file(access, month, member_id, "pdf")
+    return statement_file(access, month, member_id, "pdf")
 
 
 @router.get(
@@ -101,7 +97,7 @@ def member_statement_xlsx(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
     """The statement as xlsx."""
-    return _file(access, month, member_id, "xlsx")
+    return statement_file(access, month, member_id, "xlsx")
 
 
 @router.post("/{month}/close", responses=WRITE_PROBLEMS)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from mixshare.access import AccessDep, CenterAdmin, StatementReader
 from mixshare.billing import exports, service
-from mixshare.billing.api import member_code
+from mixshare.billing.api import member_code, statement_file
 from mixshare.errors import NotFound, ValidationFailed
 from mixshare.ledger.service import MONTH_PATTERN
 from mixshare.members.models import Member
@@ -67,30 +67,18 @@ def statements_page(
     return render(request, "billing/statements.html", context, user=user)
 
 
-def _download(access: AccessDep, month: str, member_id: int, suffix: str) -> Response:
-    code = member_code(access, member_id)
-    document = service.statement(access.session, month=month, member=code)
-    if suffix == "pdf":
-        data, media = exports.pdf_bytes(document), "application/pdf"
-    else:
-        data = exports.xlsx_bytes(document)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    headers = {"Content-Disposition": f'attachment; filename="statement-{month}-{code}.{suffix}"'}
-    return Response(data, media_type=media, headers=headers)
-
-
 @router.get("/statements/{month}/members/{member_id}.pdf", response_class=Response)
 def statement_pdf(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
-    return _download(access, month, member_id, "pdf")
+    return statement_file(access, month, member_id, "pdf")
 
 
 @router.get("/statements/{month}/members/{member_id}.xlsx", response_class=Response)
 def statement_xlsx(
     access: AccessDep, user: StatementReader, month: Month, member_id: PathId
 ) -> Response:
-    return _download(access, month, member_id, "xlsx")
+    return statement_file(access, month, member_id, "xlsx")
 
 
 @router.post("/statements/close", dependencies=[Depends(verify_csrf)], response_model=None)

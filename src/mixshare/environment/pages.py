@@ -24,11 +24,11 @@ from mixshare.errors import MixshareError, NotFound, ValidationFailed
 from mixshare.settings import now_local
 from mixshare.users.models import User
 from mixshare.web.deps import verify_csrf
+from mixshare.web.downloads import attachment
 from mixshare.web.page_common import N_, FormFields, field_errors, redirect, render, translate
 
 router = APIRouter()
 MONTH_RE = re.compile(r"\d{4}-\d{2}")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_VALUES = (N_("ok"), N_("exceeded"), N_("no data"), N_("emission factor"),
                 N_("stack monitoring"), N_("general"), N_("hazardous"), N_("utilisation"),
                 N_("disposal"))  # fmt: skip
@@ -76,8 +76,7 @@ def report_xlsx(access: AccessDep, user: OperationsViewer, month: str | None = N
     shown = _month(month)
     buffer = io.BytesIO()
     exports.export_environment_xlsx(access.session, shown, buffer)
-    headers = {"Content-Disposition": f'attachment; filename="environment-{shown}.xlsx"'}
-    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+    return attachment(buffer.getvalue(), f"environment-{shown}.xlsx")
 
 
 # --- treatment log -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from mixshare.quality import service as quality
 from mixshare.settings import CENTER_TIMEZONE, now_local
 from mixshare.stock.models import Delivery
 from mixshare.stock.service import delivered_kg, mass_kg
+from mixshare.web.downloads import attachment
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATES = {"released": "放行 released", "held": "扣留 held", "tested": "已检 tested"}
@@ -98,9 +99,4 @@ def pdf_of(session: Session, delivery: Delivery) -> bytes:
 
 def pdf_response(session: Session, delivery: Delivery) -> Response:
     """The PDF as a download named after the delivery."""
-    filename = f"certificate-{delivery.number}.pdf"
-    return Response(
-        pdf_of(session, delivery),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(pdf_of(session, delivery), f"certificate-{delivery.number}.pdf")

@@ -27,6 +27,7 @@ from mixshare.uploads import registry
 from mixshare.uploads.registry import ImportKind
 from mixshare.users.models import User
 from mixshare.web.deps import verify_csrf
+from mixshare.web.downloads import attachment
 from mixshare.web.page_common import N_, redirect, render
 from mixshare.web.params import PathId
 
@@ -43,7 +44,6 @@ SUFFIXES = (".xlsx", ".csv")
 # job's progress; smaller ones (a week of orders is ~10 KiB) are imported in the request.
 BACKGROUND_BYTES = 256 * 1024
 CHUNK = 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kind_or_404(user: User, name: str) -> ImportKind:
@@ -88,9 +88,7 @@ def download_template(user: OrderWriter, name: str) -> Response:
     kind = _kind_or_404(user, name)
     buffer = io.BytesIO()
     kind.write_template(buffer)
-    content = buffer.getvalue()
-    headers = {"Content-Disposition": f'attachment; filename="mixshare-{kind.name}.xlsx"'}
-    return Response(content, media_type=XLSX_TYPE, headers=headers)
+    return attachment(buffer.getvalue(), f"mixshare-{kind.name}.xlsx")
 
 
 def safe_file_name(name: str | None) -> str:
