@@ -4,7 +4,8 @@ Each move takes a few lots out of a dispatch plan of a synthetic center (two lin
 MB -> FB chains with rest windows) and puts one back at a random eligible position. The
 incremental decode (:mod:`mixshare.engine.insertion`) re-times only what the insertion can
 move; whenever it answers, the times and every cost term must equal those of decoding the
-whole plan, and the search's insertion cost must equal its full cost.
+whole plan, and the search's insertion cost must equal its full cost. The screen of insertion
+positions computes pushes lazily; its cheapest positions must be those of computing them all.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from mixshare.engine.dispatch import dispatch_model
 from mixshare.engine.insertion import decode_insertion, insertion_base
+from mixshare.engine.kernels import add_push_costs
 from mixshare.engine.model import (
     EARLIEST,
     Decoding,
@@ -130,3 +133,26 @@ def test_insertion_in_a_tou_aware_decode_is_left_to_the_full_decode() -> None:
     base_seqs = [q[:-1] for q in seqs]
     base = insertion_base(model, base_seqs, None, Decoding(tou_margin=120))
     assert decode_insertion(model, base, 0, 0, seqs[0][-1]) is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_screen_computes_pushes_only_where_they_can_matter(seed: int) -> None:
+    """The ``keep`` cheapest positions of a line and their totals are those of computing the
+    push of every position (the push is skipped only where the own cost is already above)."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    own = rng.uniform(0, 1000, n + 1).round(1)  # ties happen
+    own[rng.random(n + 1) < 0.1] = np.inf
+    shift0 = rng.integers(0, 200, n)
+    gap_cum = np.cumsum(rng.integers(0, 30, n))
+    end = np.cumsum(rng.integers(30, 120, n))
+    due = end + rng.integers(-300, 300, n)
+    weight = rng.uniform(0.5, 3.0, n)
+    args = (2.0, shift0, gap_cum, end, due, weight, 0.0, 120)
+    every = add_push_costs(own, n + 1, *args)
+    for keep in (1, 5, 12, 40):
+        got = add_push_costs(own, keep, *args)
+        top = np.argsort(got, kind="stable")[:keep]
+        assert list(top) == list(np.argsort(every, kind="stable")[:keep])
+        assert list(got[top]) == list(every[top])
+        assert (got >= own).all()

@@ -407,22 +407,50 @@ def cost_terms(
 
 
 @njit(cache=True)
-def push_delta(
-    shift0: Any, gap_cum: Any, end: Any, due: Any, weight: Any, moved: float, width: int
-) -> Any:
+def _push_at(
+    p: int, s0: int, gap_cum: Any, end: Any, due: Any, weight: Any, moved: float, width: int
+) -> float:
     """Extra weighted tardiness (plus ``moved`` per pushed lot) when the lot at position ``p``
-    of a line is pushed right by ``shift0[p]``, for every ``p``: the push travels down the line,
-    shrinking by each idle gap (``gap_cum`` is their running sum), over at most ``width`` lots.
-    Entry ``len(end)`` (inserting at the end pushes nothing) is 0."""
-    n = len(end)
-    out = np.zeros(n + 1)
-    for p in range(n):
-        s0 = shift0[p]
-        for q in range(p, min(n, p + width)):
-            sh = s0 - (gap_cum[q] - gap_cum[p])
-            if sh <= 0:  # gaps only add up: the push is absorbed for good
-                break
-            new = end[q] + sh - due[q]
-            old = end[q] - due[q]
-            out[p] += weight[q] * (max(0, new) - max(0, old)) + moved
+    of a line is pushed right by ``s0``: the push travels down the line, shrinking by each
+    idle gap (``gap_cum`` is their running sum), over at most ``width`` lots."""
+    out = 0.0
+    for q in range(p, min(len(end), p + width)):
+        sh = s0 - (gap_cum[q] - gap_cum[p])
+        if sh <= 0:  # gaps only add up: the push is absorbed for good
+            break
+        new = end[q] + sh - due[q]
+        old = end[q] - due[q]
+        out += weight[q] * (max(0, new) - max(0, old)) + moved
+    return out
+
+
+@njit(cache=True)
+def add_push_costs(
+    own: Any, keep: int, wt: float, shift0: Any, gap_cum: Any, end: Any, due: Any,
+    weight: Any, moved: float, width: int,
+) -> Any:
+    """Screened cost of inserting a lot at each position of a line: ``own`` (everything but
+    the push, inf where infeasible) plus ``wt`` times the push cost (:func:`_push_at`; the
+    last position pushes nothing), the push computed only where it can matter.
+
+    The push cost is never negative, so positions are taken in the order of ``own`` and the
+    push is computed until ``own`` exceeds the ``keep``-th smallest total so far; a position
+    left out keeps ``own``, which is already above that, so the ``keep`` cheapest positions
+    (ties by position) and their totals are those of computing every push."""
+    n = len(shift0)
+    out = own.copy()
+    order = np.argsort(own, kind="mergesort")
+    keep = max(keep, 1)
+    done = np.empty(len(own))  # the totals of the positions taken so far
+    threshold = np.inf
+    for k, p in enumerate(order):
+        if own[p] > threshold:
+            break
+        if p < n and own[p] < np.inf:
+            out[p] = own[p] + wt * _push_at(
+                p, shift0[p], gap_cum, end, due, weight, moved, width
+            )
+        done[k] = out[p]
+        if (k + 1) % keep == 0:  # now and then: a stale threshold only computes more
+            threshold = np.partition(done[: k + 1], keep - 1)[keep - 1]
     return out

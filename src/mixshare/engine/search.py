@@ -47,7 +47,7 @@ from mixshare.engine.bound import lower_bound
 from mixshare.engine.construct import Rule, atcs_rule, construct, edd_rule, finalize
 from mixshare.engine.dispatch import dispatch_model
 from mixshare.engine.insertion import InsertionBase, Timed, decode_insertion, insertion_base
-from mixshare.engine.kernels import push_delta
+from mixshare.engine.kernels import add_push_costs
 from mixshare.engine.model import (
     EARLIEST,
     NO_DUE,
@@ -213,9 +213,11 @@ class Search:
 
     # -- insertion -----------------------------------------------------------------------------
     def screen(
-        self, ln: int, seq: list[int], dec: Timed, i: int
+        self, ln: int, seq: list[int], dec: Timed, i: int, keep: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Approximate cost of inserting lot ``i`` at every position of line ``ln``."""
+        """Approximate cost of inserting lot ``i`` at every position of line ``ln``, exact
+        for the ``keep`` cheapest positions (others may show only a lower bound above them:
+        see :func:`~mixshare.engine.kernels.add_push_costs`)."""
         m = self.model
         d = m.dur[ln][i]
         if d == 0:
@@ -252,33 +254,21 @@ class Search:
             pc = m.price_cum
             e_c = np.minimum(e_i, m.horizon)
             cost += m.w.energy_cost * m.kwh[ln][i] / d * (pc[e_c] - pc[np.maximum(e_c - d, 0)])
-        if ln_len:
-            cost += self.wt * self._push_delta(sq, st, en, cs, e_i, m_out)
-            # the push must not carry the line's last lot past the horizon
-            gaps = np.concatenate(([0], cs[1:] - en[:-1]))
-            gc = np.cumsum(gaps)
-            shift0 = np.maximum(0, e_i[:-1] + m_out[:-1] - st)
-            tail = np.maximum(0, shift0 - (gc[-1] - gc))
-            ok[:-1] &= en[-1] + tail <= m.horizon
         ok &= e_i <= m.horizon
-        cost = np.where(ok, cost, INF)
-        return np.arange(ln_len + 1), cost
-
-    def _push_delta(
-        self, sq: np.ndarray, st: np.ndarray, en: np.ndarray, cs: np.ndarray,
-        e_i: np.ndarray, m_out: np.ndarray,
-    ) -> np.ndarray:
-        """Extra weighted tardiness of the lots pushed right by an insertion at each position."""
+        if not ln_len:
+            return np.arange(1), np.where(ok, cost, INF)
         shift0 = np.maximum(0, e_i[:-1] + m_out[:-1] - st)  # shift of the lot at position p
-        gaps = np.concatenate(([0], cs[1:] - en[:-1]))
+        gc = np.cumsum(np.concatenate(([0], cs[1:] - en[:-1])))  # idle gaps before each lot
+        # the push must not carry the line's last lot past the horizon
+        ok[:-1] &= en[-1] + np.maximum(0, shift0 - (gc[-1] - gc)) <= m.horizon
         # re-planning: every pushed lot of the previous plan costs the moved-lot weight
         mv = self.model.w.moved_lot / max(self.wt, 1e-9) if self.replan else 0.0
-        # pushes are absorbed by idle time within a few dozen lots
-        out: np.ndarray = push_delta(
-            shift0.astype(np.int64), np.cumsum(gaps).astype(np.int64), en, self.due[sq],
-            self.w[sq], mv, self.params.push_window,
+        # pushes are absorbed by idle time within a few dozen lots (SearchParams.push_window)
+        full: np.ndarray = add_push_costs(
+            np.where(ok, cost, INF), keep, float(self.wt), shift0.astype(np.int64),
+            gc.astype(np.int64), en, self.due[sq], self.w[sq], mv, self.params.push_window,
         )
-        return out
+        return np.arange(ln_len + 1), full
 
     def insert(self, sol: Sol, i: int, wide: int = 0) -> bool:
         """Insert lot ``i`` at its best exactly evaluated position among the screened few
@@ -292,7 +282,7 @@ class Search:
             return False
         cands: list[tuple[float, int, int]] = []
         for ln, seq in enumerate(sol.seqs):
-            pos, approx = self.screen(ln, seq, dec, i)
+            pos, approx = self.screen(ln, seq, dec, i, 4 * best_k + wide)
             if pos.size == 0:
                 continue
             top = np.argsort(approx, kind="stable")[: 4 * best_k + wide]
