@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mixshare.db import session_scope
 from mixshare.demo.accounts import create_demo_accounts
 from mixshare.demo.generator import load_demo_center, next_monday
+from tests.conftest import ON_POSTGRES, copied_database
 from tests.web.live import live_server as live
 
 CHROMIUM_ARGS = [
@@ -41,6 +43,26 @@ class LiveServer:
     database_url: str = ""
 
 
+def chart_page(browser: Any) -> tuple[Any, list[str]]:
+    """A wide page for a chart, and the list its errors gather in: script errors, requests
+    refused or answered with an error (a CSP block shows here as a console error; the
+    browser's own favicon 404 is one too, and is not ours)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("requestfailed", lambda r: errors.append(r.url))
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    return page, errors
+
+
 def chromium_path() -> str:
     return os.environ.get("MIXSHARE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -55,7 +77,7 @@ def chromium(migrated_template: str) -> str:
             f"no Chromium at {path}: set MIXSHARE_CHROMIUM, or run scripts/test as root "
             "to install Debian's chromium"
         )
-    if migrated_template.startswith("mixshare_tmpl_"):
+    if ON_POSTGRES:
         pytest.skip("browser tests run on SQLite")
     pytest.importorskip("playwright.sync_api")
     return path
@@ -65,15 +87,13 @@ def chromium(migrated_template: str) -> str:
 def live_server(
     chromium: str, migrated_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("browser") / "browser.db"
-    path.write_bytes(Path(migrated_template).read_bytes())
-    url = f"sqlite:///{path}"
     start = next_monday(date.today())
-    with session_scope(url) as session:
-        load_demo_center(session, seed=7, weeks=1, start=start)
-        create_demo_accounts(session, PASSWORD)
-    with live(url) as base_url:
-        yield LiveServer(base_url, start, PASSWORD, url)
+    with copied_database(migrated_template, tmp_path_factory.mktemp("browser"), "browser") as url:
+        with session_scope(url) as session:
+            load_demo_center(session, seed=7, weeks=1, start=start)
+            create_demo_accounts(session, PASSWORD)
+        with live(url) as base_url:
+            yield LiveServer(base_url, start, PASSWORD, url)
 
 
 @pytest.fixture(scope="module")

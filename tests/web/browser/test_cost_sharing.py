@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser.conftest import ARTIFACTS, LiveServer
+from tests.web.browser.conftest import ARTIFACTS, LiveServer, chart_page
 from tests.web.browser.test_plan_board import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -16,20 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_cost_sharing_chart_for_staff_and_for_a_member(
     browser: Any, live_server: LiveServer
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []  # script errors and refused resources (a CSP block shows here)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    # a CSP refusal is a console error; the browser's own favicon 404 is one too, and is not ours
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("requestfailed", lambda r: errors.append(r.url))
-    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    page, errors = chart_page(browser)
     month = f"{live_server.demo_start:%Y-%m}"
     login(page, live_server, "admin")
     page.goto(f"{live_server.url}/costs?month={month}&source=orders")

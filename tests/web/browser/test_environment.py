@@ -17,7 +17,7 @@ from mixshare.execution.models import Batch
 from mixshare.lines.models import Line
 from mixshare.members.models import Member
 from tests.environment.conftest import write_stack_csv
-from tests.web.browser.conftest import ARTIFACTS, LiveServer
+from tests.web.browser.conftest import ARTIFACTS, LiveServer, chart_page
 from tests.web.browser.test_plan_board import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -54,18 +54,7 @@ def test_voc_by_method_for_staff_and_for_a_member(
     browser: Any, live_server: LiveServer, tmp_path: Path
 ) -> None:
     month = _month_of_data(live_server, tmp_path)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []  # script errors and refused resources (a CSP block shows here)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    page, errors = chart_page(browser)
     login(page, live_server, "admin")
     page.goto(f"{live_server.url}/environment?month={month}")
     page.wait_for_selector("#chart-voc-methods canvas")

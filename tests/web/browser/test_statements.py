@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,8 @@ from mixshare.billing.synthetic import generate_month
 from mixshare.db import session_factory, session_scope
 from mixshare.demo.accounts import create_demo_accounts
 from mixshare.members.models import Member
-from tests.web.browser.conftest import ARTIFACTS, PASSWORD, LiveServer
+from tests.conftest import copied_database
+from tests.web.browser.conftest import ARTIFACTS, PASSWORD, LiveServer, chart_page
 from tests.web.browser.test_plan_board import login, logout
 from tests.web.live import live_server as live
 
@@ -28,15 +28,14 @@ MONTH = "2026-11"
 def billed_server(
     chromium: str, migrated_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("statements") / "statements.db"
-    path.write_bytes(Path(migrated_template).read_bytes())
-    url = f"sqlite:///{path}"
-    with session_factory(url)() as session:
-        generate_month(session, month=MONTH, members=10, batches=400, seed=5)
-    with session_scope(url) as session:
-        create_demo_accounts(session, PASSWORD)
-    with live(url) as base_url:
-        yield LiveServer(base_url, date(2026, 11, 1), PASSWORD, url)
+    folder = tmp_path_factory.mktemp("statements")
+    with copied_database(migrated_template, folder, "statements") as url:
+        with session_factory(url)() as session:
+            generate_month(session, month=MONTH, members=10, batches=400, seed=5)
+        with session_scope(url) as session:
+            create_demo_accounts(session, PASSWORD)
+        with live(url) as base_url:
+            yield LiveServer(base_url, date(2026, 11, 1), PASSWORD, url)
 
 
 def test_statement_chart_for_the_admin_and_a_member(
@@ -44,19 +43,7 @@ def test_statement_chart_for_the_admin_and_a_member(
 ) -> None:
     with session_factory(billed_server.database_url)() as session:
         ids = dict(session.execute(select(Member.code, Member.id)).all())
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []  # script errors and refused resources (a CSP block shows here)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("requestfailed", lambda r: errors.append(r.url))
-    page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+    page, errors = chart_page(browser)
     login(page, billed_server, "admin")
     page.goto(f"{billed_server.url}/statements?month={MONTH}&member={ids['M02']}")
     page.wait_for_selector("#chart-statement canvas")
