@@ -13,10 +13,12 @@ is judged by the independent validator and KPI recomputation.
                                       [--replan-limit S] [--no-four-weeks]
                                       [--tradeoff-only] [--tradeoff-seeds N]
 
-``--scale-only`` (issue 12) plans weeks 1..4 of the demo center at ``--scale-limit`` seconds
-(and at 10 s) and prints evaluations per second, unplanned orders against the capacity bound
-and weighted tardiness against dispatch. ``--cluster-only`` plans week 1 at
-``--cluster-limit`` seconds with the portfolio's helpers on a ``distributed.LocalCluster``
+``--scale-only`` (issue 12) plans weeks ``--scale-from``..``--scale-weeks`` (default 1..4) of
+the demo center at ``--scale-limit`` seconds (and at 10 s), with ``--scale-objective`` (money,
+lexicographic or both), and prints evaluations per second, the CPU seconds the run got,
+unplanned orders against the capacity bound and weighted tardiness against dispatch.
+``--cluster-only`` plans week 1 at ``--cluster-limit`` seconds with the portfolio's helpers on
+a ``distributed.LocalCluster``
 (processes, loopback) for each of ``--cluster-workers`` worker counts, and on the local pool.
 Both print the load average beside every row.
 
@@ -51,7 +53,7 @@ from mixshare.benchsolvers.monolithic import solve_monolithic
 from mixshare.engine.dispatch import dispatch
 from mixshare.engine.kpis import Kpis, compute_kpis
 from mixshare.engine.model import compile_problem, decode, to_schedule
-from mixshare.engine.problem import Interval, Line, Placement, Problem, Weights
+from mixshare.engine.problem import Interval, Line, Objective, Placement, Problem, Weights
 from mixshare.engine.search import solve
 from mixshare.engine.solution import Schedule
 from mixshare.engine.synthetic import generate
@@ -406,27 +408,32 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def scale(probs: dict[int, Problem], limits: tuple[float, ...], seed: int = 0) -> None:
-    """Weeks 1..4: evaluations per second and quality at each time limit (one run each)."""
+def scale(
+    probs: dict[int, Problem], limits: tuple[float, ...], objectives: tuple[Objective, ...],
+    seed: int = 0,
+) -> None:
+    """Weeks given: evaluations per second and quality at each time limit and objective (one
+    run each), with the CPU seconds the run got (on a loaded machine far below 2 x wall)."""
     from mixshare.engine.bound import capacity_check
     from mixshare.engine.model import compile_problem
 
-    print(f"\n## Scale: demo center, 1 to {max(probs)} weeks, seed {seed}, 2 workers")
-    print(f"{'weeks':>5}{'lots':>6}{'orders':>7}{'limit':>6}{'secs':>6}{'valid':>6}{'unpl':>5}"
-          f"{'fit by cap':>11}{'evals':>8}{'evals/s':>8}{'w.tard':>11}{'disp w.tard':>12}"
-          f"{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min")
+    print(f"\n## Scale: demo center, weeks {min(probs)} to {max(probs)}, seed {seed}, 2 workers")
+    print(f"{'weeks':>5}{'lots':>6}{'orders':>7} {'objective':<14}{'limit':>6}{'secs':>6}"
+          f"{'CPU s':>6}{'valid':>6}{'unpl':>5}{'fit by cap':>11}{'evals':>8}{'evals/s':>8}"
+          f"{'w.tard':>11}{'disp w.tard':>12}{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min")
     for weeks, p in sorted(probs.items()):
         d = dispatch(p)
         kd = compute_kpis(p, d)
         check = capacity_check(compile_problem(p))
-        for lim in limits:
-            s, secs = timed_solve(p, lim, seed=seed)
-            k = compute_kpis(p, s)
+        for obj, lim in ((o, x) for o in objectives for x in limits):
+            prob = replace(p, weights=Weights(objective=obj))
+            s, secs, cpu = budget_solve(prob, lim, seed, None)
+            k = compute_kpis(prob, s)
             ev = float(s.stats.get("evaluations", 0))
             ratio = k.weighted_tardiness / kd.weighted_tardiness if kd.weighted_tardiness else 0
             fits = "all" if check.fits else f"{check.shortfall} min short"
-            print(f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d}{lim:6.0f}"
-                  f"{secs:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
+            print(f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d} {obj:<14}"
+                  f"{lim:6.0f}{secs:6.1f}{cpu:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
                   f"{k.unplanned_orders:5d}{fits:>11}{ev:8.0f}{ev / max(secs, 1e-9):8.0f}"
                   f"{k.weighted_tardiness:11.0f}{kd.weighted_tardiness:12.0f}{ratio:7.2f}"
                   f"{kd.unplanned_orders:10d}   {load()}", flush=True)
@@ -603,6 +610,9 @@ def main() -> None:
     ap.add_argument("--scale-only", action="store_true", help="weeks 1-4: evals/s and quality")
     ap.add_argument("--scale-limit", type=float, default=60.0)
     ap.add_argument("--scale-weeks", type=int, default=4)
+    ap.add_argument("--scale-from", type=int, default=1, help="first number of weeks")
+    ap.add_argument("--scale-objective", choices=("money", "lexicographic", "both"),
+                    default="money")
     ap.add_argument("--cluster-only", action="store_true",
                     help="week 1 with the portfolio on a Dask LocalCluster")
     ap.add_argument("--cluster-limit", type=float, default=30.0)
@@ -619,9 +629,12 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.scale_only:
-        probs = demo_problems(tuple(range(1, args.scale_weeks + 1)))
+        probs = demo_problems(tuple(range(args.scale_from, args.scale_weeks + 1)))
         print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
-        scale(probs, (10.0, args.scale_limit))
+        objs: tuple[Objective, ...] = (
+            ("lexicographic", "money") if args.scale_objective == "both" else (
+                args.scale_objective,))
+        scale(probs, (10.0, args.scale_limit), objs)
         return
     if args.cluster_only:
         week = demo_problems((1,))[1]
