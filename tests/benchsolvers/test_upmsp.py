@@ -23,7 +23,7 @@ from mixshare.benchsolvers.upmsp import (
     read_instance,
     solve,
 )
-from mixshare.benchsolvers.upmsp_search import iterated_greedy, padded, warm_up
+from mixshare.benchsolvers.upmsp_search import Params, iterated_greedy, padded, warm_up
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "upmsp-sdst"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared benchmark data absent")
@@ -47,7 +47,7 @@ M1
 
 
 def _bk(names: list[str]) -> dict[str, int]:
-    out = {}
+    out: dict[str, int] = {}
     for ref in ("reference.csv", "reference-xlarge.csv"):
         with (SHARED / ref).open() as fh:
             out |= {
@@ -237,6 +237,13 @@ def test_descent_ends_where_no_move_improves(seed: int) -> None:
     # the search's results (after destroy / reinsert / descent) are local optima too
     res = iterated_greedy(p, setup, time_limit=60, seed=seed, max_iterations=5)
     assert _improving_neighbours(p, setup, res.assignment) == []
+
+
+def test_temperature_cools_only_above_a_hundred_jobs() -> None:
+    """Up to 100 jobs the measured Ruiz & Stützle temperature; above it shrinks as 100 / n."""
+    params = Params()
+    assert params.temperature_for(50, 40.0) == params.temperature_for(100, 40.0) == 2.0
+    assert params.temperature_for(250, 40.0) == pytest.approx(0.8)
 
 
 @needs_shared
