@@ -300,6 +300,17 @@ def rejected(file: str, problems: list[Problem]) -> ValidationFailed:
     return ValidationFailed([*problems[:MAX_PROBLEMS], summary])
 
 
+def in_row_order(problem: Problem) -> tuple[int, str]:
+    """Sort key: problems by row number (as the file reads), then by where; problems of no
+    row (the file, a sheet) first."""
+    marker = ", row "
+    if marker in problem.location:
+        number = problem.location.split(marker, 1)[1].split(",", 1)[0]
+        if number.isdigit():
+            return int(number), problem.location
+    return 0, problem.location
+
+
 # --- cell conversion: each raises ValueError with a reason a person understands ------------
 
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "是", "有", "t"}

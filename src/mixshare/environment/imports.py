@@ -27,6 +27,7 @@ from mixshare.spreadsheets import (
     as_float,
     as_text,
     convert_cells,
+    in_row_order,
     read_rows,
     rejected,
     validated_row,
@@ -206,7 +207,7 @@ def import_stack_monitoring(
     stored, same = _stored_problems(session, hours)
     problems += stored
     if problems:
-        raise rejected(name, sorted(problems, key=_row_order))
+        raise rejected(name, sorted(problems, key=in_row_order))
     result = ImportResult(name, len(rows))
     moment = now_local()
     for h in hours:
@@ -220,15 +221,6 @@ def import_stack_monitoring(
         result.created.append(key)
     session.flush()
     return result
-
-
-def _row_order(problem: Problem) -> tuple[int, str]:
-    marker = ", row "
-    if marker in problem.location:
-        number = problem.location.split(marker, 1)[1].split(",", 1)[0]
-        if number.isdigit():
-            return int(number), problem.location
-    return 0, problem.location
 
 
 def template_stack_monitoring(target: str | Path | IO[bytes]) -> None:

@@ -29,6 +29,7 @@ from mixshare.spreadsheets import (
     as_text,
     autosize,
     convert_cells,
+    in_row_order,
     read_rows,
     rejected,
     write_help_sheet,
@@ -104,18 +105,8 @@ def import_lab_results(
     except ValidationFailed as exc:
         problems += exc.problems
     if problems:
-        raise rejected(name, sorted(problems, key=_row_order))
+        raise rejected(name, sorted(problems, key=in_row_order))
     return ImportResult(name, len(rows), created=[str(r.id) for r in stored])
-
-
-def _row_order(problem: Problem) -> tuple[int, str]:
-    """Problems sorted by row number (as the file reads), then by where."""
-    marker = ", row "
-    if marker in problem.location:
-        number = problem.location.split(marker, 1)[1].split(",", 1)[0]
-        if number.isdigit():
-            return int(number), problem.location
-    return 0, problem.location
 
 
 HEADERS = {
