@@ -15,7 +15,7 @@ from mixshare.planning.models import Plan, PlanLot
 from mixshare.web.app import create_app
 from tests.execution.conftest import masterbatches, receive_raw_lots
 from tests.web.conftest import World, build_world
-from tests.web.pages_helpers import page_login, post_form
+from tests.web.pages_helpers import logged_in, post_form
 
 
 @pytest.fixture
@@ -32,11 +32,6 @@ def center(db_url: str, password_hash: str) -> World:
 def app_client(db_url: str, center: World) -> Iterator[TestClient]:
     with TestClient(create_app(db_url, secret_key="test-secret"), follow_redirects=False) as c:
         yield c
-
-
-def logged_in(client: TestClient, account: str) -> tuple[TestClient, str]:
-    browser = TestClient(client.app, follow_redirects=False)
-    return browser, page_login(browser, account)
 
 
 def test_a_member_lists_only_its_own_batches(app_client: TestClient, center: World) -> None:

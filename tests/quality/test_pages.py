@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from mixshare.web.app import create_app
 from tests.quality.conftest import Lab
-from tests.web.pages_helpers import page_login, post_form
+from tests.web.pages_helpers import logged_in, post_form
 
 
 @pytest.fixture
@@ -19,17 +19,12 @@ def web(lab: Lab) -> Iterator[TestClient]:
         yield client
 
 
-def browser(web: TestClient, account: str) -> tuple[TestClient, str]:
-    client = TestClient(web.app, follow_redirects=False)
-    return client, page_login(client, account)
-
-
 def test_quality_enters_results_and_releases_the_operator_sees_it(
     lab: Lab, web: TestClient
 ) -> None:
     first, _, _ = lab.mix(3)
     lab.session.commit()
-    quality, token = browser(web, "quality")
+    quality, token = logged_in(web, "quality")
     worklist = quality.get("/quality")
     assert worklist.status_code == 200 and first.code in worklist.text
     page = f"/quality/batches/{first.id}"
@@ -43,7 +38,7 @@ def test_quality_enters_results_and_releases_the_operator_sees_it(
     )
     assert saved.status_code == 303
     assert post_form(quality, f"{page}/release", token).status_code == 303
-    operator, _ = browser(web, "operator")
+    operator, _ = logged_in(web, "operator")
     seen = operator.get(page)
     assert seen.status_code == 200 and 'data-testid="batch-state"' in seen.text
     assert "已放行" in seen.text or "released" in seen.text
@@ -53,7 +48,7 @@ def test_quality_enters_results_and_releases_the_operator_sees_it(
 def test_a_hold_without_reason_is_refused_and_with_one_is_shown(lab: Lab, web: TestClient) -> None:
     (batch,) = lab.mix(1)
     lab.session.commit()
-    quality, token = browser(web, "quality")
+    quality, token = logged_in(web, "quality")
     page = f"/quality/batches/{batch.id}"
     refused = post_form(quality, f"{page}/hold", token, decision="scrap", reason="")
     assert refused.status_code == 422
@@ -67,7 +62,7 @@ def test_members_see_only_their_own_batches(lab: Lab, web: TestClient) -> None:
     (own,) = lab.mix(1, "M01")
     (foreign,) = lab.mix(1, "M02")
     lab.session.commit()
-    member, _ = browser(web, "m01")
+    member, _ = logged_in(web, "m01")
     assert member.get(f"/quality/batches/{own.id}").status_code == 200
     assert member.get(f"/quality/batches/{foreign.id}").status_code == 404
     assert member.get("/quality").status_code == 404
@@ -98,6 +93,6 @@ def test_api_results_all_or_nothing_and_spc(lab: Lab, web: TestClient) -> None:
     }
     spc = web.get("/api/v1/quality/spc", params=query, headers=headers).json()
     assert spc["values"] == [60.0, 62.0, 58.0] and spc["centre"] == pytest.approx(60.0)
-    quality, _ = browser(web, "quality")
+    quality, _ = logged_in(web, "quality")
     page = quality.get("/quality/spc", params={"test": "MOONEY", "version": lab.version().id})
     assert page.status_code == 200 and 'id="spc-data"' in page.text

@@ -13,18 +13,13 @@ from fastapi.testclient import TestClient
 from mixshare.stock.models import Delivery
 from mixshare.web.app import create_app
 from tests.stock.conftest import Shop
-from tests.web.pages_helpers import page_login
+from tests.web.pages_helpers import logged_in
 
 
 @pytest.fixture
 def web(shop: Shop) -> Iterator[TestClient]:
     with TestClient(create_app(shop.lab.db_url, secret_key="test-secret")) as client:
         yield client
-
-
-def browser(web: TestClient, account: str) -> tuple[TestClient, str]:
-    client = TestClient(web.app, follow_redirects=False)
-    return client, page_login(client, account)
 
 
 def test_the_operator_delivers_what_fifo_suggests_and_the_member_gets_the_certificate(
@@ -36,7 +31,7 @@ def test_the_operator_delivers_what_fifo_suggests_and_the_member_gets_the_certif
     shop.hold(held)
     shop.session.commit()
     member = shop.lab.world.members["M01"]
-    operator, token = browser(web, "operator")
+    operator, token = logged_in(web, "operator")
     form = operator.get(f"/deliveries/new?member={member}&count=2")
     assert form.status_code == 200
     assert all(b.code in form.text for b in finals) and held.code not in form.text
@@ -64,13 +59,13 @@ def test_the_operator_delivers_what_fifo_suggests_and_the_member_gets_the_certif
         finals[0].id,
         finals[1].id,
     ]
-    m01, _ = browser(web, "m01")
+    m01, _ = logged_in(web, "m01")
     listing = m01.get("/deliveries")
     assert listing.status_code == 200 and delivery.number in listing.text
     assert m01.get(f"/deliveries/{delivery_id}").status_code == 200
     pdf = m01.get(f"/api/v1/deliveries/{delivery_id}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    m02, _ = browser(web, "m02")
+    m02, _ = logged_in(web, "m02")
     assert m02.get(f"/deliveries/{delivery_id}").status_code == 404
     assert m02.get(f"/api/v1/deliveries/{delivery_id}/certificate.pdf").status_code == 404
     assert delivery.number not in m02.get("/deliveries").text
@@ -82,7 +77,7 @@ def test_the_stock_page_shows_age_and_alarm_and_only_the_members_own(
     (mine,) = shop.finals(1, "M01")
     (theirs,) = shop.finals(1, "M02")
     shop.session.commit()
-    m01, _ = browser(web, "m01")
+    m01, _ = logged_in(web, "m01")
     page = m01.get("/stock")
     assert page.status_code == 200
     assert mine.code in page.text and theirs.code not in page.text
@@ -93,6 +88,6 @@ def test_the_stock_page_shows_age_and_alarm_and_only_the_members_own(
     expiry = (mine.ended_at + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
     later = m01.get(f"/api/v1/stock?stage=FB&at={expiry}%2B08:00").json()
     assert later["expired"] == 1 and later["rows"][0]["alarm"] == "expired"
-    operator, _ = browser(web, "operator")
+    operator, _ = logged_in(web, "operator")
     assert 'action="/stock/batches/' in operator.get("/stock").text  # may move batches
     assert 'action="/stock/batches/' not in page.text  # a member may not

@@ -31,6 +31,13 @@ def page_login(client: TestClient, username: str) -> str:
     return token_of(client.get("/orders").text)
 
 
+def logged_in(client: TestClient, username: str) -> tuple[TestClient, str]:
+    """A client of its own (its own cookies, redirects not followed) on ``client``'s app,
+    logged in as ``username``, and the CSRF token of its forms."""
+    browser = TestClient(client.app, follow_redirects=False)
+    return browser, page_login(browser, username)
+
+
 def post_form(client: TestClient, path: str, token: str, **fields: Any) -> httpx.Response:
     data = {"csrf_token": token, **{k: str(v) for k, v in fields.items()}}
     response: httpx.Response = client.post(path, data=data, follow_redirects=False)
