@@ -116,6 +116,7 @@ def decode_insertion(model: Model, base: InsertionBase, ln: int, p: int, lot: in
     kd = model.kernel()
     stay = base.options.stay
     flat, ptr, start, end, cos, err, _culprit = kernels.insert_forward(
+        kd,
         one.flat,
         one.ptr,
         base.line_of,
@@ -130,33 +131,8 @@ def decode_insertion(model: Model, base: InsertionBase, ln: int, p: int, lot: in
         _NO_ARRAY if stay is None else stay,
         stay is not None,
         model.horizon,
-        kd.dur,
-        kd.kwh,
-        kd.key,
-        kd.co_min,
-        kd.init_key,
-        kd.down_ptr,
-        kd.down_s,
-        kd.down_e,
-        kd.pred_ptr,
-        kd.pred_lot,
-        kd.pred_min,
-        kd.pred_max,
-        kd.succ_ptr,
-        kd.succ_lot,
-        kd.fixed_line,
-        kd.fixed_start,
-        kd.prev_line,
-        kd.peak_s,
-        kd.peak_e,
     )
     timed = Timed(flat, ptr, start, end, cos, kernels.ERRORS.get(err))
-    if (
-        timed.error is None
-        and kernels.lag_repairs(
-            start, end, _NO_ARRAY, kd.pred_ptr, kd.pred_lot, kd.pred_max, False
-        )[1]
-        >= 0
-    ):
+    if timed.error is None and kernels.lag_repairs(kd, start, end, _NO_ARRAY, False)[1] >= 0:
         return None  # the full decode delays a predecessor here
     return timed

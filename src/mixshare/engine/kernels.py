@@ -6,20 +6,21 @@ documented ones in :mod:`mixshare.engine.model` (which calls them), written over
 arrays and compiled with Numba (``cache=True``: compiled once per checkout, then loaded from
 ``__pycache__``; ``scripts/setup`` does it).
 
-Array conventions (see :class:`KernelData`): a set of line sequences is ``flat`` (all lots, line
-after line) with ``ptr[ln]:ptr[ln + 1]`` the slice of line ``ln``; chain predecessors and
-successors are in CSR form (``*_ptr``, ``*_lot``, ``*_min``, ``*_max``); unavailable time of
-line ``ln`` is ``down_s/down_e[down_ptr[ln]:down_ptr[ln + 1]]`` (merged, sorted).
+The model's arrays travel as one :class:`KernelData`, the first argument of every kernel that
+reads the model. Array conventions: a set of line sequences is ``flat`` (all lots, line after
+line) with ``ptr[ln]:ptr[ln + 1]`` the slice of line ``ln``; chain predecessors and successors
+are in CSR form (``*_ptr``, ``*_lot``, ``*_min``, ``*_max``); unavailable time of line ``ln``
+is ``down_s/down_e[down_ptr[ln]:down_ptr[ln + 1]]`` (merged, sorted).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.experimental import structref
 
 # "no due date" (and "no max lag") in the compiled model: later than any horizon, still
 # an int64 (compiled into the kernels as a constant; :mod:`mixshare.engine.model` re-exports it)
@@ -36,37 +37,92 @@ ERRORS = {
 }
 
 
-@dataclass
-class KernelData:
-    """The compiled model as flat arrays (built once per model by ``Model.kernel``)."""
+@structref.register
+class _KernelDataType(types.StructRef):
+    """Numba's type of :class:`KernelData`."""
 
-    dur: np.ndarray  # int64 [m, n]
-    kwh: np.ndarray  # float64 [m, n]
-    key: np.ndarray  # int64 [n]
-    co_min: np.ndarray  # int64 [m, rows, keys]; rows padded with -1
-    co_clean: np.ndarray  # int64 [m, rows, keys]
-    co_cost: np.ndarray  # float64 [m, rows, keys]
-    init_key: np.ndarray  # int64 [m]
-    down_ptr: np.ndarray
+
+class KernelData(structref.StructRefProxy):
+    """The compiled model as flat arrays (built once per model by ``Model.kernel``): the first
+    argument of every kernel that reads the model, which unpacks the fields it needs.
+
+    A Numba structure (a StructRef: one pointer, its fields typed once in :data:`KERNEL_DATA`)
+    rather than a named tuple, whose 27 arrays Numba types anew on every call from Python: a
+    call with a trivial body took 4-5 us with a named tuple, 2 us with the arrays one by one,
+    under 1 us with this structure (2026-12-02, load 6); and Numba cannot cache functions that
+    take a jitclass. Built by :func:`kernel_data`; Python code only passes it on (the fields
+    below are for the kernels and the type checker, not readable from Python)."""
+
+    dur: np.ndarray  # int64 [m, n] minutes of lot i on line ln, 0: not eligible
+    kwh: np.ndarray  # float64 [m, n] energy of lot i on line ln
+    key: np.ndarray  # int64 [n] setup key of each lot
+    co_min: np.ndarray  # int64 [m, rows, keys] changeover minutes, -1 forbidden; rows padded
+    co_clean: np.ndarray  # int64 [m, rows, keys] cleaning batches of a changeover
+    co_cost: np.ndarray  # float64 [m, rows, keys] cost of a changeover
+    init_key: np.ndarray  # int64 [m] row of each line's initial setup
+    down_ptr: np.ndarray  # int64 [m + 1] unavailable intervals of each line (CSR)
     down_s: np.ndarray
     down_e: np.ndarray
-    pred_ptr: np.ndarray
+    pred_ptr: np.ndarray  # int64 [n + 1] chain predecessors (CSR) with min and max lags
     pred_lot: np.ndarray
     pred_min: np.ndarray
     pred_max: np.ndarray
-    succ_ptr: np.ndarray
+    succ_ptr: np.ndarray  # int64 [n + 1] chain successors (CSR) with min lags
     succ_lot: np.ndarray
     succ_min: np.ndarray
-    fixed_line: np.ndarray  # int64 [n], -1 when not fixed
+    fixed_line: np.ndarray  # int64 [n] line and start of a locked lot, -1 when not fixed
     fixed_start: np.ndarray
-    prev_line: np.ndarray  # previous plan, -1 when none
+    prev_line: np.ndarray  # int64 [n] line and start in the previous plan, -1 when none
     prev_start: np.ndarray
-    due: np.ndarray
-    soft_due: np.ndarray
-    weight: np.ndarray
-    price_cum: np.ndarray
-    peak_s: np.ndarray
+    due: np.ndarray  # int64 [n] due minute, NO_DUE when none
+    soft_due: np.ndarray  # int64 [n] due, or the order's due minus the downstream stages
+    weight: np.ndarray  # float64 [n] tardiness weight per minute
+    price_cum: np.ndarray  # float64 [horizon + 1] energy price prefix (``Model.price_cum``)
+    peak_s: np.ndarray  # int64 peak periods, sorted
     peak_e: np.ndarray
+
+
+# Numba's types of the fields: C-contiguous int64 vectors but for these
+_NOT_INT_VECTOR = {
+    "dur": types.Array(types.int64, 2, "C"),
+    "kwh": types.Array(types.float64, 2, "C"),
+    "co_min": types.Array(types.int64, 3, "C"),
+    "co_clean": types.Array(types.int64, 3, "C"),
+    "co_cost": types.Array(types.float64, 3, "C"),
+    "weight": types.Array(types.float64, 1, "C"),
+    "price_cum": types.Array(types.float64, 1, "C"),
+}
+KERNEL_DATA = _KernelDataType(  # type: ignore[no-untyped-call]
+    [
+        (name, _NOT_INT_VECTOR.get(name, types.Array(types.int64, 1, "C")))
+        for name in KernelData.__annotations__
+    ]
+)
+structref.define_boxing(_KernelDataType, KernelData)  # type: ignore[no-untyped-call]
+
+
+@njit(cache=True)
+def kernel_data(
+    dur: Any, kwh: Any, key: Any, co_min: Any, co_clean: Any, co_cost: Any, init_key: Any,
+    down_ptr: Any, down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any,
+    pred_max: Any, succ_ptr: Any, succ_lot: Any, succ_min: Any, fixed_line: Any,
+    fixed_start: Any, prev_line: Any, prev_start: Any, due: Any, soft_due: Any, weight: Any,
+    price_cum: Any, peak_s: Any, peak_e: Any,
+) -> KernelData:
+    """A :class:`KernelData` of the arrays (C-contiguous, of the types of
+    :data:`KERNEL_DATA`); compiled and cached, as a Python-side constructor would be compiled
+    anew in every process (seconds)."""
+    kd: KernelData = structref.new(KERNEL_DATA)  # type: ignore[call-arg]  # a Numba intrinsic
+    kd.dur, kd.kwh, kd.key, kd.init_key = dur, kwh, key, init_key
+    kd.co_min, kd.co_clean, kd.co_cost = co_min, co_clean, co_cost
+    kd.down_ptr, kd.down_s, kd.down_e = down_ptr, down_s, down_e
+    kd.pred_ptr, kd.pred_lot, kd.pred_min, kd.pred_max = pred_ptr, pred_lot, pred_min, pred_max
+    kd.succ_ptr, kd.succ_lot, kd.succ_min = succ_ptr, succ_lot, succ_min
+    kd.fixed_line, kd.fixed_start = fixed_line, fixed_start
+    kd.prev_line, kd.prev_start = prev_line, prev_start
+    kd.due, kd.soft_due, kd.weight, kd.price_cum = due, soft_due, weight, price_cum
+    kd.peak_s, kd.peak_e = peak_s, peak_e
+    return kd
 
 
 def csr(rows: list[list[tuple[int, int, int]]]) -> tuple[np.ndarray, ...]:
@@ -121,16 +177,14 @@ def _peak_before(peak_s: Any, t: int) -> int:
 
 @njit(cache=True)
 def forward(
-    flat: Any, ptr: Any, lower: Any, stay: Any, use_stay: bool, cap: Any, base: Any,
-    use_cap: bool, horizon: int, dur: Any, kwh: Any, key: Any, co_min: Any, init_key: Any,
-    down_ptr: Any, down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any,
-    pred_max: Any, fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any,
-    peak_e: Any,
+    kd: KernelData, flat: Any, ptr: Any, lower: Any, stay: Any, use_stay: bool, cap: Any,
+    base: Any, use_cap: bool, horizon: int,
 ) -> tuple[Any, Any, Any, int, int]:
     """Earliest start of every lot, the lines in parallel, each lot waiting for its chain
-    predecessors; with ``use_cap`` a lot may wait past the peak period it would run into, by
-    at most ``cap`` minutes after its earliest start ``base`` (see ``model.decode``)."""
-    n = dur.shape[1]
+    predecessors; with ``use_stay`` a lot on its previous line starts no earlier than
+    ``stay``; with ``use_cap`` a lot may wait past the peak period it would run into, by at
+    most ``cap`` minutes after its earliest start ``base`` (see ``model.decode``)."""
+    n = kd.dur.shape[1]
     start = np.full(n, -1, dtype=np.int64)
     end = np.full(n, -1, dtype=np.int64)
     cos = np.full(n, -1, dtype=np.int64)
@@ -138,25 +192,27 @@ def forward(
     for k in range(len(flat)):
         present[flat[k]] = True
     err, culprit = _sweep(
-        flat, ptr, ptr[:-1].copy(), init_key.copy(), np.zeros(len(ptr) - 1, dtype=np.int64),
-        start, end, cos, present, lower, stay, use_stay, cap, base, use_cap, horizon, dur,
-        kwh, key, co_min, down_ptr, down_s, down_e, pred_ptr, pred_lot, pred_min, pred_max,
-        fixed_line, fixed_start, prev_line, peak_s, peak_e,
+        kd, flat, ptr, ptr[:-1].copy(), kd.init_key.copy(),
+        np.zeros(len(ptr) - 1, dtype=np.int64), start, end, cos, present, lower, stay,
+        use_stay, cap, base, use_cap, horizon,
     )
     return start, end, cos, err, culprit
 
 
 @njit(cache=True)
 def _sweep(
-    flat: Any, ptr: Any, pos: Any, prev_key: Any, prev_end: Any, start: Any, end: Any,
-    cos: Any, present: Any, lower: Any, stay: Any, use_stay: bool, cap: Any, base: Any,
-    use_cap: bool, horizon: int, dur: Any, kwh: Any, key: Any, co_min: Any, down_ptr: Any,
-    down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any, pred_max: Any,
-    fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any, peak_e: Any,
+    kd: KernelData, flat: Any, ptr: Any, pos: Any, prev_key: Any, prev_end: Any, start: Any,
+    end: Any, cos: Any, present: Any, lower: Any, stay: Any, use_stay: bool, cap: Any,
+    base: Any, use_cap: bool, horizon: int,
 ) -> tuple[int, int]:
     """Time the lots of every line from its position ``pos[ln]`` on (the lots before it are
     timed already; ``end`` -1 marks a lot not timed yet), the line's state being the key and
     end of the lot before; returns (error code, culprit)."""
+    dur, kwh, key, co_min = kd.dur, kd.kwh, kd.key, kd.co_min
+    down_ptr, down_s, down_e = kd.down_ptr, kd.down_s, kd.down_e
+    pred_ptr, pred_lot, pred_min, pred_max = kd.pred_ptr, kd.pred_lot, kd.pred_min, kd.pred_max
+    fixed_line, fixed_start, prev_line = kd.fixed_line, kd.fixed_start, kd.prev_line
+    peak_s, peak_e = kd.peak_s, kd.peak_e
     m = len(ptr) - 1
     remaining = 0
     for ln in range(m):
@@ -222,12 +278,8 @@ def _sweep(
 
 @njit(cache=True)
 def insert_forward(
-    flat: Any, ptr: Any, line_of: Any, pos_of: Any, start0: Any, end0: Any, cos0: Any,
-    ln: int, p: int, lot: int, lower: Any, stay: Any, use_stay: bool, horizon: int, dur: Any,
-    kwh: Any, key: Any, co_min: Any, init_key: Any, down_ptr: Any, down_s: Any, down_e: Any,
-    pred_ptr: Any, pred_lot: Any, pred_min: Any, pred_max: Any, succ_ptr: Any,
-    succ_lot: Any, fixed_line: Any, fixed_start: Any, prev_line: Any, peak_s: Any,
-    peak_e: Any,
+    kd: KernelData, flat: Any, ptr: Any, line_of: Any, pos_of: Any, start0: Any, end0: Any,
+    cos0: Any, ln: int, p: int, lot: int, lower: Any, stay: Any, use_stay: bool, horizon: int,
 ) -> tuple[Any, Any, Any, Any, Any, int, int]:
     """:func:`forward` (earliest starts, no TOU caps) of the sequences ``flat``/``ptr`` with
     ``lot`` inserted at position ``p`` of line ``ln``, re-timing only what can change.
@@ -240,6 +292,7 @@ def insert_forward(
     re-timed (closed over the chains). Returns the new (flat, ptr, start, end, cos, error,
     culprit); the times equal a full :func:`forward` of the new sequences, and an error is
     reported whenever the full pass would report one."""
+    key, succ_ptr, succ_lot = kd.key, kd.succ_ptr, kd.succ_lot
     m = len(ptr) - 1
     new_flat = np.empty(len(flat) + 1, dtype=np.int64)
     at = ptr[ln] + p
@@ -267,7 +320,7 @@ def insert_forward(
     present = pos_of >= 0
     present[lot] = True
     pos = new_ptr[:-1] + first
-    prev_key = init_key.copy()
+    prev_key = kd.init_key.copy()
     prev_end = np.zeros(m, dtype=np.int64)
     for line in range(m):
         for k in range(pos[line], new_ptr[line + 1]):
@@ -278,10 +331,8 @@ def insert_forward(
             prev_key[line], prev_end[line] = key[j], end[j]
     no_cap = np.zeros(0, dtype=np.int64)
     err, culprit = _sweep(
-        new_flat, new_ptr, pos, prev_key, prev_end, start, end, cos, present, lower, stay,
-        use_stay, no_cap, no_cap, False, horizon, dur, kwh, key, co_min, down_ptr, down_s,
-        down_e, pred_ptr, pred_lot, pred_min, pred_max, fixed_line, fixed_start, prev_line,
-        peak_s, peak_e,
+        kd, new_flat, new_ptr, pos, prev_key, prev_end, start, end, cos, present, lower, stay,
+        use_stay, no_cap, no_cap, False, horizon,
     )
     return new_flat, new_ptr, start, end, cos, err, culprit
 
@@ -299,14 +350,14 @@ def _touch(j: int, line_of: Any, pos_of: Any, ln: int, p: int, first: Any) -> No
 
 @njit(cache=True)
 def lag_repairs(
-    start: Any, end: Any, lower: Any, pred_ptr: Any, pred_lot: Any, pred_max: Any,
-    repair: bool,
+    kd: KernelData, start: Any, end: Any, lower: Any, repair: bool
 ) -> tuple[bool, int]:
     """Find successors that start more than the max lag after their predecessor ends.
 
     With ``repair``, raise ``lower`` of every such predecessor (so it ends later) and return
     (anything raised, the first successor concerned); without, only return (False, the first
     such successor), -1 meaning every rest window holds."""
+    pred_ptr, pred_lot, pred_max = kd.pred_ptr, kd.pred_lot, kd.pred_max
     bumped, first = False, -1
     for i in range(len(start)):
         if start[i] < 0:
@@ -327,8 +378,8 @@ def lag_repairs(
 
 @njit(cache=True)
 def delay_caps(
-    flat: Any, ptr: Any, start: Any, end: Any, cos: Any, margin: int, horizon: int,
-    soft_due: Any, due: Any, succ_ptr: Any, succ_lot: Any, succ_min: Any, fixed_line: Any,
+    kd: KernelData, flat: Any, ptr: Any, start: Any, end: Any, cos: Any, margin: int,
+    horizon: int,
 ) -> Any:
     """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
     its line ``margin`` minutes before their soft due dates (idle gaps absorb the push).
@@ -336,6 +387,8 @@ def delay_caps(
     A lot's own limit is its due, or (chain predecessor) its order's soft due at first; then,
     with every line's caps known, what its successors can absorb (their idle lag plus their own
     cap). Each sweep only uses limits that are safe, so every sweep is safe."""
+    soft_due, due, fixed_line = kd.soft_due, kd.due, kd.fixed_line
+    succ_ptr, succ_lot, succ_min = kd.succ_ptr, kd.succ_lot, kd.succ_min
     n = len(start)
     own = np.empty(n, dtype=np.int64)
     for i in range(n):
@@ -374,12 +427,14 @@ def delay_caps(
 
 @njit(cache=True)
 def cost_terms(
-    flat: Any, ptr: Any, start: Any, end: Any, energy: bool, dur: Any, kwh: Any, key: Any,
-    init_key: Any, co_min: Any, co_clean: Any, co_cost: Any, due: Any, weight: Any,
-    price_cum: Any, prev_line: Any, prev_start: Any,
+    kd: KernelData, flat: Any, ptr: Any, start: Any, end: Any, energy: bool
 ) -> tuple[float, int, int, int, float, float, int]:
     """(weighted tardiness, late lots, changeover minutes, cleaning batches, changeover cost,
     energy cost, moved lots) of a decoded plan (see ``model.evaluate``)."""
+    dur, kwh, key, init_key = kd.dur, kd.kwh, kd.key, kd.init_key
+    co_min, co_clean, co_cost = kd.co_min, kd.co_clean, kd.co_cost
+    due, weight, price_cum = kd.due, kd.weight, kd.price_cum
+    prev_line, prev_start = kd.prev_line, kd.prev_start
     tard, co_cost_sum, energy_cost = 0.0, 0.0, 0.0
     late, co_minutes, cleaning, moved = 0, 0, 0, 0
     for ln in range(len(ptr) - 1):

@@ -181,7 +181,7 @@ def _kernel_data(model: Model) -> KernelData:
         prev_line[i], prev_start[i] = ln, st
     pred_ptr, pred_lot, pred_min, pred_max = csr(model.preds)
     succ_ptr, succ_lot, succ_min, _ = csr(model.succs)
-    return KernelData(
+    return kernels.kernel_data(
         dur=np.array(model.dur, dtype=np.int64).reshape(m, n),
         kwh=np.array(model.kwh, dtype=np.float64).reshape(m, n),
         key=np.array(model.key, dtype=np.int64),
@@ -392,10 +392,7 @@ def decode(
     if options.tou_margin is None or not model.peak or dec.error is not None:
         return _decoded(dec)
     start, end, cos = dec.start, dec.end, dec.co_start
-    cap = kernels.delay_caps(
-        flat, ptr, start, end, cos, options.tou_margin, model.horizon, kd.soft_due, kd.due,
-        kd.succ_ptr, kd.succ_lot, kd.succ_min, kd.fixed_line,
-    )
+    cap = kernels.delay_caps(kd, flat, ptr, start, end, cos, options.tou_margin, model.horizon)
     tdec = _forward(model, kd, flat, ptr, lower, options.stay, cap, start)
     if tdec.error is not None or _lag_violation(kd, tdec) >= 0:
         return _decoded(dec)
@@ -419,9 +416,7 @@ def _decode_earliest(
     for _ in range(repairs):
         if dec.error is not None:
             return _blame(dec, first)
-        bumped, f = kernels.lag_repairs(
-            dec.start, dec.end, lower, kd.pred_ptr, kd.pred_lot, kd.pred_max, True
-        )
+        bumped, f = kernels.lag_repairs(kd, dec.start, dec.end, lower, True)
         if not bumped:
             return dec
         if first < 0:
@@ -436,9 +431,7 @@ def _decode_earliest(
 
 def _lag_violation(kd: KernelData, dec: Decoded) -> int:
     """The first successor whose rest window (max lag) is broken, or -1."""
-    return int(kernels.lag_repairs(
-        dec.start, dec.end, _NO_ARRAY, kd.pred_ptr, kd.pred_lot, kd.pred_max, False
-    )[1])
+    return int(kernels.lag_repairs(kd, dec.start, dec.end, _NO_ARRAY, False)[1])
 
 
 def _blame(dec: Decoded, first: int) -> Decoded:
@@ -473,12 +466,10 @@ def _forward(
     stay NumPy arrays until :func:`_decoded`."""
     use_cap = cap is not None and base is not None
     start, end, cos, err, culprit = kernels.forward(
-        flat, ptr, lower, _NO_ARRAY if stay is None else stay, stay is not None,
+        kd, flat, ptr, lower, _NO_ARRAY if stay is None else stay, stay is not None,
         cap if cap is not None else _NO_ARRAY,
         np.asarray(base, dtype=np.int64) if base is not None else _NO_ARRAY, use_cap,
-        model.horizon, kd.dur, kd.kwh, kd.key, kd.co_min, kd.init_key, kd.down_ptr,
-        kd.down_s, kd.down_e, kd.pred_ptr, kd.pred_lot, kd.pred_min, kd.pred_max,
-        kd.fixed_line, kd.fixed_start, kd.prev_line, kd.peak_s, kd.peak_e,
+        model.horizon,
     )
     return Decoded(start, end, cos, kernels.ERRORS.get(err), int(culprit))
 
@@ -528,8 +519,7 @@ def evaluate_flat(
     with their times as arrays."""
     kd = model.kernel()
     tard, late, co_minutes, cleaning, co_cost, energy_cost, moved = kernels.cost_terms(
-        flat, ptr, start, end, energy, kd.dur, kd.kwh, kd.key, kd.init_key, kd.co_min,
-        kd.co_clean, kd.co_cost, kd.due, kd.weight, kd.price_cum, kd.prev_line, kd.prev_start,
+        kd, flat, ptr, start, end, energy
     )
     return Cost(
         tardiness=tard, late=late, co_minutes=co_minutes, cleaning=cleaning, co_cost=co_cost,
