@@ -10,7 +10,7 @@ Every value says what it rests on: a measurement (with its date and conditions) 
 recorded in the benchmark notes, the code's history or a test, else "not measured" (a value
 chosen when the code was written and kept because results were acceptable, never compared
 against alternatives). The phase shares of the time (tolerance, energy) stay in ``Weights``,
-where their measurements are. See docs/engine.md.
+where their measurements are. docs/engine.md maps which step of the search reads each field.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ class SearchParams:
 
     # -- destroy -----------------------------------------------------------------------------
     # Lots destroyed per move (inclusive range): the changeover phase makes smaller,
-    # setup-focused moves (``tolerance_destroy``), more of them per second. Not measured.
+    # setup-focused moves (``tolerance_destroy``), more of them per second. Not measured
+    # (40157ec; the smaller sizes 734c2f4).
     destroy: tuple[int, int] = (6, 16)
     tolerance_destroy: tuple[int, int] = (4, 10)
     # The changeover and energy phases take this share of their destroys from their own pools
@@ -60,7 +61,7 @@ class SearchParams:
     focus_share: float = 0.5
     # The other destroys, by a uniform draw u: random lots below ``random_below``, a segment of
     # one line below ``segment_below``, a campaign of one setup key below ``campaign_below``,
-    # else late lots (half) and random lots (half). Not measured.
+    # else late lots (half) and random lots (half). Not measured (40157ec).
     random_below: float = 0.25
     segment_below: float = 0.5
     campaign_below: float = 0.75
@@ -86,7 +87,7 @@ class SearchParams:
     insert_best: int = 3
     insert_wide: int = 60
     # A destroyed lot remembers this many lots before it on its line, to be put back where it
-    # was when nothing better is found (nearly always feasible). Not measured.
+    # was when nothing better is found (nearly always feasible). Not measured (026c556).
     anchor_lookback: int = 40
     # Screening: a push down the line is followed over at most this many lots (idle time
     # absorbs pushes within a few dozen). Not measured (87a6f9e, the compiled screening).

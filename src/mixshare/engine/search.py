@@ -21,8 +21,9 @@
 
 The knobs of all this (time splits, destroy sizes and probabilities, restarts, screening
 windows, the construction portfolio, TOU margins) are one :class:`~mixshare.engine.params.
-SearchParams` passed to :func:`solve` and on to every helper (docs/engine.md lists them and
-what each value rests on); decode options travel as a :class:`~mixshare.engine.model.Decoding`.
+SearchParams` passed to :func:`solve` and on to every helper (each value and what it rests on
+in :mod:`~mixshare.engine.params`; docs/engine.md maps where each acts); decode options travel
+as a :class:`~mixshare.engine.model.Decoding`.
 
 Determinism: with ``iterations`` set the run does a fixed amount of work and its plan depends
 only on the problem and ``seed``, never on the clock or the machine's load: every worker runs
