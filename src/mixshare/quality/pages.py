@@ -121,6 +121,15 @@ def _form_field(key: str) -> Callable[[str], str]:
     return lambda field: key if field in ("value", "test") else field
 
 
+def _by_location(problems: list[Problem]) -> dict[str, list[str]]:
+    """Messages by the whole location of their problem: the batch page's inputs are named so
+    (``_form_field``), not by the last part of a dotted path as ``field_errors`` keys them."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.location, []).append(problem.message)
+    return errors
+
+
 @router.post(
     "/quality/batches/{batch_id}/results", dependencies=[Depends(verify_csrf)], response_model=None
 )
@@ -137,9 +146,7 @@ def enter_results(
         service.record_results(access.session, entries, user, source="form")
     except ValidationFailed as exc:
         access.session.rollback()
-        errors: dict[str, list[str]] = {}
-        for p in exc.problems:
-            errors.setdefault(p.location, []).append(p.message)
+        errors = _by_location(exc.problems)
         return _batch_page(request, access, batch, user, 422, values=form, errors=errors)
     access.audit("enter_results", "batch", batch.id, member_id=batch.member_id,
                  detail={"tests": [e.test for e in entries]})  # fmt: skip
@@ -177,9 +184,7 @@ def hold_batch(
         )
     except ValidationFailed as exc:
         access.session.rollback()
-        errors: dict[str, list[str]] = {}
-        for p in exc.problems:
-            errors.setdefault(p.location, []).append(p.message)
+        errors = _by_location(exc.problems)
         return _batch_page(request, access, batch, user, 422, values=form, errors=errors)
     except Conflict as exc:
         access.session.rollback()
