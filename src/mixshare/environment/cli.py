@@ -11,12 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
 from mixshare.environment import service
-from mixshare.errors import MixshareError
 
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 MonthOption = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
 FormatOption = Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")]
 
@@ -24,12 +23,8 @@ FormatOption = Annotated[Literal["table", "json"], typer.Option("--format", help
 def environment(month: MonthOption, format: FormatOption = "table") -> None:
     """VOC (as NMHC) by emission factor and by stack monitoring side by side, particulates,
     limits compared, treatment unit, waste and zero-waste indicators of the month."""
-    try:
-        with session_scope() as session:
-            document = service.month_document(service.month_ledger(session, month))
-    except MixshareError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    with exit_on_error(), session_scope() as session:
+        document = service.month_document(service.month_ledger(session, month))
     if format == "json":
         print(json.dumps(document, ensure_ascii=False, indent=1))
         return

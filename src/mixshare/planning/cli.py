@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError
 from mixshare.planning import prices
 
 prices_app = typer.Typer(
@@ -19,7 +19,6 @@ prices_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 @prices_app.command("list")
@@ -64,11 +63,8 @@ def add_prices(
         "cleaning_kwh": cleaning_kwh, "changeover_hour_yuan": changeover_hour,
         "lateness_tonne_hour_yuan": lateness, "source": source,
     }  # fmt: skip
-    try:
+    with exit_on_error(ValueError):
         date.fromisoformat(valid_from)
         with session_scope() as session:
             prices.create(session, data)
-    except (MixshareError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
     console.print(f"planning prices {escape(code)} in force from {valid_from}")

@@ -11,13 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError
 from mixshare.stock import certificate as certificates
 from mixshare.stock import service
 
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 def certificate(
@@ -25,14 +24,10 @@ def certificate(
     output: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")],
 ) -> None:
     """Write a delivery's certificate of analysis (zh-CN and English) as a PDF."""
-    try:
-        with session_scope() as session:
-            found = service.delivery_by_number(session, delivery)
-            data = certificates.pdf_of(session, found)
-            number, batches = found.number, len(found.batches)
-    except MixshareError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    with exit_on_error(), session_scope() as session:
+        found = service.delivery_by_number(session, delivery)
+        data = certificates.pdf_of(session, found)
+        number, batches = found.number, len(found.batches)
     output.write_bytes(data)
     console.print(f"{escape(str(output))}: certificate of {number}, {batches} batches")
 

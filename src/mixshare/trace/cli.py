@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError
 from mixshare.trace import service
 from mixshare.trace.schemas import (
     DeliveryTraceRead,
@@ -27,7 +27,6 @@ trace_app = typer.Typer(
     help="Trace a raw-material lot forward, or a delivery backward.", no_args_is_help=True
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 class Format(enum.StrEnum):
@@ -44,12 +43,8 @@ def raw_lot(
     format: FormatOption = Format.table,
 ) -> None:
     """Batches that used the lot, batches that consumed those (recursively), deliveries."""
-    try:
-        with session_scope() as session:
-            read = raw_lot_read(service.trace_raw_lot(session, code=lot))
-    except MixshareError as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    with exit_on_error(), session_scope() as session:
+        read = raw_lot_read(service.trace_raw_lot(session, code=lot))
     if format is Format.json:
         print(read.model_dump_json(indent=2))
         return
@@ -62,13 +57,9 @@ def delivery(
     format: FormatOption = Format.table,
 ) -> None:
     """The delivery's batches, what they consumed (recursively), raw lots and lab results."""
-    try:
-        with session_scope() as session:
-            delivery_id = service.find_delivery(session, key)
-            read = delivery_read(service.trace_delivery(session, delivery_id=delivery_id))
-    except MixshareError as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    with exit_on_error(), session_scope() as session:
+        delivery_id = service.find_delivery(session, key)
+        read = delivery_read(service.trace_delivery(session, delivery_id=delivery_id))
     if format is Format.json:
         print(read.model_dump_json(indent=2))
         return
