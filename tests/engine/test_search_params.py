@@ -6,6 +6,10 @@ A run's knobs reach every portfolio helper with its task, the default run is the
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
+from pathlib import Path
+
 from mixshare.engine.model import EARLIEST, Decoding, compile_problem, decode
 from mixshare.engine.params import SearchParams
 from mixshare.engine.search import Sol, _helper_tasks, solve
@@ -62,3 +66,11 @@ def test_decode_options_leave_the_model_as_it_was() -> None:
     assert tou.error is None and tou.start != before.start  # the TOU pass moved lots
     after = decode(model, ordered, options=EARLIEST)
     assert after.start == before.start and after.end == before.end
+
+
+def test_the_newcomers_map_in_docs_names_every_knob() -> None:
+    """docs/engine.md maps where each SearchParams field acts (values stay in params.py)."""
+    doc = (Path(__file__).parents[2] / "docs" / "engine.md").read_text(encoding="utf-8")
+    section = doc.split("## SearchParams: where each knob acts", 1)[1]
+    named = set(re.findall(r"`(\w+)`", section))
+    assert [f.name for f in fields(SearchParams) if f.name not in named] == []
