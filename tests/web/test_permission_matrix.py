@@ -44,7 +44,7 @@ from mixshare.materials.models import Material
 from mixshare.users import service as users
 from mixshare.users.models import User
 from tests.web.conftest import PASSWORD, World, delivered
-from tests.web.pages_helpers import page_login, token_of
+from tests.web.pages_helpers import logged_in, token_of
 
 ALL = ("member_user", "member_admin", "planner", "operator", "quality", "center_admin")
 ORDER_WRITERS = ("member_user", "member_admin", "planner", "center_admin")
@@ -470,10 +470,10 @@ def machine_browser(client: TestClient, secret: str) -> Browser:
 
 
 def open_browser(client: TestClient, account: str | None) -> Browser:
-    browser = TestClient(client.app, follow_redirects=False)
     if account is None:
+        browser = TestClient(client.app, follow_redirects=False)
         return Browser(browser, token_of(browser.get("/login").text))
-    return Browser(browser, page_login(browser, account))
+    return Browser(*logged_in(client, account))
 
 
 @pytest.fixture(scope="module")
