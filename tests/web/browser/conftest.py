@@ -15,10 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mixshare.compounds.models import Compound, CompoundVersion
 from mixshare.db import session_scope
 from mixshare.demo.accounts import create_demo_accounts
 from mixshare.demo.generator import load_demo_center, next_monday
+from mixshare.execution.samples import IngredientSpec
+from mixshare.materials.models import Material
+from mixshare.members.models import Member
 from tests.conftest import ON_POSTGRES, copied_database
 from tests.web.live import live_server as live
 
@@ -61,6 +67,25 @@ def chart_page(browser: Any) -> tuple[Any, list[str]]:
     page.on("requestfailed", lambda r: errors.append(r.url))
     page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
     return page, errors
+
+
+def first_version(session: Session, member: str) -> CompoundVersion:
+    """The newest version of ``member``'s first compound (by code) in the demo center."""
+    compound = session.scalars(
+        select(Compound).join(Member).where(Member.code == member).order_by(Compound.code)
+    ).first()
+    assert compound is not None
+    return compound.versions[-1]
+
+
+def weighings(
+    session: Session, version: CompoundVersion, stage: str, kg: float
+) -> list[IngredientSpec]:
+    """``kg`` of each of the version's ingredients of ``stage``, as a line reports them."""
+    codes = {m.id: m.code for m in session.scalars(select(Material))}
+    return [
+        IngredientSpec(codes[i.material_id], kg) for i in version.ingredients if i.stage == stage
+    ]
 
 
 def chromium_path() -> str:

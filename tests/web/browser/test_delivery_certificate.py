@@ -9,18 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from mixshare.compounds.models import Compound
 from mixshare.db import session_scope
 from mixshare.execution import service as execution
-from mixshare.execution.samples import BatchFactory, IngredientSpec
-from mixshare.materials.models import Material
-from mixshare.members.models import Member
+from mixshare.execution.samples import BatchFactory
 from mixshare.quality import service as quality
 from mixshare.settings import now_local
 from tests.pdf_reading import pdf_text
-from tests.web.browser.conftest import ARTIFACTS, LiveServer
+from tests.web.browser.conftest import ARTIFACTS, LiveServer, first_version, weighings
 from tests.web.browser.test_plan_board import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,20 +26,9 @@ def finals_to_decide(server: LiveServer, count: int = 3) -> list[tuple[int, str]
     """``count`` final batches of M01's first compound, mixed six hours ago (rest over), each
     with a Mooney result inside its spec: tested, waiting for the lab's decision."""
     with session_scope(server.database_url) as session:
-        member = session.scalar(select(Member).where(Member.code == "M01"))
-        assert member is not None
-        compound = session.scalars(
-            select(Compound).where(Compound.member_id == member.id).order_by(Compound.code)
-        ).first()
-        assert compound is not None
-        version = compound.versions[-1]
+        version = first_version(session, "M01")
         quality.set_spec(session, quality.SpecIn(version.id, "FB", "MOONEY", 40, 45, 50))
-        codes = {m.id: m.code for m in session.scalars(select(Material))}
-        ingredients = [
-            IngredientSpec(codes[i.material_id], 20.0)
-            for i in version.ingredients
-            if i.stage == "FB"
-        ]
+        ingredients = weighings(session, version, "FB", 20.0)
         start = now_local().replace(microsecond=0) - timedelta(hours=6)
         factory = BatchFactory("L1", version.key, "FB", ingredients, start=start, seed=11)
         made = []

@@ -9,17 +9,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import select
 
-from mixshare.compounds.models import Compound
 from mixshare.db import session_scope
 from mixshare.execution import service as execution
-from mixshare.execution.samples import BatchFactory, IngredientSpec
-from mixshare.members.models import Member
+from mixshare.execution.samples import BatchFactory
 from mixshare.quality import service as quality
 from mixshare.quality.synthetic import mixing_curve
 from mixshare.settings import now_local
-from tests.web.browser.conftest import ARTIFACTS, LiveServer
+from tests.web.browser.conftest import ARTIFACTS, LiveServer, first_version, weighings
 from tests.web.browser.test_plan_board import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,19 +26,9 @@ def mixed_batch(server: LiveServer) -> tuple[int, str]:
     """One masterbatch of M01's first compound on L1, ingested as the line sends it, with a
     Mooney spec so the batch page has something to test."""
     with session_scope(server.database_url) as session:
-        member = session.scalar(select(Member).where(Member.code == "M01"))
-        assert member is not None
-        compound = session.scalars(
-            select(Compound).where(Compound.member_id == member.id).order_by(Compound.code)
-        ).first()
-        assert compound is not None
-        version = compound.versions[-1]
+        version = first_version(session, "M01")
         quality.set_spec(session, quality.SpecIn(version.id, "MB", "MOONEY", lsl=50, usl=70))
-        ingredients = [
-            IngredientSpec(_code(session, i.material_id), 100.0)
-            for i in version.ingredients
-            if i.stage == "MB"
-        ]
+        ingredients = weighings(session, version, "MB", 100.0)
         start = now_local().replace(microsecond=0) - timedelta(hours=6)
         factory = BatchFactory("L1", version.key, "MB", ingredients, start=start)
         curve: dict[str, Any] = {"hz": 1, **mixing_curve(np.random.default_rng(3))}
@@ -53,13 +40,6 @@ def mixed_batch(server: LiveServer) -> tuple[int, str]:
         assert result.outcome == "accepted", result.reasons
         assert result.batch_id is not None and result.batch is not None
         return result.batch_id, result.batch
-
-
-def _code(session: Any, material_id: int) -> str:
-    from mixshare.materials.models import Material
-
-    material = session.get(Material, material_id)
-    return str(material.code)
 
 
 def test_quality_holds_a_batch_and_the_operator_sees_it_held(
