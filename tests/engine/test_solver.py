@@ -115,10 +115,15 @@ def test_energy_shifts_into_cheap_hours() -> None:
     assert judged(p, aware).energy_cost_by_period == {"valley": pytest.approx(50.0)}
 
 
-def test_energy_shift_never_adds_tardiness() -> None:
+def test_lexicographic_energy_shift_never_adds_tardiness() -> None:
+    # lexicographic: no electricity saving buys a minute of lateness. (The money objective
+    # may make a lot late when its lateness costs less than the electricity it saves:
+    # tests/engine/test_money_objective.py.)
+    from mixshare.engine.problem import Weights
+
     prices = (PricePeriod(0, 60, 2.0, "peak"), PricePeriod(60, 120, 0.5, "valley"))
     p = Problem(horizon=120, lines=(line(),), lots=(lot("a", 60, kwh=100.0, due=60),),
-                prices=prices)
+                prices=prices, weights=Weights(objective="lexicographic"))
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
     assert k.weighted_tardiness == 0
 
