@@ -291,7 +291,7 @@ class Search:
                 (float(approx[t]), ln, int(pos[t])) for t in top if approx[t] < INF or wide
             )
         cands.sort()
-        anchor = self._anchor_position(sol, i)
+        anchor = self._anchor_position(base, i)
         if anchor is not None:  # where it was before the destroy: nearly always feasible
             cands.insert(min(best_k + 1, len(cands)), (0.0, anchor[0], anchor[1]))
         best: tuple[float, int, int, float] | None = None
@@ -317,18 +317,18 @@ class Search:
         sol.cost = best[0]
         return True
 
-    def _anchor_position(self, sol: Sol, i: int) -> tuple[int, int] | None:
+    def _anchor_position(self, base: InsertionBase, i: int) -> tuple[int, int] | None:
+        """Just after the nearest of the lots that ran before ``i`` on its line that is still
+        there (the base's positions: no pass over the line, 9 % of the month's search)."""
         a = self.anchors.get(i)
         if a is None:
             return None
         ln, before = a
-        seq = sol.seqs[ln]
         if self.model.dur[ln][i] == 0:
             return None
-        present = {j: k for k, j in enumerate(seq)}
         for j in before:
-            if j in present:
-                return ln, present[j] + 1
+            if base.line_of[j] == ln:
+                return ln, int(base.pos_of[j]) + 1
         return ln, 0
 
     def remember(self, seqs: list[list[int]], chosen: set[int]) -> None:
