@@ -61,14 +61,22 @@ from mixshare.engine.synthetic import generate
 from mixshare.engine.timing import retime
 from mixshare.engine.validate import validate
 
-HEAD = (f"{'method':<24}{'secs':>6}{'valid':>6}{'unpl':>5}{'w.tard':>10}{'late':>5}"
-        f"{'co h':>7}{'clean':>6}{'energy':>9}{'objective':>13}{'LB':>12}{'gap':>7}"
-        f"{'tard/disp':>10}{'coh/disp':>9}")
+HEAD = (
+    f"{'method':<24}{'secs':>6}{'valid':>6}{'unpl':>5}{'w.tard':>10}{'late':>5}"
+    f"{'co h':>7}{'clean':>6}{'energy':>9}{'objective':>13}{'LB':>12}{'gap':>7}"
+    f"{'tard/disp':>10}{'coh/disp':>9}"
+)
 BASE: dict[str, Kpis] = {}
 
 
-def row(name: str, p: Problem, s: Schedule | None, secs: float, lb: float | None,
-        base: Kpis | None = None) -> Kpis | None:
+def row(
+    name: str,
+    p: Problem,
+    s: Schedule | None,
+    secs: float,
+    lb: float | None,
+    base: Kpis | None = None,
+) -> Kpis | None:
     if s is None:
         print(f"{name:<24}{secs:6.1f}  no feasible plan found")
         return None
@@ -80,10 +88,12 @@ def row(name: str, p: Problem, s: Schedule | None, secs: float, lb: float | None
         rt = k.weighted_tardiness / base.weighted_tardiness if base.weighted_tardiness else 0.0
         rc = k.changeover_hours / base.changeover_hours if base.changeover_hours else 0.0
         ratios = f"{rt:10.2f}{rc:9.2f}"
-    print(f"{name:<24}{secs:6.1f}{'yes' if not errs else 'NO':>6}{k.unplanned_orders:5d}"
-          f"{k.weighted_tardiness:10.0f}{k.late_lots:5d}{k.changeover_hours:7.1f}"
-          f"{k.cleaning_batches:6d}{k.energy_cost:9.0f}{k.objective:13.6g}"
-          f"{lb if lb is not None else 0:12.6g}{gap:>7}{ratios}")
+    print(
+        f"{name:<24}{secs:6.1f}{'yes' if not errs else 'NO':>6}{k.unplanned_orders:5d}"
+        f"{k.weighted_tardiness:10.0f}{k.late_lots:5d}{k.changeover_hours:7.1f}"
+        f"{k.cleaning_batches:6d}{k.energy_cost:9.0f}{k.objective:13.6g}"
+        f"{lb if lb is not None else 0:12.6g}{gap:>7}{ratios}"
+    )
     if errs:
         print("   first violations:", errs[:3])
     return k
@@ -92,11 +102,16 @@ def row(name: str, p: Problem, s: Schedule | None, secs: float, lb: float | None
 def lb_line(p: Problem, s: Schedule) -> str:
     """The bound per objective part and the gap of each part (a bound of 0 proves nothing)."""
     st, k, w = s.stats, compute_kpis(p, s), p.weights
-    setup = (w.changeover_minute * k.changeover_minutes + w.cleaning_batch * k.cleaning_batches
-             + w.changeover_cost * k.changeover_cost)
-    parts = (("tardiness", k.weighted_tardiness, st.get("lb_tardiness")),
-             ("changeovers (weighted)", setup, st.get("lb_setup")),
-             ("energy yuan", k.energy_cost, st.get("lb_energy")))
+    setup = (
+        w.changeover_minute * k.changeover_minutes
+        + w.cleaning_batch * k.cleaning_batches
+        + w.changeover_cost * k.changeover_cost
+    )
+    parts = (
+        ("tardiness", k.weighted_tardiness, st.get("lb_tardiness")),
+        ("changeovers (weighted)", setup, st.get("lb_setup")),
+        ("energy yuan", k.energy_cost, st.get("lb_energy")),
+    )
     text = []
     for name, value, bound in parts:
         b = float(bound) if isinstance(bound, (int, float)) else 0.0
@@ -130,10 +145,13 @@ def budget_solve(
     return s, time.perf_counter() - t, cpu_seconds() - c
 
 
-def instance(title: str, p: Problem, limits: tuple[float, ...], mono: bool,
-             runs: int) -> dict[str, Schedule]:
-    print(f"\n## {title}: {len(p.lots)} lots, {len({x.order for x in p.lots})} orders, "
-          f"{sum(x.options[0].batches for x in p.lots)} batches, horizon {p.horizon} min")
+def instance(
+    title: str, p: Problem, limits: tuple[float, ...], mono: bool, runs: int
+) -> dict[str, Schedule]:
+    print(
+        f"\n## {title}: {len(p.lots)} lots, {len({x.order for x in p.lots})} orders, "
+        f"{sum(x.options[0].batches for x in p.lots)} batches, horizon {p.horizon} min"
+    )
     print(HEAD)
     t = time.perf_counter()
     d = dispatch(p)
@@ -151,8 +169,10 @@ def instance(title: str, p: Problem, limits: tuple[float, ...], mono: bool,
         if n > 1:
             tards = [compute_kpis(p, x).weighted_tardiness for x, _ in results]
             print(f"   runs: w.tard {sorted(tards)}; objective {sorted(round(o) for o in objs)}")
-        print(f"   first plan from '{s.stats.get('initial')}', TOU margin "
-              f"{s.stats.get('tou_margin')}; {lb_line(p, s)}")
+        print(
+            f"   first plan from '{s.stats.get('initial')}', TOU margin "
+            f"{s.stats.get('tou_margin')}; {lb_line(p, s)}"
+        )
     if mono:
         for lim in limits:
             t = time.perf_counter()
@@ -382,56 +402,74 @@ def energy(p: Problem, limit: float, runs: int) -> None:
         pairs.append((ka, kb, energy_ceiling(p, blind)))
     for seed, (ka, kb, ceiling) in enumerate(pairs):
         saving = kb.energy_cost - ka.energy_cost
-        print(f"seed {seed}: energy {kb.energy_cost:.0f} -> {ka.energy_cost:.0f} yuan, saving "
-              f"{saving:.0f} of ceiling {ceiling:.0f} = {saving / max(ceiling, 1e-9):.0%}; w.tard "
-              f"{kb.weighted_tardiness:.0f} -> {ka.weighted_tardiness:.0f}; changeover h "
-              f"{kb.changeover_hours:.1f} -> {ka.changeover_hours:.1f}")
+        print(
+            f"seed {seed}: energy {kb.energy_cost:.0f} -> {ka.energy_cost:.0f} yuan, saving "
+            f"{saving:.0f} of ceiling {ceiling:.0f} = {saving / max(ceiling, 1e-9):.0%}; w.tard "
+            f"{kb.weighted_tardiness:.0f} -> {ka.weighted_tardiness:.0f}; changeover h "
+            f"{kb.changeover_hours:.1f} -> {ka.changeover_hours:.1f}"
+        )
     share = [(kb.energy_cost - ka.energy_cost) / max(c, 1e-9) for ka, kb, c in pairs]
     t_a = float(np.median([ka.weighted_tardiness for ka, _kb, _c in pairs]))
     t_b = float(np.median([kb.weighted_tardiness for _ka, kb, _c in pairs]))
-    print(f"MEDIAN of {runs}: {np.median(share):.0%} of the ceiling captured (ceiling: the blind "
-          f"plan's idle line time moved into the most expensive minutes); weighted tardiness "
-          f"blind {t_b:.0f}, aware {t_a:.0f} ({'not worse' if t_a <= t_b else 'WORSE'})")
+    print(
+        f"MEDIAN of {runs}: {np.median(share):.0%} of the ceiling captured (ceiling: the blind "
+        f"plan's idle line time moved into the most expensive minutes); weighted tardiness "
+        f"blind {t_b:.0f}, aware {t_a:.0f} ({'not worse' if t_a <= t_b else 'WORSE'})"
+    )
     ka, kb = pairs[0][0], pairs[0][1]
     for name in sorted(ka.energy_kwh_by_period):
-        print(f"   seed 0 {name:<8} kWh blind {kb.energy_kwh_by_period.get(name, 0):10.0f}"
-              f"  aware {ka.energy_kwh_by_period.get(name, 0):10.0f}")
+        print(
+            f"   seed 0 {name:<8} kWh blind {kb.energy_kwh_by_period.get(name, 0):10.0f}"
+            f"  aware {ka.energy_kwh_by_period.get(name, 0):10.0f}"
+        )
 
 
 def replan(p: Problem, plan: Schedule, limit: float) -> None:
     t1, t2 = 3 * 1440 + 12 * 60, 3 * 1440 + 18 * 60  # Thursday 12:00-18:00
     l1 = p.lines[0]
-    lines = (Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
-             *p.lines[1:])
+    lines = (
+        Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
+        *p.lines[1:],
+    )
     prev = tuple(Placement(s.lot, s.line, s.start) for s in plan.lots)
     # freeze up to the outage, but not a lot that would run into it (it cannot stay)
-    frozen = min([t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2
-                         and x.end > t1])
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
-                 frozen_until=frozen)
-    print(f"\n## Re-planning: line {l1.id} out [{t1}, {t2}) min, frozen until {frozen}, "
-          f"time limit {limit:.0f}s, warm start from the 60 s plan")
+    frozen = min(
+        [t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2 and x.end > t1]
+    )
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)
+    print(
+        f"\n## Re-planning: line {l1.id} out [{t1}, {t2}) min, frozen until {frozen}, "
+        f"time limit {limit:.0f}s, warm start from the 60 s plan"
+    )
     print(HEAD)
     s, secs = timed_solve(p2, limit)
     k = row(f"re-plan {limit:.0f}s", p2, s, secs, None)
     new = {x.lot: x for x in s.lots}
     ends = {x.lot: x.end for x in plan.lots}
     affected = {q.lot for q in prev if q.line == l1.id and q.start < t2 and ends[q.lot] > t1}
-    moved = [q for q in prev if q.lot not in new or (new[q.lot].line, new[q.lot].start)
-             != (q.line, q.start)]
+    moved = [
+        q
+        for q in prev
+        if q.lot not in new or (new[q.lot].line, new[q.lot].start) != (q.line, q.start)
+    ]
     outside = [q for q in moved if q.lot not in affected]
     lots = {x.id: x for x in p.lots}
     prev_orders = {lots[q.lot].order for q in prev}
     dropped = sorted({lots[u].order for u in s.unplanned} & prev_orders)
     earlier = sum(1 for q in moved if q.lot in new and new[q.lot].start < q.start)
-    far = sum(1 for q in outside if q.lot not in new or new[q.lot].line != q.line
-              or abs(new[q.lot].start - q.start) > 60)
-    print(f"first plan from '{s.stats.get('initial')}'; time to new plan {secs:.1f}s; lots in "
-          f"the outage {len(affected)}; moved in total "
-          f"{len(moved)} ({k.lots_moved if k else '?'} by KPI, {earlier} of them earlier); "
-          f"moved outside the affected window {len(outside)} of {len(prev) - len(affected)} "
-          f"({far} to another line or by more than 60 min); "
-          f"orders of the previous plan dropped: {len(dropped)} {dropped[:5]}")
+    far = sum(
+        1
+        for q in outside
+        if q.lot not in new or new[q.lot].line != q.line or abs(new[q.lot].start - q.start) > 60
+    )
+    print(
+        f"first plan from '{s.stats.get('initial')}'; time to new plan {secs:.1f}s; lots in "
+        f"the outage {len(affected)}; moved in total "
+        f"{len(moved)} ({k.lots_moved if k else '?'} by KPI, {earlier} of them earlier); "
+        f"moved outside the affected window {len(outside)} of {len(prev) - len(affected)} "
+        f"({far} to another line or by more than 60 min); "
+        f"orders of the previous plan dropped: {len(dropped)} {dropped[:5]}"
+    )
 
 
 def outage_problem(p: Problem, plan: Schedule, fresh: bool) -> tuple[Problem, set[str]]:
@@ -440,31 +478,35 @@ def outage_problem(p: Problem, plan: Schedule, fresh: bool) -> tuple[Problem, se
     ``plan`` the outage hits (they have to move)."""
     t1, t2 = 3 * 1440 + 12 * 60, 3 * 1440 + 18 * 60
     l1 = p.lines[0]
-    lines = (Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
-             *p.lines[1:])
-    frozen = min([t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2
-                         and x.end > t1])
+    lines = (
+        Line(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
+        *p.lines[1:],
+    )
+    frozen = min(
+        [t1] + [x.start for x in plan.lots if x.line == l1.id and x.start < t2 and x.end > t1]
+    )
     hit = {x.lot for x in plan.lots if x.line == l1.id and x.start < t2 and x.end > t1}
     prev = () if fresh else tuple(Placement(s.lot, s.line, s.start) for s in plan.lots)
-    return Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
-                   frozen_until=frozen), hit
+    return Problem(
+        p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen
+    ), hit
 
 
 def moved_outside(plan: Schedule, again: Schedule, hit: set[str]) -> int:
     """Lots of ``plan`` that ``again`` puts elsewhere (or leaves out) though the outage did
     not hit them."""
     new = {x.lot: (x.line, x.start) for x in again.lots}
-    return sum(1 for x in plan.lots
-               if x.lot not in hit and new.get(x.lot) != (x.line, x.start))
+    return sum(1 for x in plan.lots if x.lot not in hit and new.get(x.lot) != (x.line, x.start))
 
 
 def replan_tradeoff(p: Problem, base_limit: float, limit: float, seeds: int) -> None:
     """Least-change vs fresh re-plan after the outage, ``seeds`` seeds: each seed plans the
     week (the published plan, ``base_limit`` s) and re-plans both ways (``limit`` s each)."""
-    print(f"\n## Re-plan trade-off after a 6 h outage of line {p.lines[0].id} (Thu 12-18): "
-          f"published plan {base_limit:.0f}s, each re-plan {limit:.0f}s, seeds 0-{seeds - 1}")
-    rows: dict[str, list[tuple[float, int, int, int, float]]] = {"least-change": [],
-                                                                 "fresh": []}
+    print(
+        f"\n## Re-plan trade-off after a 6 h outage of line {p.lines[0].id} (Thu 12-18): "
+        f"published plan {base_limit:.0f}s, each re-plan {limit:.0f}s, seeds 0-{seeds - 1}"
+    )
+    rows: dict[str, list[tuple[float, int, int, int, float]]] = {"least-change": [], "fresh": []}
     published: list[float] = []
     for seed in range(seeds):
         plan, _ = timed_solve(p, base_limit, seed=seed)
@@ -474,15 +516,22 @@ def replan_tradeoff(p: Problem, base_limit: float, limit: float, seeds: int) -> 
             again, secs = timed_solve(p2, limit, seed=seed)
             assert not validate(p2, again), validate(p2, again)[:3]
             k = compute_kpis(p2, again)
-            rows[name].append((k.weighted_tardiness, k.late_lots,
-                               moved_outside(plan, again, hit), len(hit), secs))
-            print(f"seed {seed} {name:<13} w.tard {k.weighted_tardiness:9,.0f}  late "
-                  f"{k.late_lots:3d}  moved outside {rows[name][-1][2]:3d}  "
-                  f"(outage hit {len(hit)})  {secs:5.1f}s")
-    print(f"\npublished plan (before the outage): median weighted tardiness "
-          f"{np.median(published):,.0f}")
-    print(f"{'re-plan':<14}{'w.tard':>10}{'late':>6}{'moved outside':>15}{'seconds':>9}"
-          f"   (medians of {seeds} seeds)")
+            rows[name].append(
+                (k.weighted_tardiness, k.late_lots, moved_outside(plan, again, hit), len(hit), secs)
+            )
+            print(
+                f"seed {seed} {name:<13} w.tard {k.weighted_tardiness:9,.0f}  late "
+                f"{k.late_lots:3d}  moved outside {rows[name][-1][2]:3d}  "
+                f"(outage hit {len(hit)})  {secs:5.1f}s"
+            )
+    print(
+        f"\npublished plan (before the outage): median weighted tardiness "
+        f"{np.median(published):,.0f}"
+    )
+    print(
+        f"{'re-plan':<14}{'w.tard':>10}{'late':>6}{'moved outside':>15}{'seconds':>9}"
+        f"   (medians of {seeds} seeds)"
+    )
     for name, values in rows.items():
         med = [float(np.median([v[i] for v in values])) for i in range(5)]
         print(f"{name:<14}{med[0]:10,.0f}{med[1]:6.0f}{med[2]:15.0f}{med[4]:9.1f}")
@@ -493,7 +542,9 @@ def load() -> str:
 
 
 def scale(
-    probs: dict[int, Problem], limits: tuple[float, ...], objectives: tuple[Objective, ...],
+    probs: dict[int, Problem],
+    limits: tuple[float, ...],
+    objectives: tuple[Objective, ...],
     seed: int = 0,
 ) -> None:
     """Weeks given: evaluations per second and quality at each time limit and objective (one
@@ -502,9 +553,11 @@ def scale(
     from mixshare.engine.model import compile_problem
 
     print(f"\n## Scale: demo center, weeks {min(probs)} to {max(probs)}, seed {seed}, 2 workers")
-    print(f"{'weeks':>5}{'lots':>6}{'orders':>7} {'objective':<14}{'limit':>6}{'secs':>6}"
-          f"{'CPU s':>6}{'valid':>6}{'unpl':>5}{'fit by cap':>11}{'evals':>8}{'evals/s':>8}"
-          f"{'w.tard':>11}{'disp w.tard':>12}{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min")
+    print(
+        f"{'weeks':>5}{'lots':>6}{'orders':>7} {'objective':<14}{'limit':>6}{'secs':>6}"
+        f"{'CPU s':>6}{'valid':>6}{'unpl':>5}{'fit by cap':>11}{'evals':>8}{'evals/s':>8}"
+        f"{'w.tard':>11}{'disp w.tard':>12}{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min"
+    )
     for weeks, p in sorted(probs.items()):
         d = dispatch(p)
         kd = compute_kpis(p, d)
@@ -516,11 +569,14 @@ def scale(
             ev = float(s.stats.get("evaluations", 0))
             ratio = k.weighted_tardiness / kd.weighted_tardiness if kd.weighted_tardiness else 0
             fits = "all" if check.fits else f"{check.shortfall} min short"
-            print(f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d} {obj:<14}"
-                  f"{lim:6.0f}{secs:6.1f}{cpu:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
-                  f"{k.unplanned_orders:5d}{fits:>11}{ev:8.0f}{ev / max(secs, 1e-9):8.0f}"
-                  f"{k.weighted_tardiness:11.0f}{kd.weighted_tardiness:12.0f}{ratio:7.2f}"
-                  f"{kd.unplanned_orders:10d}   {load()}", flush=True)
+            print(
+                f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d} {obj:<14}"
+                f"{lim:6.0f}{secs:6.1f}{cpu:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
+                f"{k.unplanned_orders:5d}{fits:>11}{ev:8.0f}{ev / max(secs, 1e-9):8.0f}"
+                f"{k.weighted_tardiness:11.0f}{kd.weighted_tardiness:12.0f}{ratio:7.2f}"
+                f"{kd.unplanned_orders:10d}   {load()}",
+                flush=True,
+            )
 
 
 def cluster(p: Problem, limit: float, counts: tuple[int, ...], seed: int = 0) -> None:
@@ -531,42 +587,66 @@ def cluster(p: Problem, limit: float, counts: tuple[int, ...], seed: int = 0) ->
     from mixshare.engine.pool import DaskPool, LocalPool
 
     print(f"\n## Cluster portfolio: week 1 at {limit:.0f}s, seed {seed}")
-    print(f"{'pool':<22}{'workers':>8}{'secs':>6}{'valid':>6}{'unpl':>5}{'w.tard':>10}"
-          f"{'co h':>7}{'objective':>13}{'evals':>8}   load 1/5/15 min")
+    print(
+        f"{'pool':<22}{'workers':>8}{'secs':>6}{'valid':>6}{'unpl':>5}{'w.tard':>10}"
+        f"{'co h':>7}{'objective':>13}{'evals':>8}   load 1/5/15 min"
+    )
 
     def show(name: str, workers: int, s: Schedule, secs: float) -> None:
         k = compute_kpis(p, s)
-        print(f"{name:<22}{workers:8d}{secs:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
-              f"{k.unplanned_orders:5d}{k.weighted_tardiness:10.0f}{k.changeover_hours:7.1f}"
-              f"{k.objective:13.6g}{float(s.stats.get('evaluations', 0)):8.0f}   {load()}",
-              flush=True)
+        print(
+            f"{name:<22}{workers:8d}{secs:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
+            f"{k.unplanned_orders:5d}{k.weighted_tardiness:10.0f}{k.changeover_hours:7.1f}"
+            f"{k.objective:13.6g}{float(s.stats.get('evaluations', 0)):8.0f}   {load()}",
+            flush=True,
+        )
 
     t = time.perf_counter()
     s = solve(p, limit, seed=seed, workers=2, pool=LocalPool())
     show("local processes", 2, s, time.perf_counter() - t)
     for n in counts:
-        with LocalCluster(n_workers=max(1, n - 1), threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as lc, Client(lc) as client:
+        with (
+            LocalCluster(
+                n_workers=max(1, n - 1),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as lc,
+            Client(lc) as client,
+        ):
             t = time.perf_counter()
             s = solve(p, limit, seed=seed, workers=n, pool=DaskPool(client))
             show("dask LocalCluster", n, s, time.perf_counter() - t)
 
 
-MONEY_HEAD = (f"{'seed':>4} {'objective':<14}{'unpl':>5}{'tardiness':>11}{'clean':>6}"
-              f"{'cleaning':>10}{'co h':>7}{'changeover':>11}{'energy':>10}{'total':>11}"
-              f"{'w.tard':>9}")
+MONEY_HEAD = (
+    f"{'seed':>4} {'objective':<14}{'unpl':>5}{'tardiness':>11}{'clean':>6}"
+    f"{'cleaning':>10}{'co h':>7}{'changeover':>11}{'energy':>10}{'total':>11}"
+    f"{'w.tard':>9}"
+)
 
 
-MONEY_FIELDS = ("unplanned_orders", "tardiness_yuan", "cleaning_batches", "cleaning_yuan",
-                "changeover_hours", "changeover_yuan", "energy_cost", "total_yuan",
-                "weighted_tardiness")
+MONEY_FIELDS = (
+    "unplanned_orders",
+    "tardiness_yuan",
+    "cleaning_batches",
+    "cleaning_yuan",
+    "changeover_hours",
+    "changeover_yuan",
+    "energy_cost",
+    "total_yuan",
+    "weighted_tardiness",
+)
 
 
 def money_row(seed: int, name: str, k: Kpis) -> None:
-    print(f"{seed:>4} {name:<14}{k.unplanned_orders:5d}{k.tardiness_yuan:11,.0f}"
-          f"{k.cleaning_batches:6d}{k.cleaning_yuan:10,.0f}{k.changeover_hours:7.1f}"
-          f"{k.changeover_yuan:11,.0f}{k.energy_cost:10,.0f}{k.total_yuan:11,.0f}"
-          f"{k.weighted_tardiness:9,.0f}")
+    print(
+        f"{seed:>4} {name:<14}{k.unplanned_orders:5d}{k.tardiness_yuan:11,.0f}"
+        f"{k.cleaning_batches:6d}{k.cleaning_yuan:10,.0f}{k.changeover_hours:7.1f}"
+        f"{k.changeover_yuan:11,.0f}{k.energy_cost:10,.0f}{k.total_yuan:11,.0f}"
+        f"{k.weighted_tardiness:9,.0f}"
+    )
 
 
 def money_objective(
@@ -722,24 +802,38 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2 s / 5 s instead of 10 s / 60 s")
     ap.add_argument("--runs", type=int, default=3, help="runs of the 10 s engine (median)")
     ap.add_argument("--replan-limit", type=float, default=8.0)
-    ap.add_argument("--energy-runs", type=int, default=3,
-                    help="seeds of the TOU-aware vs TOU-blind comparison (median)")
+    ap.add_argument(
+        "--energy-runs",
+        type=int,
+        default=3,
+        help="seeds of the TOU-aware vs TOU-blind comparison (median)",
+    )
     ap.add_argument("--no-four-weeks", action="store_true")
-    ap.add_argument("--tradeoff-only", action="store_true",
-                    help="only the least-change vs fresh re-plan after the outage")
+    ap.add_argument(
+        "--tradeoff-only",
+        action="store_true",
+        help="only the least-change vs fresh re-plan after the outage",
+    )
     ap.add_argument("--tradeoff-seeds", type=int, default=5)
     ap.add_argument("--scale-only", action="store_true", help="weeks 1-4: evals/s and quality")
     ap.add_argument("--scale-limit", type=float, default=60.0)
     ap.add_argument("--scale-weeks", type=int, default=4)
     ap.add_argument("--scale-from", type=int, default=1, help="first number of weeks")
-    ap.add_argument("--scale-objective", choices=("money", "lexicographic", "both"),
-                    default="money")
-    ap.add_argument("--cluster-only", action="store_true",
-                    help="week 1 with the portfolio on a Dask LocalCluster")
+    ap.add_argument(
+        "--scale-objective", choices=("money", "lexicographic", "both"), default="money"
+    )
+    ap.add_argument(
+        "--cluster-only",
+        action="store_true",
+        help="week 1 with the portfolio on a Dask LocalCluster",
+    )
     ap.add_argument("--cluster-limit", type=float, default=30.0)
     ap.add_argument("--cluster-workers", default="2,4,8")
-    ap.add_argument("--money-only", action="store_true",
-                    help="only money vs lexicographic objective and TOU-aware vs blind")
+    ap.add_argument(
+        "--money-only",
+        action="store_true",
+        help="only money vs lexicographic objective and TOU-aware vs blind",
+    )
     ap.add_argument("--money-seeds", type=int, default=5)
     ap.add_argument("--money-limit", type=float, default=60.0)
     ap.add_argument(
@@ -758,15 +852,16 @@ def main() -> None:
         probs = demo_problems(tuple(range(args.scale_from, args.scale_weeks + 1)))
         print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
         objs: tuple[Objective, ...] = (
-            ("lexicographic", "money") if args.scale_objective == "both" else (
-                args.scale_objective,))
+            ("lexicographic", "money")
+            if args.scale_objective == "both"
+            else (args.scale_objective,)
+        )
         scale(probs, (10.0, args.scale_limit), objs)
         return
     if args.cluster_only:
         week = demo_problems((1,))[1]
         print("Machine: 2 cores shared with other jobs; timings and anytime results are noisy.")
-        cluster(week, args.cluster_limit,
-                tuple(int(x) for x in args.cluster_workers.split(",")))
+        cluster(week, args.cluster_limit, tuple(int(x) for x in args.cluster_workers.split(",")))
         return
     if args.money_only:
         week = generate(days=7, load=0.7, seed=0) if args.synthetic else demo_problems((1,))[1]
@@ -799,8 +894,10 @@ def main() -> None:
     replan(week, res[f"engine{limits[-1]:.0f}"], args.replan_limit)
     if four is not None:
         instance(f"Weeks 1-4 ({name})", four, limits, mono=False, runs=1)
-        print("\nmonolithic CP-SAT is not run on four weeks: its circuit model has ~2 x n^2 arc"
-              " literals (n ~ 2000 lots) and finds nothing on one week already")
+        print(
+            "\nmonolithic CP-SAT is not run on four weeks: its circuit model has ~2 x n^2 arc"
+            " literals (n ~ 2000 lots) and finds nothing on one week already"
+        )
 
 
 if __name__ == "__main__":

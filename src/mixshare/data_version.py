@@ -84,9 +84,9 @@ def _bump_before_commit(session: Session) -> None:
     pending = any(_shown(o) for o in (*session.new, *session.dirty, *session.deleted))
     if not (session.info.pop(_CHANGED, False) or pending):
         return
-    bumped = session.execute(update(DataVersion).where(DataVersion.id == 1).values(
-        value=DataVersion.value + 1
-    ))
+    bumped = session.execute(
+        update(DataVersion).where(DataVersion.id == 1).values(value=DataVersion.value + 1)
+    )
     if getattr(bumped, "rowcount", 1) == 0:  # a database created before the row existed
         session.add(DataVersion(id=1, value=1))
 

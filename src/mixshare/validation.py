@@ -39,8 +39,7 @@ IDENTIFIER_RULE = (
 )
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 USERNAME_RULE = (
-    "a username may contain only ASCII letters, digits and . _ - "
-    "(starting with a letter or digit)"
+    "a username may contain only ASCII letters, digits and . _ - (starting with a letter or digit)"
 )
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection");
 # tab and carriage return are control characters and rejected as such.

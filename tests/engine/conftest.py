@@ -9,16 +9,23 @@ from mixshare.engine.validate import validate
 
 
 def lot(
-    lid: str, minutes: int, key: str = "X", order: str | None = None,
+    lid: str,
+    minutes: int,
+    key: str = "X",
+    order: str | None = None,
     lines: tuple[str, ...] = ("A",),
-    release: int = 0, due: int | None = None, weight: float = 1.0, kwh: float = 0.0,
+    release: int = 0,
+    due: int | None = None,
+    weight: float = 1.0,
+    kwh: float = 0.0,
 ) -> Lot:
     opts = tuple(LotOption(ln, 1, minutes, kwh) for ln in lines)
     return Lot(lid, order or lid, "M1", key, opts, release, due, weight)
 
 
-def line(lid: str = "A", matrix: dict[str, dict[str, Changeover | None]] | None = None,
-         **kw: object) -> Line:
+def line(
+    lid: str = "A", matrix: dict[str, dict[str, Changeover | None]] | None = None, **kw: object
+) -> Line:
     return Line(lid, matrix or {}, **kw)  # type: ignore[arg-type]
 
 

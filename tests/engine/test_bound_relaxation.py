@@ -65,8 +65,9 @@ def test_common_due_date_sums_all_lateness() -> None:
     # four 60-min lots on one line, all due 60: whatever the order they end at 60, 120, 180,
     # 240, so the optimum is 0 + 60 + 120 + 180 = 360. Alone each lot is on time (own bound 0)
     # and the capacity argument only sees the last lot (240 - 60 = 180).
-    p = minutes_problem(horizon=1000, lines=(line(),),
-                lots=tuple(lot(f"l{j}", 60, due=60) for j in range(4)))
+    p = minutes_problem(
+        horizon=1000, lines=(line(),), lots=tuple(lot(f"l{j}", 60, due=60) for j in range(4))
+    )
     assert old_tardiness_bound(p) == pytest.approx(180.0)
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(360.0)
     assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(360.0)  # type: ignore[arg-type]
@@ -76,10 +77,16 @@ def test_weighted_completion_times_follow_smiths_rule() -> None:
     # due 0 makes tardiness the completion time: one machine, sum w*C, optimal by Smith's rule
     # (ascending p/w): d (5/1), b (20/3), a (10/1), c (30/1.5) end at 5, 25, 35, 65, so the
     # optimum is 5 + 3*25 + 35 + 1.5*65 = 212.5 (the 1.5 weight checks the integer scaling)
-    p = minutes_problem(horizon=1000, lines=(line(),), lots=(
-        lot("a", 10, due=0, weight=1.0), lot("b", 20, due=0, weight=3.0),
-        lot("c", 30, due=0, weight=1.5), lot("d", 5, due=0, weight=1.0),
-    ))
+    p = minutes_problem(
+        horizon=1000,
+        lines=(line(),),
+        lots=(
+            lot("a", 10, due=0, weight=1.0),
+            lot("b", 20, due=0, weight=3.0),
+            lot("c", 30, due=0, weight=1.5),
+            lot("d", 5, due=0, weight=1.0),
+        ),
+    )
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(212.5)
     assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(212.5)  # type: ignore[arg-type]
 
@@ -90,10 +97,16 @@ def test_entry_changeovers_count() -> None:
     # = 170, so the optimum is 20 + 110 = 130. Without changeovers the relaxation would give
     # 0 + 60 = 60; with one entry changeover per key (20 for the line's first key, 30 for the
     # other) it is exact.
-    co = {"X": {"Y": Changeover(30)}, "Y": {"X": Changeover(30)},
-          "Z": {"X": Changeover(20), "Y": Changeover(20)}}
-    p = minutes_problem(horizon=1000, lines=(line("A", co, initial_key="Z"),),
-                lots=(lot("x", 60, "X", due=60), lot("y", 60, "Y", due=60)))
+    co = {
+        "X": {"Y": Changeover(30)},
+        "Y": {"X": Changeover(30)},
+        "Z": {"X": Changeover(20), "Y": Changeover(20)},
+    }
+    p = minutes_problem(
+        horizon=1000,
+        lines=(line("A", co, initial_key="Z"),),
+        lots=(lot("x", 60, "X", due=60), lot("y", 60, "Y", due=60)),
+    )
     m = compile_problem(p)
     assert old_tardiness_bound(p) < 130
     assert relaxation_tardiness_bound(m, PROOF, setups=False) == pytest.approx(60.0)
@@ -108,8 +121,11 @@ def test_capacity_argument_counts_entry_changeovers() -> None:
     # The fast bound (no CP-SAT) sees it by adding the entry changeovers to the work due by 180.
     keys = ("X", "Y", "W")
     co = {a: {b: Changeover(30) for b in keys if b != a} for a in keys}
-    p = minutes_problem(horizon=1000, lines=(line("A", co, initial_key="X"),),
-                lots=tuple(lot(k.lower(), 60, k, due=180) for k in keys))
+    p = minutes_problem(
+        horizon=1000,
+        lines=(line("A", co, initial_key="X"),),
+        lots=tuple(lot(k.lower(), 60, k, due=180) for k in keys),
+    )
     assert old_tardiness_bound(p) == pytest.approx(60.0)
     assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(60.0)  # type: ignore[arg-type]
 
@@ -122,11 +138,15 @@ def test_locked_lot_outage_release_and_chain() -> None:
     # alone could end by 60 (own bound 0) and the capacity argument ignores the locked lot.
     p = minutes_problem(
         horizon=1000,
-        lines=(line("A", unavailable=(Interval(60, 120),)),
-               line("B", unavailable=(Interval(0, 200),))),
-        lots=(lot("a", 60, order="o", lines=("A", "B"), due=60),
-              lot("c", 30, order="o", lines=("B",), due=250),
-              lot("b", 60, lines=("A",))),
+        lines=(
+            line("A", unavailable=(Interval(60, 120),)),
+            line("B", unavailable=(Interval(0, 200),)),
+        ),
+        lots=(
+            lot("a", 60, order="o", lines=("A", "B"), due=60),
+            lot("c", 30, order="o", lines=("B",), due=250),
+            lot("b", 60, lines=("A",)),
+        ),
         chains=(Chain("a", "c", 40, None),),
         locked=(Placement("b", "A", 0),),
     )
@@ -176,18 +196,30 @@ def _tiny(seed: int) -> Problem:
     lots = []
     for j in range(5):
         lines = rng.choice((("A",), ("B",), ("A", "B")))
-        lots.append(lot(f"l{j}", rng.randint(15, 60), rng.choice(keys), order=f"o{j}",
-                        lines=lines, release=rng.randint(0, 60), due=rng.randint(20, 150),
-                        weight=rng.choice((1.0, 1.5, 2.0))))
+        lots.append(
+            lot(
+                f"l{j}",
+                rng.randint(15, 60),
+                rng.choice(keys),
+                order=f"o{j}",
+                lines=lines,
+                release=rng.randint(0, 60),
+                due=rng.randint(20, 150),
+                weight=rng.choice((1.0, 1.5, 2.0)),
+            )
+        )
     chains: tuple[Chain, ...] = ()
     if seed % 2:  # l0 -> l1 becomes one order with a rest between
         lots[1] = replace(lots[1], order="o0")
         chains = (Chain("l0", "l1", rng.randint(0, 30), None),)
     p = minutes_problem(
         horizon=1500,
-        lines=(line("A", mx, initial_key=rng.choice((None, "X"))),
-               line("B", mx, unavailable=(Interval(40, rng.randint(60, 120)),))),
-        lots=tuple(lots), chains=chains,
+        lines=(
+            line("A", mx, initial_key=rng.choice((None, "X"))),
+            line("B", mx, unavailable=(Interval(40, rng.randint(60, 120)),)),
+        ),
+        lots=tuple(lots),
+        chains=chains,
     )
     return p
 
@@ -221,8 +253,12 @@ def test_energy_bound_fills_cheap_minutes_first() -> None:
     # one line, 240 min: 120 valley minutes (0.5) then 120 peak minutes (2.0). Three 60-min
     # lots of 600 kWh need 180 minutes: two fit the valley (300 each), one runs in the peak
     # (1200): the optimum is 1800, while "every kWh at the cheapest price" gives 900.
-    p = minutes_problem(horizon=240, lines=(line(),),
-                lots=tuple(lot(f"l{j}", 60, kwh=600.0) for j in range(3)), prices=VALLEY_PEAK)
+    p = minutes_problem(
+        horizon=240,
+        lines=(line(),),
+        lots=tuple(lot(f"l{j}", 60, kwh=600.0) for j in range(3)),
+        prices=VALLEY_PEAK,
+    )
     m = compile_problem(p)
     assert naive_energy_bound(m) == pytest.approx(900.0)
     assert energy_bound(m) == pytest.approx(1800.0)
@@ -233,8 +269,12 @@ def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
     # the valley's first 60 minutes are down: 60 valley minutes are left. Lot h (1200 kWh,
     # 20 kWh/min) and lot l (300 kWh, 5 kWh/min), 60 min each: h in the valley and l in the
     # peak costs 600 + 600 = 1200; the other way round 150 + 2400.
-    p = minutes_problem(horizon=240, lines=(line(unavailable=(Interval(0, 60),)),),
-                lots=(lot("h", 60, kwh=1200.0), lot("l", 60, kwh=300.0)), prices=VALLEY_PEAK)
+    p = minutes_problem(
+        horizon=240,
+        lines=(line(unavailable=(Interval(0, 60),)),),
+        lots=(lot("h", 60, kwh=1200.0), lot("l", 60, kwh=300.0)),
+        prices=VALLEY_PEAK,
+    )
     assert energy_bound(compile_problem(p)) == pytest.approx(1200.0)
     assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1200.0)  # type: ignore[arg-type]
 
@@ -242,9 +282,13 @@ def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
 def test_energy_bound_prices_locked_lots_exactly() -> None:
     # a locked 600-kWh lot on [120, 180) costs 2.0 * 600 = 1200 where it is; the free lot goes
     # to the valley (300): 1500 in every valid plan.
-    p = minutes_problem(horizon=240, lines=(line(),),
-                lots=(lot("f", 60, kwh=600.0), lot("k", 60, kwh=600.0)),
-                prices=VALLEY_PEAK, locked=(Placement("k", "A", 120),))
+    p = minutes_problem(
+        horizon=240,
+        lines=(line(),),
+        lots=(lot("f", 60, kwh=600.0), lot("k", 60, kwh=600.0)),
+        prices=VALLEY_PEAK,
+        locked=(Placement("k", "A", 120),),
+    )
     assert energy_bound(compile_problem(p)) == pytest.approx(1500.0)
     assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1500.0)  # type: ignore[arg-type]
 
@@ -256,7 +300,9 @@ def test_energy_bound_uses_each_lines_own_minutes() -> None:
     # lines' minutes at the faster option's power (the greedy) gives only 60 * 10 * 0.5 = 300.
     x = Lot("x", "x", "M1", "X", (LotOption("A", 1, 60, 600.0), LotOption("B", 1, 120, 600.0)))
     p = minutes_problem(
-        horizon=240, lines=(line("A", unavailable=(Interval(0, 60),)), line("B")), lots=(x,),
+        horizon=240,
+        lines=(line("A", unavailable=(Interval(0, 60),)), line("B")),
+        lots=(x,),
         prices=(PricePeriod(0, 60, 0.5, "valley"), PricePeriod(60, 240, 2.0, "peak")),
     )
     assert energy_bound(compile_problem(p)) == pytest.approx(750.0)
@@ -303,8 +349,10 @@ def test_synthetic_week_with_tight_due_dates() -> None:
     # least the former one. A short search may leave an order unplanned, so the bound is taken
     # over the orders the plan covers (dropping lots can only lower a valid bound).
     p = generate(days=3, load=0.7, seed=0)
-    p = replace(p, lots=tuple(
-        replace(x, due=None if x.due is None else max(0, x.due - 1500)) for x in p.lots))
+    p = replace(
+        p,
+        lots=tuple(replace(x, due=None if x.due is None else max(0, x.due - 1500)) for x in p.lots),
+    )
     sched = solve(p, time_limit=60, seed=0, workers=1, iterations=40)
     k = compute_kpis(p, sched)
     m = compile_problem(p.without(sched.unplanned))

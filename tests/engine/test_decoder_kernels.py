@@ -95,7 +95,8 @@ def test_accepted_sequences_are_valid_earliest_and_priced_right(seed: int) -> No
         assert cost.cleaning == k.cleaning_batches
         assert cost.energy == pytest.approx(k.energy_cost)
         repaired = any(
-            dec.start[model.index[c.succ]] >= 0 and dec.start[model.index[c.pred]] >= 0
+            dec.start[model.index[c.succ]] >= 0
+            and dec.start[model.index[c.pred]] >= 0
             and c.max_lag is not None
             and dec.start[model.index[c.succ]] - dec.end[model.index[c.pred]] == c.max_lag
             for c in problem.chains

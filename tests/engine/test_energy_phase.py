@@ -29,8 +29,9 @@ def test_energy_phase_never_adds_tardiness_and_lowers_the_objective(seed: int) -
     problem = lexicographic(generate(days=3, load=0.75, seed=seed))
     assert problem.prices, "the synthetic center has a TOU tariff"
     snaps: dict[str, Schedule] = {}
-    final = solve(problem, time_limit=60, seed=seed, workers=1, iterations=60,
-                  on_phase=snaps.__setitem__)
+    final = solve(
+        problem, time_limit=60, seed=seed, workers=1, iterations=60, on_phase=snaps.__setitem__
+    )
     assert list(snaps) == list(PHASES)
     before = snaps["changeovers"]  # the plan the energy phase starts from
     k_final, k_before = judged(problem, final), judged(problem, before)
@@ -42,13 +43,22 @@ def test_energy_phase_never_adds_tardiness_and_lowers_the_objective(seed: int) -
 def test_tou_blind_run_ends_with_the_changeover_phase() -> None:
     problem = lexicographic(generate(days=2, load=0.7, seed=3))
     snaps: dict[str, Schedule] = {}
-    final = solve(problem, time_limit=60, seed=0, workers=1, iterations=20, energy_aware=False,
-                  on_phase=snaps.__setitem__)
+    final = solve(
+        problem,
+        time_limit=60,
+        seed=0,
+        workers=1,
+        iterations=20,
+        energy_aware=False,
+        on_phase=snaps.__setitem__,
+    )
     assert "energy" not in snaps
 
     def sequences(s: Schedule) -> dict[str, list[str]]:
-        return {ln.id: [x.lot for x in sorted(s.lots, key=lambda x: x.start) if x.line == ln.id]
-                for ln in problem.lines}
+        return {
+            ln.id: [x.lot for x in sorted(s.lots, key=lambda x: x.start) if x.line == ln.id]
+            for ln in problem.lines
+        }
 
     # the blind plan is the last phase's plan, re-timed, plus any order still unplanned
     # there that the final restore step could place: the phase's lots keep lines and order

@@ -30,7 +30,9 @@ def _instance(horizon: int = 500) -> Problem:
     lots = [lot("o/MB", 10, "M", order="o"), lot("o/FB", 10, "F", order="o", due=200)]
     lots += [lot(f"x{k:02d}", 10, "M", due=200) for k in range(N_OTHER)]
     return Problem(
-        horizon=horizon, lines=(line("A", mx),), lots=tuple(lots),
+        horizon=horizon,
+        lines=(line("A", mx),),
+        lots=tuple(lots),
         chains=(Chain("o/MB", "o/FB", 0, 200),),
     )
 

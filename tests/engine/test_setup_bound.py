@@ -33,8 +33,11 @@ FAST = {"time_limit": 2.0, "workers": 1, "iterations": 30}
 def _weighted(p: Problem, co: Changeover | None) -> float:
     w = p.objective_weights()  # the bound is in the objective's units (money: yuan)
     assert co is not None
-    return (w.changeover_minute * co.minutes + w.cleaning_batch * co.cleaning_batches
-            + w.changeover_cost * co.cost)
+    return (
+        w.changeover_minute * co.minutes
+        + w.cleaning_batch * co.cleaning_batches
+        + w.changeover_cost * co.cost
+    )
 
 
 def _sequence_cost(p: Problem, ln: Line, keys: list[str]) -> float:
@@ -64,8 +67,11 @@ def _optimum_setup(p: Problem) -> float:
 def _plan_setup(p: Problem) -> float:
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
     w = p.objective_weights()
-    return (w.changeover_minute * k.changeover_minutes + w.cleaning_batch * k.cleaning_batches
-            + w.changeover_cost * k.changeover_cost)
+    return (
+        w.changeover_minute * k.changeover_minutes
+        + w.cleaning_batch * k.cleaning_batches
+        + w.changeover_cost * k.changeover_cost
+    )
 
 
 def _random(seed: int) -> Problem:
@@ -75,18 +81,34 @@ def _random(seed: int) -> Problem:
     keys = "WXYZ"[: rng.randint(3, 4)]
 
     def matrix() -> dict[str, dict[str, Changeover | None]]:
-        return {a: {b: None if rng.random() < 0.1 else
-                    Changeover(rng.choice((0, 5, 10, 30, 60)), rng.randint(0, 1),
-                               rng.choice((0.0, 7.5)))
-                    for b in keys if b != a} for a in keys}
+        return {
+            a: {
+                b: None
+                if rng.random() < 0.1
+                else Changeover(
+                    rng.choice((0, 5, 10, 30, 60)), rng.randint(0, 1), rng.choice((0.0, 7.5))
+                )
+                for b in keys
+                if b != a
+            }
+            for a in keys
+        }
 
-    lots = [lot(f"l{j}", rng.randint(10, 60), rng.choice(keys),
-                lines=rng.choice((("A",), ("B",), ("A", "B"), ("A", "B"))))
-            for j in range(rng.randint(3, 6))]
+    lots = [
+        lot(
+            f"l{j}",
+            rng.randint(10, 60),
+            rng.choice(keys),
+            lines=rng.choice((("A",), ("B",), ("A", "B"), ("A", "B"))),
+        )
+        for j in range(rng.randint(3, 6))
+    ]
     return Problem(
         horizon=5000,
-        lines=(line("A", matrix(), initial_key=rng.choice((None, *keys))),
-               line("B", matrix(), initial_key=rng.choice((None, *keys)))),
+        lines=(
+            line("A", matrix(), initial_key=rng.choice((None, *keys))),
+            line("B", matrix(), initial_key=rng.choice((None, *keys))),
+        ),
         lots=tuple(lots),
     )
 
@@ -99,11 +121,11 @@ def test_two_groups_need_one_crossing() -> None:
     cheap, dear = Changeover(10), Changeover(100)
     group = {"A": "1", "B": "1", "C": "2", "D": "2"}
     mx: dict[str, dict[str, Changeover | None]] = {
-        a: {b: cheap if group[a] == group[b] else dear for b in group if b != a}
-        for a in group
+        a: {b: cheap if group[a] == group[b] else dear for b in group if b != a} for a in group
     }
-    p = Problem(horizon=5000, lines=(line("A", mx),),
-                lots=tuple(lot(f"l{k}", 30, k) for k in group))
+    p = Problem(
+        horizon=5000, lines=(line("A", mx),), lots=tuple(lot(f"l{k}", 30, k) for k in group)
+    )
     m = compile_problem(p)
     assert _optimum_setup(p) == pytest.approx(1200.0)
     assert entry_setup_bound(m) == pytest.approx(300.0)
@@ -116,10 +138,14 @@ def test_cheap_chain_through_a_third_key_bounds_a_dear_changeover() -> None:
     # pays less than the chain. One line starting in X, lots of X and Z only: X -> Z at 60 min
     # is the optimum (no Y lot to pass through), the closure bound says at least 10 min.
     mx: dict[str, dict[str, Changeover | None]] = {
-        "X": {"Y": Changeover(5), "Z": Changeover(60)}, "Y": {"Z": Changeover(5)},
+        "X": {"Y": Changeover(5), "Z": Changeover(60)},
+        "Y": {"Z": Changeover(5)},
     }
-    p = Problem(horizon=5000, lines=(line("A", mx, initial_key="X"),),
-                lots=(lot("x", 30, "X"), lot("z", 30, "Z")))
+    p = Problem(
+        horizon=5000,
+        lines=(line("A", mx, initial_key="X"),),
+        lots=(lot("x", 30, "X"), lot("z", 30, "Z")),
+    )
     m = compile_problem(p)
     assert _optimum_setup(p) == pytest.approx(600.0)
     assert 0.0 < setup_bound(m) <= 600.0 + 1e-6
@@ -171,8 +197,11 @@ def test_capacity_check_counts_all_work_against_the_horizon() -> None:
 def test_capacity_check_sees_late_releases() -> None:
     # 300 minutes in all, but b and c (60 min each) arrive at 200: 120 minutes of work for the
     # last 100 minutes, though each fits alone and the day has room for all three
-    p = Problem(horizon=300, lines=(line(),), lots=(
-        lot("a", 60), lot("b", 60, release=200), lot("c", 60, release=200)))
+    p = Problem(
+        horizon=300,
+        lines=(line(),),
+        lots=(lot("a", 60), lot("b", 60, release=200), lot("c", 60, release=200)),
+    )
     check = capacity_check(compile_problem(p))
     assert check.shortfall == 20
     assert check.room["b"] == -20  # from minute 200: 100 free, 120 to run
@@ -181,16 +210,22 @@ def test_capacity_check_sees_late_releases() -> None:
 
 def test_capacity_check_counts_each_group_of_lines() -> None:
     # x and y may only run on A (100 min); B is idle but cannot help them
-    p = Problem(horizon=100, lines=(line("A"), line("B")),
-                lots=(lot("x", 60), lot("y", 60), lot("z", 10, lines=("A", "B"))))
+    p = Problem(
+        horizon=100,
+        lines=(line("A"), line("B")),
+        lots=(lot("x", 60), lot("y", 60), lot("z", 10, lines=("A", "B"))),
+    )
     check = capacity_check(compile_problem(p))
     assert check.shortfall == 20
 
 
 def test_capacity_check_passes_a_plannable_instance() -> None:
     # the engine plans all three orders: capacity must not rule that out
-    p = Problem(horizon=300, lines=(line(unavailable=(Interval(100, 140),)),), lots=(
-        lot("a", 60), lot("b", 60, release=150), lot("c", 60, release=100)))
+    p = Problem(
+        horizon=300,
+        lines=(line(unavailable=(Interval(100, 140),)),),
+        lots=(lot("a", 60), lot("b", 60, release=150), lot("c", 60, release=100)),
+    )
     check = capacity_check(compile_problem(p))
     assert check.fits and check.shortfall == 0
     assert judged(p, solve(p, **FAST)).unplanned_orders == 0  # type: ignore[arg-type]

@@ -36,8 +36,7 @@ def test_release() -> None:
 
 def test_due_dates_order_lots_edd() -> None:
     # b (due 30) must go before a (due 60): EDD is optimal on one machine, tardiness 0
-    p = Problem(horizon=500, lines=(line(),),
-                lots=(lot("a", 30, due=60), lot("b", 30, due=30)))
+    p = Problem(horizon=500, lines=(line(),), lots=(lot("a", 30, due=60), lot("b", 30, due=30)))
     sched = solve(p, **FAST)  # type: ignore[arg-type]
     k = judged(p, sched)
     assert k.weighted_tardiness == 0 and starts(sched)["b"] == ("A", 0)
@@ -46,8 +45,11 @@ def test_due_dates_order_lots_edd() -> None:
 def test_changeovers_grouped_into_campaigns() -> None:
     # X, Y, X without due dates: running X, X, Y needs one 30-min changeover, anything else two
     mx = {"X": {"Y": Changeover(30)}, "Y": {"X": Changeover(30)}}
-    p = Problem(horizon=1000, lines=(line("A", mx, initial_key="X"),),
-                lots=(lot("a", 10, "X"), lot("b", 10, "Y"), lot("c", 10, "X")))
+    p = Problem(
+        horizon=1000,
+        lines=(line("A", mx, initial_key="X"),),
+        lots=(lot("a", 10, "X"), lot("b", 10, "Y"), lot("c", 10, "X")),
+    )
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
     assert k.changeover_minutes == 30
 
@@ -55,8 +57,11 @@ def test_changeovers_grouped_into_campaigns() -> None:
 def test_forbidden_changeover_forces_order() -> None:
     # X -> Y is forbidden, Y -> X allowed: the only valid sequence is Y then X
     mx = {"X": {"Y": None}, "Y": {"X": Changeover(5)}}
-    p = Problem(horizon=1000, lines=(line("A", mx),),
-                lots=(lot("x", 10, "X", due=10), lot("y", 10, "Y", due=100)))
+    p = Problem(
+        horizon=1000,
+        lines=(line("A", mx),),
+        lots=(lot("x", 10, "X", due=10), lot("y", 10, "Y", due=100)),
+    )
     judged(p, dispatch(p))  # greedy EDD may strand y (then unplanned, still valid)
     sched = solve(p, **FAST)  # type: ignore[arg-type]
     assert judged(p, sched).unplanned_orders == 0
@@ -65,8 +70,11 @@ def test_forbidden_changeover_forces_order() -> None:
 
 def test_unavailable_window_is_skipped() -> None:
     # line down [0, 50): the lot cannot start before 50; [100, 130) forces b after 130
-    p = Problem(horizon=500, lines=(line(unavailable=(Interval(0, 50), Interval(100, 130))),),
-                lots=(lot("a", 40, order="o"), lot("b", 20, order="o")))
+    p = Problem(
+        horizon=500,
+        lines=(line(unavailable=(Interval(0, 50), Interval(100, 130))),),
+        lots=(lot("a", 40, order="o"), lot("b", 20, order="o")),
+    )
     for sched in (dispatch(p), solve(p, **FAST)):  # type: ignore[arg-type]
         judged(p, sched)
         assert sorted(s for _, s in starts(sched).values()) == [50, 130]
@@ -74,9 +82,12 @@ def test_unavailable_window_is_skipped() -> None:
 
 def test_chain_min_and_max_lag() -> None:
     # MB (line A) then FB (line B) at least 20 and at most 30 minutes after the MB ends
-    p = Problem(horizon=500, lines=(line("A"), line("B")),
-                lots=(lot("mb", 10, order="o"), lot("fb", 10, order="o", lines=("B",), due=40)),
-                chains=(Chain("mb", "fb", 20, 30),))
+    p = Problem(
+        horizon=500,
+        lines=(line("A"), line("B")),
+        lots=(lot("mb", 10, order="o"), lot("fb", 10, order="o", lines=("B",), due=40)),
+        chains=(Chain("mb", "fb", 20, 30),),
+    )
     for sched in (dispatch(p), solve(p, **FAST)):  # type: ignore[arg-type]
         k = judged(p, sched)
         assert starts(sched)["fb"] == ("B", 30) and k.weighted_tardiness == 0
@@ -84,20 +95,30 @@ def test_chain_min_and_max_lag() -> None:
 
 def test_max_lag_delays_predecessor() -> None:
     # FB released only at 200, lag at most 30: the MB must be delayed to end >= 170
-    p = Problem(horizon=500, lines=(line("A"),),
-                lots=(lot("mb", 10, order="o"), lot("fb", 10, order="o", release=200)),
-                chains=(Chain("mb", "fb", 0, 30),))
+    p = Problem(
+        horizon=500,
+        lines=(line("A"),),
+        lots=(lot("mb", 10, order="o"), lot("fb", 10, order="o", release=200)),
+        chains=(Chain("mb", "fb", 0, 30),),
+    )
     for sched in (dispatch(p), solve(p, **FAST)):  # type: ignore[arg-type]
         judged(p, sched)
         assert starts(sched)["fb"][1] - (starts(sched)["mb"][1] + 10) <= 30
 
 
 def test_locked_and_frozen_lots_stay() -> None:
-    p = Problem(horizon=500, lines=(line("A"), line("B")),
-                lots=(lot("a", 10, lines=("A", "B")), lot("b", 10, lines=("A", "B")),
-                      lot("c", 10, lines=("A", "B"), due=10)),
-                locked=(Placement("a", "B", 100),),
-                previous=(Placement("b", "A", 50), Placement("c", "B", 0)), frozen_until=60)
+    p = Problem(
+        horizon=500,
+        lines=(line("A"), line("B")),
+        lots=(
+            lot("a", 10, lines=("A", "B")),
+            lot("b", 10, lines=("A", "B")),
+            lot("c", 10, lines=("A", "B"), due=10),
+        ),
+        locked=(Placement("a", "B", 100),),
+        previous=(Placement("b", "A", 50), Placement("c", "B", 0)),
+        frozen_until=60,
+    )
     for sched in (dispatch(p), solve(p, **FAST)):  # type: ignore[arg-type]
         judged(p, sched)
         s = starts(sched)
@@ -122,8 +143,13 @@ def test_lexicographic_energy_shift_never_adds_tardiness() -> None:
     from mixshare.engine.problem import Weights
 
     prices = (PricePeriod(0, 60, 2.0, "peak"), PricePeriod(60, 120, 0.5, "valley"))
-    p = Problem(horizon=120, lines=(line(),), lots=(lot("a", 60, kwh=100.0, due=60),),
-                prices=prices, weights=Weights(objective="lexicographic"))
+    p = Problem(
+        horizon=120,
+        lines=(line(),),
+        lots=(lot("a", 60, kwh=100.0, due=60),),
+        prices=prices,
+        weights=Weights(objective="lexicographic"),
+    )
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
     assert k.weighted_tardiness == 0
 
@@ -131,9 +157,11 @@ def test_lexicographic_energy_shift_never_adds_tardiness() -> None:
 def test_order_that_cannot_fit_is_unplanned_whole() -> None:
     # horizon 100, one line: o (40 + 40 min) and p (50 min) cannot both fit (130 > 100), so
     # exactly one order is unplanned, whole.
-    p = Problem(horizon=100, lines=(line(),),
-                lots=(lot("o1", 40, order="o"), lot("o2", 40, order="o"),
-                      lot("p1", 50, order="p")))
+    p = Problem(
+        horizon=100,
+        lines=(line(),),
+        lots=(lot("o1", 40, order="o"), lot("o2", 40, order="o"), lot("p1", 50, order="p")),
+    )
     for sched in (dispatch(p), solve(p, **FAST)):  # type: ignore[arg-type]
         k = judged(p, sched)
         assert k.unplanned_orders == 1 and set(sched.unplanned) in ({"o1", "o2"}, {"p1"})
@@ -147,8 +175,12 @@ def test_infeasible_inputs_name_the_culprit() -> None:
         solve(p, **FAST)  # type: ignore[arg-type]
     with pytest.raises(InfeasibleProblem, match="big"):
         dispatch(p)
-    p = Problem(horizon=100, lines=(line(),), lots=(lot("a", 10), lot("b", 10)),
-                chains=(Chain("a", "b", 95),))
+    p = Problem(
+        horizon=100,
+        lines=(line(),),
+        lots=(lot("a", 10), lot("b", 10)),
+        chains=(Chain("a", "b", 95),),
+    )
     with pytest.raises(InfeasibleProblem, match="a->b"):
         solve(p, **FAST)  # type: ignore[arg-type]
     with pytest.raises(InfeasibleProblem, match="lag window"):
@@ -192,10 +224,15 @@ def test_replan_after_outage_keeps_frozen_window() -> None:
     out = Interval(3 * 1440, 3 * 1440 + 360)
     lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, out)), p.lines[1])
     # frozen window: up to the outage, minus any lot that would run into it
-    frozen = min([out.start] + [x.start for x in first.lots
-                                if x.line == l1.id and x.start < out.end and x.end > out.start])
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
-                 frozen_until=frozen)
+    frozen = min(
+        [out.start]
+        + [
+            x.start
+            for x in first.lots
+            if x.line == l1.id and x.start < out.end and x.end > out.start
+        ]
+    )
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)
     again = solve(p2, time_limit=3.0, seed=0, workers=1)
     k = judged(p2, again)  # the validator checks the frozen window is kept exactly
     assert k.lots_moved < len(prev)

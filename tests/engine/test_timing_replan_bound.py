@@ -38,10 +38,14 @@ def test_retime_moves_masterbatch_into_valley() -> None:
     # [160, 220) in peak. The optimum delays both into the second valley: MB [240, 300),
     # FB [300, 360), energy 0.5 * 660 = 330, still on time (FB ends at its due 360).
     p = Problem(
-        horizon=360, lines=(line(),),
-        lots=(lot("mb", 60, order="o", kwh=600.0, release=100),
-              lot("fb", 60, order="o", kwh=60.0, due=360)),
-        chains=(Chain("mb", "fb", 0, None),), prices=PRICES,
+        horizon=360,
+        lines=(line(),),
+        lots=(
+            lot("mb", 60, order="o", kwh=600.0, release=100),
+            lot("fb", 60, order="o", kwh=60.0, due=360),
+        ),
+        chains=(Chain("mb", "fb", 0, None),),
+        prices=PRICES,
     )
     m = compile_problem(p)
     seqs = [[m.index["mb"], m.index["fb"]]]
@@ -59,10 +63,14 @@ def test_retime_never_adds_tardiness_and_respects_calendar() -> None:
     # full, and FB must still end by 360. Best: MB [180, 240)? No - that is peak. The DP must
     # keep everything valid and the energy no worse than earliest-start timing.
     p = Problem(
-        horizon=360, lines=(line(unavailable=(Interval(240, 300),)),),
-        lots=(lot("mb", 60, order="o", kwh=600.0, release=100),
-              lot("fb", 60, order="o", kwh=60.0, due=360)),
-        chains=(Chain("mb", "fb", 0, None),), prices=PRICES,
+        horizon=360,
+        lines=(line(unavailable=(Interval(240, 300),)),),
+        lots=(
+            lot("mb", 60, order="o", kwh=600.0, release=100),
+            lot("fb", 60, order="o", kwh=60.0, due=360),
+        ),
+        chains=(Chain("mb", "fb", 0, None),),
+        prices=PRICES,
     )
     aware = judged(p, solve(p, energy_aware=True, **FAST))  # type: ignore[arg-type]
     blind = judged(p, solve(p, energy_aware=False, **FAST))  # type: ignore[arg-type]
@@ -74,10 +82,14 @@ def test_retime_with_changeover_and_second_line_chain() -> None:
     # MB on line A (valley wanted), FB on line B; the DP keeps the chain lag [30, 400].
     mx = {"X": {"Y": Changeover(20)}, "Y": {"X": Changeover(20)}}
     p = Problem(
-        horizon=360, lines=(line("A", mx, initial_key="Y"), line("B")),
-        lots=(lot("mb", 60, "X", order="o", kwh=600.0, release=90),
-              lot("fb", 30, "Z", order="o", lines=("B",), kwh=10.0, due=360)),
-        chains=(Chain("mb", "fb", 30, 400),), prices=PRICES,
+        horizon=360,
+        lines=(line("A", mx, initial_key="Y"), line("B")),
+        lots=(
+            lot("mb", 60, "X", order="o", kwh=600.0, release=90),
+            lot("fb", 30, "Z", order="o", lines=("B",), kwh=10.0, due=360),
+        ),
+        chains=(Chain("mb", "fb", 30, 400),),
+        prices=PRICES,
     )
     k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
     assert k.weighted_tardiness == 0
@@ -89,9 +101,13 @@ def test_replan_keeps_previously_planned_orders_and_can_move_earlier() -> None:
     # 160) may stay; a moves to line B at 0 (earlier than nothing else) or after the outage.
     # No previously planned order may be dropped and the plan stays valid.
     p = Problem(
-        horizon=400, lines=(line("A"), line("B")),
-        lots=(lot("a", 40, lines=("A", "B"), due=60), lot("b", 40, lines=("A", "B"), due=160),
-              lot("c", 30, lines=("A",), due=300)),
+        horizon=400,
+        lines=(line("A"), line("B")),
+        lots=(
+            lot("a", 40, lines=("A", "B"), due=60),
+            lot("b", 40, lines=("A", "B"), due=160),
+            lot("c", 30, lines=("A",), due=300),
+        ),
         previous=(Placement("a", "A", 0), Placement("b", "A", 100), Placement("c", "A", 200)),
     )
     lines = (line("A", unavailable=(Interval(0, 50),)), line("B"))
@@ -112,10 +128,15 @@ def test_replan_demo_like_outage_drops_no_previous_order() -> None:
     l1 = p.lines[0]
     out = Interval(2 * 1440, 2 * 1440 + 360)
     lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, out)), p.lines[1])
-    frozen = min([out.start] + [x.start for x in first.lots
-                                if x.line == l1.id and x.start < out.end and x.end > out.start])
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
-                 frozen_until=frozen)
+    frozen = min(
+        [out.start]
+        + [
+            x.start
+            for x in first.lots
+            if x.line == l1.id and x.start < out.end and x.end > out.start
+        ]
+    )
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)
     again = solve(p2, time_limit=5.0, seed=0, workers=1, iterations=10)
     judged(p2, again)
     lots = {x.id: x.order for x in p.lots}
@@ -128,15 +149,30 @@ def test_replan_demo_like_outage_drops_no_previous_order() -> None:
 def test_lower_bound_below_objective_on_random_instances(seed: int) -> None:
     rng = random.Random(seed)
     keys = "XYZ"
-    mx = {a: {b: Changeover(rng.randint(5, 30), rng.randint(0, 1)) for b in keys if b != a}
-          for a in keys}
+    mx = {
+        a: {b: Changeover(rng.randint(5, 30), rng.randint(0, 1)) for b in keys if b != a}
+        for a in keys
+    }
     lots = []
     for j in range(rng.randint(3, 7)):
-        lots.append(lot(f"l{j}", rng.randint(10, 60), rng.choice(keys), lines=("A", "B"),
-                        release=rng.randint(0, 60), due=rng.randint(30, 200),
-                        weight=rng.choice((1.0, 1.5)), kwh=rng.uniform(0, 100)))
-    p = Problem(horizon=2000, lines=(line("A", mx), line("B", mx, initial_key="X")),
-                lots=tuple(lots), prices=(*PRICES, PricePeriod(360, 2000, 1.0, "flat")))
+        lots.append(
+            lot(
+                f"l{j}",
+                rng.randint(10, 60),
+                rng.choice(keys),
+                lines=("A", "B"),
+                release=rng.randint(0, 60),
+                due=rng.randint(30, 200),
+                weight=rng.choice((1.0, 1.5)),
+                kwh=rng.uniform(0, 100),
+            )
+        )
+    p = Problem(
+        horizon=2000,
+        lines=(line("A", mx), line("B", mx, initial_key="X")),
+        lots=tuple(lots),
+        prices=(*PRICES, PricePeriod(360, 2000, 1.0, "flat")),
+    )
     sched = solve(p, **FAST)  # type: ignore[arg-type]
     k = judged(p, sched)
     assert k.unplanned_orders == 0
@@ -146,8 +182,11 @@ def test_lower_bound_below_objective_on_random_instances(seed: int) -> None:
     assert parts["lb_tardiness"] <= k.tardiness_yuan + 1e-9  # money objective: in yuan
     assert parts["lb_energy"] <= k.energy_cost + 1e-6
     w = p.objective_weights()
-    setup = (w.changeover_minute * k.changeover_minutes + w.cleaning_batch * k.cleaning_batches
-             + w.changeover_cost * k.changeover_cost)
+    setup = (
+        w.changeover_minute * k.changeover_minutes
+        + w.cleaning_batch * k.cleaning_batches
+        + w.changeover_cost * k.changeover_cost
+    )
     assert parts["lb_setup"] <= setup + 1e-6
 
 
@@ -159,12 +198,14 @@ def test_replan_is_local_to_the_outage() -> None:
     prev = tuple(Placement(s.lot, s.line, s.start) for s in first.lots)
     l1 = p.lines[0]
     t1, t2 = 2 * 1440 + 600, 2 * 1440 + 960
-    lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
-             *p.lines[1:])
-    frozen = min([t1] + [x.start for x in first.lots
-                         if x.line == l1.id and x.start < t2 and x.end > t1])
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev,
-                 frozen_until=frozen)
+    lines = (
+        type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, Interval(t1, t2))),
+        *p.lines[1:],
+    )
+    frozen = min(
+        [t1] + [x.start for x in first.lots if x.line == l1.id and x.start < t2 and x.end > t1]
+    )
+    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)
     again = solve(p2, time_limit=5.0, seed=0, workers=1, iterations=15)
     judged(p2, again)
     assert again.stats["initial"] == "previous"

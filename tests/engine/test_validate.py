@@ -58,7 +58,8 @@ def test_detects_overlap_duration_and_horizon() -> None:
 
 def test_detects_release_unavailable_and_ineligible() -> None:
     p = Problem(
-        horizon=200, lines=(line("A", unavailable=(Interval(50, 60),)), line("B")),
+        horizon=200,
+        lines=(line("A", unavailable=(Interval(50, 60),)), line("B")),
         lots=(lot("a", 20, release=10),),
     )
     assert any("release" in e for e in validate(p, Schedule((ScheduledLot("a", "A", 0, 20),), ())))
@@ -75,8 +76,9 @@ def test_detects_changeover_problems() -> None:
     short = (ScheduledChangeover("A", "a", "b", 25, 30, 1, 5.0),)
     assert any("< required" in e for e in validate(p, _with(changeovers=short)))
     # Y -> X is forbidden
-    p2 = Problem(horizon=200, lines=(line("A", MATRIX),),
-                 lots=(lot("a", 20, "X"), lot("b", 30, "Y")))
+    p2 = Problem(
+        horizon=200, lines=(line("A", MATRIX),), lots=(lot("a", 20, "X"), lot("b", 30, "Y"))
+    )
     s = Schedule((ScheduledLot("b", "A", 0, 30), ScheduledLot("a", "A", 30, 50)), ())
     assert any("forbidden" in e for e in validate(p2, s))
 

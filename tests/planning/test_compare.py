@@ -10,8 +10,15 @@ from mixshare.planning.models import Plan
 
 def _plan(version: int, objective: float, **kpis: float) -> Plan:
     moment = datetime(2031, 3, 3)
-    return Plan(version=version, created_at=moment, horizon_start=moment, horizon_end=moment,
-                method="engine", objective=objective, kpis=kpis)
+    return Plan(
+        version=version,
+        created_at=moment,
+        horizon_start=moment,
+        horizon_end=moment,
+        method="engine",
+        objective=objective,
+        kpis=kpis,
+    )
 
 
 def test_changes_say_better_and_worse() -> None:

@@ -83,12 +83,19 @@ def test_after_an_outage_the_planner_sees_least_change_and_best_side_by_side(
     planning.publish(demo_session, published)
     line = lines_service.get_by_code(demo_session, "L1")
     outage = lines_service.declare_outage(
-        demo_session, line_id=line.id, start=START + timedelta(days=3, hours=12),
-        end=START + timedelta(days=3, hours=18), reason="motor",
+        demo_session,
+        line_id=line.id,
+        start=START + timedelta(days=3, hours=12),
+        end=START + timedelta(days=3, hours=18),
+        reason="motor",
     )
     disruption = planning.disruption_of(demo_session, outage.id)
     least, best = planning.run_alternatives(
-        demo_session, start=START, days=7, disruption=disruption, **run  # type: ignore[arg-type]
+        demo_session,
+        start=START,
+        days=7,
+        disruption=disruption,
+        **run,  # type: ignore[arg-type]
     )
     demo_session.commit()
     sides = planning.tradeoff(demo_session, best, least)
@@ -104,5 +111,6 @@ def test_after_an_outage_the_planner_sees_least_change_and_best_side_by_side(
         assert side.kpis["weighted_tardiness"] == side.plan.kpis["weighted_tardiness"]
     assert {lot.code for lot in least.lots} and all(
         lot.line_id != line.id or lot.end <= outage.start or lot.start >= outage.end
-        for plan in (least, best) for lot in plan.lots
+        for plan in (least, best)
+        for lot in plan.lots
     )

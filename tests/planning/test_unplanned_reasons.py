@@ -29,8 +29,11 @@ def test_material_arriving_at_the_horizon_end_is_released_too_late(
     assert late.release_at.strftime("%Y-%m-%d %H:%M") in rows[late.id].reason
     document = plan_document(demo_session, plan)
     entry = next(e for e in document["unplanned_orders"] if e["order"] == late.number)
-    assert entry == {"order": late.number, "reason": "released_too_late",
-                     "detail": rows[late.id].reason}
+    assert entry == {
+        "order": late.number,
+        "reason": "released_too_late",
+        "detail": rows[late.id].reason,
+    }
 
 
 def test_lines_out_all_week_do_not_fit_the_horizon_and_export_codes(
@@ -49,7 +52,8 @@ def test_lines_out_all_week_do_not_fit_the_horizon_and_export_codes(
         assert set(entry) == {"order", "reason", "detail"}
         assert entry["reason"] in REASONS
     assert {e["reason"] for e in document["unplanned_orders"]} <= {
-        "does_not_fit_horizon", "released_too_late"
+        "does_not_fit_horizon",
+        "released_too_late",
     }
 
 
@@ -63,5 +67,8 @@ def test_capacity_note_says_whether_the_order_could_fit() -> None:
     short = CapacityCheck(shortfall=120, room={"o1": -20}, work=900, available=780)
     assert "120 line-min more" in _capacity_note(short, "o1")
     assert _capacity_figures(short)["capacity_bound"] == {
-        "fits": False, "shortfall_minutes": 120, "work_minutes": 900, "available_minutes": 780,
+        "fits": False,
+        "shortfall_minutes": 120,
+        "work_minutes": 900,
+        "available_minutes": 780,
     }

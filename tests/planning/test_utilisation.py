@@ -38,6 +38,8 @@ def test_dashboard_and_report_show_the_same_utilisation(demo_session: Session) -
         (e - s).total_seconds() / 60
         for s, e in calendars.downtimes(demo_session, line.id, week.start, week.end)
     )
-    off = sum((e - s).total_seconds() / 60
-              for s, e in calendars.unavailable(demo_session, line, week.start, week.end))
+    off = sum(
+        (e - s).total_seconds() / 60
+        for s, e in calendars.unavailable(demo_session, line, week.start, week.end)
+    )
     assert off >= downtime_only + 16 * 60

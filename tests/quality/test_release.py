@@ -78,7 +78,7 @@ def test_a_hold_needs_a_disposition_and_a_reason_and_is_audited(lab: Lab) -> Non
         service.hold(lab.session, batch, lab.user(), decision="scrap", reason="again")
 
 
-@pytest.mark.parametrize("reason", ["=HYPERLINK(\"http://x\")", "scorched\x00", "-5 % moisture"])
+@pytest.mark.parametrize("reason", ['=HYPERLINK("http://x")', "scorched\x00", "-5 % moisture"])
 def test_a_hold_reason_is_safe_free_text(lab: Lab, reason: str) -> None:
     """Quality's reason is shown to operators and members and goes into exports: the one text
     rule (no formulas, no control characters) applies, and nothing is held on refusal."""

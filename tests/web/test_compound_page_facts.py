@@ -20,7 +20,7 @@ def test_compound_page_shows_rest_window_and_lines(
     version = compound.versions[-1]
     page = client.get(f"/compounds/{compound.id}?lang=en").text
     assert 'data-testid="compound-planning"' in page
-    rest = page[page.index('data-testid="rest-window"'):][:300]
+    rest = page[page.index('data-testid="rest-window"') :][:300]
     assert f"{version.min_rest_minutes} min" in rest and f"{version.max_age_minutes} min" in rest
     assert '<dd data-stage="MB" class="">L1</dd>' in page
 

@@ -20,10 +20,7 @@ def test_admin_uploads_members_and_sees_initial_passwords_once(
     client: TestClient, world: World, db: Session
 ) -> None:
     token = page_login(client, "admin")
-    csv = (
-        "member,member_name,username,role\n"
-        "M03,成员三,m03boss,member_admin\n"
-    ).encode()
+    csv = ("member,member_name,username,role\nM03,成员三,m03boss,member_admin\n").encode()
     answer = upload(client, token, "members", "members.csv", csv)
     assert answer.status_code == 200, answer.text[:300]
     shown = answer.text.split('data-testid="initial-passwords"', 1)[1].split("</section>", 1)[0]

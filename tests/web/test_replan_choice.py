@@ -23,12 +23,25 @@ def test_outage_offers_both_plans_and_the_planner_keeps_one(
     assert published is not None
     published.status = "published"
     start = published.horizon_start
-    orders.create_order(db, {"member": "M01", "compound": "C-M01", "quantity_kg": 800,
-                             "due_at": start + timedelta(days=3)})
+    orders.create_order(
+        db,
+        {
+            "member": "M01",
+            "compound": "C-M01",
+            "quantity_kg": 800,
+            "due_at": start + timedelta(days=3),
+        },
+    )
     db.commit()
     answer = post_form(
-        client, "/plan/outage", token, line_id=world.line, reason="motor", time_limit=0.5,
-        start=start.strftime("%Y-%m-%dT%H:%M"), alternatives="on",
+        client,
+        "/plan/outage",
+        token,
+        line_id=world.line,
+        reason="motor",
+        time_limit=0.5,
+        start=start.strftime("%Y-%m-%dT%H:%M"),
+        alternatives="on",
         end=(start + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
     )
     state = wait_for_job(client, answer.headers["location"])
@@ -45,8 +58,13 @@ def test_outage_offers_both_plans_and_the_planner_keeps_one(
     assert [side["plan"]["id"] for side in sides] == [least, best]
     for side in sides:  # both answer the outage: its moves are counted against it
         assert side["moved_outside_disruption"] is not None
-        assert {"weighted_tardiness", "late_lots", "changeover_hours", "energy_cost",
-                "lots_moved"} <= set(side["kpis"])
+        assert {
+            "weighted_tardiness",
+            "late_lots",
+            "changeover_hours",
+            "energy_cost",
+            "lots_moved",
+        } <= set(side["kpis"])
 
     assert post_form(client, f"/plan/{best}/keep", token).status_code == 303
     db.expire_all()

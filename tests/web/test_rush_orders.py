@@ -21,8 +21,9 @@ def _urgent_in_plan(db: Session, order_id: int) -> bool:
     db.expire_all()
     start = now_local().replace(second=0, microsecond=0)
     planning = build_problem(db, start=start, days=28)
-    return any(lot.urgent for lot in planning.problem.lots if planning.lots[lot.id].order.id
-               == order_id)
+    return any(
+        lot.urgent for lot in planning.problem.lots if planning.lots[lot.id].order.id == order_id
+    )
 
 
 def test_member_asks_planner_decides_and_the_plan_weights_it(
@@ -54,8 +55,9 @@ def test_member_asks_planner_decides_and_the_plan_weights_it(
     assert _urgent_in_plan(db, order_id)
 
     entries = db.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == "order", AuditEntry.object_id ==
-                                 str(order_id)).order_by(AuditEntry.id)
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "order", AuditEntry.object_id == str(order_id))
+        .order_by(AuditEntry.id)
     ).all()
     steps = [(e.action, e.username, e.detail.get("reason")) for e in entries][-2:]
     assert steps == [
@@ -82,7 +84,7 @@ def test_the_order_page_offers_the_request_and_lists_show_the_mark(
     assert 'data-testid="decide-urgency"' in client.get(f"/orders/{order_id}").text
     post_form(client, f"/orders/{order_id}/urgency", token, urgent="1", reason="agreed")
     listing = client.get("/orders").text
-    row = listing[listing.index(f'data-order-id="{order_id}"'):][:600]
+    row = listing[listing.index(f'data-order-id="{order_id}"') :][:600]
     assert 'data-testid="urgent"' in row
 
 

@@ -156,9 +156,11 @@ def _extract(
             k = m.key[i]
             c, cl = m.co_min[ln][pk][k], m.co_clean[ln][pk][k]
             if c > 0 or cl > 0:
-                cos.append(ScheduledChangeover(
-                    m.line_ids[ln], prev, m.lot_ids[i], st - c, st, cl, m.co_cost[ln][pk][k]
-                ))
+                cos.append(
+                    ScheduledChangeover(
+                        m.line_ids[ln], prev, m.lot_ids[i], st - c, st, cl, m.co_cost[ln][pk][k]
+                    )
+                )
             lots.append(ScheduledLot(m.lot_ids[i], m.line_ids[ln], st, st + m.dur[ln][i]))
             pk, prev = k, m.lot_ids[i]
     for i in range(m.n):

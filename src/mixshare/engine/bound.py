@@ -60,7 +60,8 @@ def _own_lateness(model: Model, ef: list[int]) -> list[float]:
     """Each due lot's weighted lateness at its earliest possible end, other lots ignored."""
     return [
         model.weight[i] * max(0, ef[i] - model.due[i])
-        if model.due[i] < NO_DUE and ef[i] >= 0 else 0.0
+        if model.due[i] < NO_DUE and ef[i] >= 0
+        else 0.0
         for i in range(model.n)
     ]
 
@@ -119,7 +120,8 @@ def _entry_minutes(model: Model) -> tuple[list[int], list[int]]:
     for k in range(nk):
         inner = [
             model.co_min[ln][f][k]
-            for ln in range(model.m) for f in range(nk)
+            for ln in range(model.m)
+            for f in range(nk)
             if f != k and model.co_min[ln][f][k] >= 0
         ]
         first = [
@@ -538,9 +540,7 @@ def _entry_setups(
                 size = b - (b - a) * first
             st = cm.new_int_var(0, h, f"cs{k}_{ln}")
             en = cm.new_int_var(0, h, f"ce{k}_{ln}")
-            per_line[ln].append(
-                cm.new_optional_interval_var(st, size, en, used, f"C{k}_{ln}")
-            )
+            per_line[ln].append(cm.new_optional_interval_var(st, size, en, used, f"C{k}_{ln}"))
             for i in members:
                 cm.add(en <= s[i]).only_enforce_if(pres[i, ln])
         if len(firsts) > 1:
@@ -656,8 +656,9 @@ def key_path_setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
         on = np.array([ln in lines for _k, lines in nodes])
         sub = np.where(on[:, None] & on[None, :], d[np.ix_(keys, keys)], math.inf)
         cost[:nk, :nk] = np.minimum(cost[:nk, :nk], sub)
-        cost[nk, :nk] = np.minimum(cost[nk, :nk], np.where(on, d[model.init_key[ln], keys],
-                                                           math.inf))
+        cost[nk, :nk] = np.minimum(
+            cost[nk, :nk], np.where(on, d[model.init_key[ln], keys], math.inf)
+        )
     np.fill_diagonal(cost, math.inf)
     limit = np.ones(nk + 1)
     limit[nk] = model.m
@@ -786,7 +787,7 @@ def _find_cycle(parent: np.ndarray, root: int) -> list[int] | None:
             path.append(v)
             v = int(parent[v])
         if v >= 0 and v != root and state[v] == s + 1:
-            return path[path.index(v):]
+            return path[path.index(v) :]
     return None
 
 

@@ -46,9 +46,7 @@ def edd_rule(model: Model) -> Rule:
     # final batch does not queue behind the masterbatches of every other order due that day
     tie = -np.array(stage_rank(model), dtype=np.float64) * 1e5
 
-    def rule(
-        m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray
-    ) -> np.ndarray:
+    def rule(m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray) -> np.ndarray:
         out: np.ndarray = due[cands] * 1e6 + tie[cands] + cands
         return out
 
@@ -75,9 +73,7 @@ def atcs_rule(model: Model, k1: float, k2: float, campaign: float = 0.0) -> Rule
     pbar = float(np.mean([d[d > 0].mean() for d in durs]))
     sbar = max(1.0, float(np.mean([c[c > 0].mean() if (c > 0).any() else 1.0 for c in co])))
 
-    def rule(
-        m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray
-    ) -> np.ndarray:
+    def rule(m: Model, ln: int, t: int, key: int, cands: np.ndarray, est: np.ndarray) -> np.ndarray:
         p = durs[ln][cands]
         s = np.maximum(co[ln][key][keys[cands]], 0.0)
         slack = np.maximum(ddue[cands] - p - np.maximum(est, t), 0.0)
@@ -121,7 +117,12 @@ def _lookahead(model: Model, ln: int) -> int:
 
 
 def _pick(
-    model: Model, st: _State, ln: int, rule: Rule, dur: np.ndarray, co: np.ndarray,
+    model: Model,
+    st: _State,
+    ln: int,
+    rule: Rule,
+    dur: np.ndarray,
+    co: np.ndarray,
     lookahead: int = 240,
     window: int | None = None,
     sdue: list[int] | None = None,
@@ -191,9 +192,7 @@ def construct(
             failed |= {model.order[c] for c in st.cands}
             break
         ln = min(live, key=lambda x: (st.t[x], x))
-        i, _b, s = _pick(
-            model, st, ln, rule, dur[ln], co[ln], look[ln], window, model.soft_due
-        )
+        i, _b, s = _pick(model, st, ln, rule, dur[ln], co[ln], look[ln], window, model.soft_due)
         if fixed_q[ln] and (i < 0 or _collides(model, ln, i, s, fixed_q[ln][0])):
             _place_fixed(model, st, ln, fixed_q[ln].pop(0), seqs, skip)
             continue
@@ -229,7 +228,10 @@ def _place_fixed(
 
 
 def finalize(
-    model: Model, seqs: list[list[int]], excluded: set[int], min_start: list[int] | None = None,
+    model: Model,
+    seqs: list[list[int]],
+    excluded: set[int],
+    min_start: list[int] | None = None,
     options: Decoding = EARLIEST,
 ) -> tuple[list[list[int]], Decoded, set[int]]:
     """Drop whole orders until the sequences decoded with ``options`` are valid; fixed lots
@@ -259,14 +261,20 @@ def finalize(
 
 
 def _advance(
-    model: Model, seqs: list[list[int]], cur: list[list[int]], i: int,
-    min_start: list[int] | None, options: Decoding,
+    model: Model,
+    seqs: list[list[int]],
+    cur: list[list[int]],
+    i: int,
+    min_start: list[int] | None,
+    options: Decoding,
 ) -> bool:
     """Move lot ``i`` earlier in its line so it starts within its predecessors' rest windows
     (timed without the max-lag repair); False when it is already as early as that allows."""
-    lower = list(model.release) if min_start is None else [
-        max(r, s) for r, s in zip(model.release, min_start, strict=True)
-    ]
+    lower = (
+        list(model.release)
+        if min_start is None
+        else [max(r, s) for r, s in zip(model.release, min_start, strict=True)]
+    )
     dec = earliest(model, cur, lower, options)
     if dec.start[i] < 0 or not model.preds[i]:
         return False
@@ -293,4 +301,3 @@ def _advance(
 def unplanned_lots(model: Model, seqs: list[list[int]]) -> list[int]:
     placed = {i for s in seqs for i in s}
     return [i for i in range(model.n) if i not in placed]
-

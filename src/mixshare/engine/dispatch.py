@@ -18,7 +18,11 @@ def dispatch_model(model: Model, strict: bool = True) -> tuple[list[list[int]], 
     seqs, dec, excluded = finalize(model, seqs, bad | failed)
     cost = evaluate(model, seqs, dec, len(excluded))
     sched = to_schedule(
-        model, seqs, dec, unplanned_lots(model, seqs), objective=cost.total(model),
+        model,
+        seqs,
+        dec,
+        unplanned_lots(model, seqs),
+        objective=cost.total(model),
         stats={"method": "dispatch-edd", "seconds": round(time.perf_counter() - t0, 3)},
     )
     return seqs, sched

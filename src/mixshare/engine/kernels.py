@@ -103,11 +103,33 @@ structref.define_boxing(_KernelDataType, KernelData)  # type: ignore[no-untyped-
 
 @njit(cache=True)
 def kernel_data(
-    dur: Any, kwh: Any, key: Any, co_min: Any, co_clean: Any, co_cost: Any, init_key: Any,
-    down_ptr: Any, down_s: Any, down_e: Any, pred_ptr: Any, pred_lot: Any, pred_min: Any,
-    pred_max: Any, succ_ptr: Any, succ_lot: Any, succ_min: Any, fixed_line: Any,
-    fixed_start: Any, prev_line: Any, prev_start: Any, due: Any, soft_due: Any, weight: Any,
-    price_cum: Any, peak_s: Any, peak_e: Any,
+    dur: Any,
+    kwh: Any,
+    key: Any,
+    co_min: Any,
+    co_clean: Any,
+    co_cost: Any,
+    init_key: Any,
+    down_ptr: Any,
+    down_s: Any,
+    down_e: Any,
+    pred_ptr: Any,
+    pred_lot: Any,
+    pred_min: Any,
+    pred_max: Any,
+    succ_ptr: Any,
+    succ_lot: Any,
+    succ_min: Any,
+    fixed_line: Any,
+    fixed_start: Any,
+    prev_line: Any,
+    prev_start: Any,
+    due: Any,
+    soft_due: Any,
+    weight: Any,
+    price_cum: Any,
+    peak_s: Any,
+    peak_e: Any,
 ) -> KernelData:
     """A :class:`KernelData` of the arrays (C-contiguous, of the types of
     :data:`KERNEL_DATA`); compiled and cached, as a Python-side constructor would be compiled
@@ -177,8 +199,16 @@ def _peak_before(peak_s: Any, t: int) -> int:
 
 @njit(cache=True)
 def forward(
-    kd: KernelData, flat: Any, ptr: Any, lower: Any, stay: Any, use_stay: bool, cap: Any,
-    base: Any, use_cap: bool, horizon: int,
+    kd: KernelData,
+    flat: Any,
+    ptr: Any,
+    lower: Any,
+    stay: Any,
+    use_stay: bool,
+    cap: Any,
+    base: Any,
+    use_cap: bool,
+    horizon: int,
 ) -> tuple[Any, Any, Any, int, int]:
     """Earliest start of every lot, the lines in parallel, each lot waiting for its chain
     predecessors; with ``use_stay`` a lot on its previous line starts no earlier than
@@ -192,18 +222,46 @@ def forward(
     for k in range(len(flat)):
         present[flat[k]] = True
     err, culprit = _sweep(
-        kd, flat, ptr, ptr[:-1].copy(), kd.init_key.copy(),
-        np.zeros(len(ptr) - 1, dtype=np.int64), start, end, cos, present, lower, stay,
-        use_stay, cap, base, use_cap, horizon,
+        kd,
+        flat,
+        ptr,
+        ptr[:-1].copy(),
+        kd.init_key.copy(),
+        np.zeros(len(ptr) - 1, dtype=np.int64),
+        start,
+        end,
+        cos,
+        present,
+        lower,
+        stay,
+        use_stay,
+        cap,
+        base,
+        use_cap,
+        horizon,
     )
     return start, end, cos, err, culprit
 
 
 @njit(cache=True)
 def _sweep(
-    kd: KernelData, flat: Any, ptr: Any, pos: Any, prev_key: Any, prev_end: Any, start: Any,
-    end: Any, cos: Any, present: Any, lower: Any, stay: Any, use_stay: bool, cap: Any,
-    base: Any, use_cap: bool, horizon: int,
+    kd: KernelData,
+    flat: Any,
+    ptr: Any,
+    pos: Any,
+    prev_key: Any,
+    prev_end: Any,
+    start: Any,
+    end: Any,
+    cos: Any,
+    present: Any,
+    lower: Any,
+    stay: Any,
+    use_stay: bool,
+    cap: Any,
+    base: Any,
+    use_cap: bool,
+    horizon: int,
 ) -> tuple[int, int]:
     """Time the lots of every line from its position ``pos[ln]`` on (the lots before it are
     timed already; ``end`` -1 marks a lot not timed yet), the line's state being the key and
@@ -254,8 +312,9 @@ def _sweep(
                     if use_cap:
                         k = _peak_before(peak_s, s + d - 1)
                         if k >= 0 and peak_e[k] > s and kwh[ln, i] > 0:
-                            b2 = fit(down_s, down_e, a, b, max(prev_end[ln], peak_e[k] - co),
-                                     co + d)
+                            b2 = fit(
+                                down_s, down_e, a, b, max(prev_end[ln], peak_e[k] - co), co + d
+                            )
                             s2 = b2 + co
                             if s2 <= base[i] + cap[i] and s2 <= latest and s2 + d <= horizon:
                                 blk, s = b2, s2
@@ -278,8 +337,21 @@ def _sweep(
 
 @njit(cache=True)
 def insert_forward(
-    kd: KernelData, flat: Any, ptr: Any, line_of: Any, pos_of: Any, start0: Any, end0: Any,
-    cos0: Any, ln: int, p: int, lot: int, lower: Any, stay: Any, use_stay: bool, horizon: int,
+    kd: KernelData,
+    flat: Any,
+    ptr: Any,
+    line_of: Any,
+    pos_of: Any,
+    start0: Any,
+    end0: Any,
+    cos0: Any,
+    ln: int,
+    p: int,
+    lot: int,
+    lower: Any,
+    stay: Any,
+    use_stay: bool,
+    horizon: int,
 ) -> tuple[Any, Any, Any, Any, Any, int, int]:
     """:func:`forward` (earliest starts, no TOU caps) of the sequences ``flat``/``ptr`` with
     ``lot`` inserted at position ``p`` of line ``ln``, re-timing only what can change.
@@ -298,9 +370,9 @@ def insert_forward(
     at = ptr[ln] + p
     new_flat[:at] = flat[:at]
     new_flat[at] = lot
-    new_flat[at + 1:] = flat[at:]
+    new_flat[at + 1 :] = flat[at:]
     new_ptr = ptr.copy()
-    new_ptr[ln + 1:] += 1
+    new_ptr[ln + 1 :] += 1
     # first position to re-time on each line (new positions), closed over chain successors
     first = new_ptr[1:] - new_ptr[:-1]
     first[ln] = p
@@ -331,8 +403,23 @@ def insert_forward(
             prev_key[line], prev_end[line] = key[j], end[j]
     no_cap = np.zeros(0, dtype=np.int64)
     err, culprit = _sweep(
-        kd, new_flat, new_ptr, pos, prev_key, prev_end, start, end, cos, present, lower, stay,
-        use_stay, no_cap, no_cap, False, horizon,
+        kd,
+        new_flat,
+        new_ptr,
+        pos,
+        prev_key,
+        prev_end,
+        start,
+        end,
+        cos,
+        present,
+        lower,
+        stay,
+        use_stay,
+        no_cap,
+        no_cap,
+        False,
+        horizon,
     )
     return new_flat, new_ptr, start, end, cos, err, culprit
 
@@ -349,9 +436,7 @@ def _touch(j: int, line_of: Any, pos_of: Any, ln: int, p: int, first: Any) -> No
 
 
 @njit(cache=True)
-def lag_repairs(
-    kd: KernelData, start: Any, end: Any, lower: Any, repair: bool
-) -> tuple[bool, int]:
+def lag_repairs(kd: KernelData, start: Any, end: Any, lower: Any, repair: bool) -> tuple[bool, int]:
     """Find successors that start more than the max lag after their predecessor ends.
 
     With ``repair``, raise ``lower`` of every such predecessor (so it ends later) and return
@@ -378,7 +463,13 @@ def lag_repairs(
 
 @njit(cache=True)
 def delay_caps(
-    kd: KernelData, flat: Any, ptr: Any, start: Any, end: Any, cos: Any, margin: int,
+    kd: KernelData,
+    flat: Any,
+    ptr: Any,
+    start: Any,
+    end: Any,
+    cos: Any,
+    margin: int,
     horizon: int,
 ) -> Any:
     """Largest delay of each lot (from its earliest start) that keeps it and every later lot of
@@ -481,8 +572,16 @@ def _push_at(
 
 @njit(cache=True)
 def add_push_costs(
-    own: Any, keep: int, wt: float, shift0: Any, gap_cum: Any, end: Any, due: Any,
-    weight: Any, moved: float, width: int,
+    own: Any,
+    keep: int,
+    wt: float,
+    shift0: Any,
+    gap_cum: Any,
+    end: Any,
+    due: Any,
+    weight: Any,
+    moved: float,
+    width: int,
 ) -> Any:
     """Screened cost of inserting a lot at each position of a line: ``own`` (everything but
     the push, inf where infeasible) plus ``wt`` times the push cost (:func:`_push_at`; the
@@ -502,9 +601,7 @@ def add_push_costs(
         if own[p] > threshold:
             break
         if p < n and own[p] < np.inf:
-            out[p] = own[p] + wt * _push_at(
-                p, shift0[p], gap_cum, end, due, weight, moved, width
-            )
+            out[p] = own[p] + wt * _push_at(p, shift0[p], gap_cum, end, due, weight, moved, width)
         done[k] = out[p]
         if (k + 1) % keep == 0:  # now and then: a stale threshold only computes more
             threshold = np.partition(done[: k + 1], keep - 1)[keep - 1]

@@ -159,8 +159,9 @@ def _kernel_data(model: Model) -> KernelData:
     rows = max(len(t) for t in model.co_min) if m else 1
     n_keys = len(model.keys)
 
-    def padded(tables: list[list[list[int]]] | list[list[list[float]]], fill: float,
-               dtype: type) -> np.ndarray:
+    def padded(
+        tables: list[list[list[int]]] | list[list[list[float]]], fill: float, dtype: type
+    ) -> np.ndarray:
         out: np.ndarray = np.full((m, rows, n_keys), fill, dtype=dtype)
         for ln in range(m):
             table: np.ndarray = np.array(tables[ln], dtype=dtype)
@@ -192,10 +193,17 @@ def _kernel_data(model: Model) -> KernelData:
         down_ptr=down_ptr,
         down_s=np.array([a for a, _ in down], dtype=np.int64),
         down_e=np.array([b for _, b in down], dtype=np.int64),
-        pred_ptr=pred_ptr, pred_lot=pred_lot, pred_min=pred_min, pred_max=pred_max,
-        succ_ptr=succ_ptr, succ_lot=succ_lot, succ_min=succ_min,
-        fixed_line=fixed_line, fixed_start=fixed_start,
-        prev_line=prev_line, prev_start=prev_start,
+        pred_ptr=pred_ptr,
+        pred_lot=pred_lot,
+        pred_min=pred_min,
+        pred_max=pred_max,
+        succ_ptr=succ_ptr,
+        succ_lot=succ_lot,
+        succ_min=succ_min,
+        fixed_line=fixed_line,
+        fixed_start=fixed_start,
+        prev_line=prev_line,
+        prev_start=prev_start,
         due=np.array(model.due, dtype=np.int64),
         soft_due=np.array(model.soft_due, dtype=np.int64),
         weight=np.array(model.weight, dtype=np.float64),
@@ -366,7 +374,10 @@ def stay_starts(model: Model) -> np.ndarray:
 
 
 def decode(
-    model: Model, seqs: list[list[int]], min_start: list[int] | None = None, repairs: int = 6,
+    model: Model,
+    seqs: list[list[int]],
+    min_start: list[int] | None = None,
+    repairs: int = 6,
     options: Decoding = EARLIEST,
 ) -> Decoded:
     """Earliest start times for the given sequences; max lags repaired by delaying preds.
@@ -402,14 +413,22 @@ def decode(
 def _decoded(dec: Decoded) -> Decoded:
     """Plain-list times (callers index them one lot at a time, faster on lists)."""
     return Decoded(
-        np.asarray(dec.start).tolist(), np.asarray(dec.end).tolist(),
-        np.asarray(dec.co_start).tolist(), dec.error, dec.culprit,
+        np.asarray(dec.start).tolist(),
+        np.asarray(dec.end).tolist(),
+        np.asarray(dec.co_start).tolist(),
+        dec.error,
+        dec.culprit,
     )
 
 
 def _decode_earliest(
-    model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
-    repairs: int, stay: np.ndarray | None,
+    model: Model,
+    kd: KernelData,
+    flat: np.ndarray,
+    ptr: np.ndarray,
+    lower: np.ndarray,
+    repairs: int,
+    stay: np.ndarray | None,
 ) -> Decoded:
     dec = _forward(model, kd, flat, ptr, lower, stay)
     first = -1  # the first successor whose rest window forced a repair
@@ -449,26 +468,37 @@ def earliest(
     """Earliest start times of the sequences without the max-lag repair of :func:`decode`
     (and without its TOU pass; ``options.stay`` holds)."""
     flat, ptr = kernels.pack(seqs)
-    return _decoded(_forward(
-        model, model.kernel(), flat, ptr, np.asarray(lower, dtype=np.int64), options.stay
-    ))
+    return _decoded(
+        _forward(model, model.kernel(), flat, ptr, np.asarray(lower, dtype=np.int64), options.stay)
+    )
 
 
 _NO_ARRAY = np.zeros(0, dtype=np.int64)
 
 
 def _forward(
-    model: Model, kd: KernelData, flat: np.ndarray, ptr: np.ndarray, lower: np.ndarray,
-    stay: np.ndarray | None, cap: np.ndarray | None = None,
+    model: Model,
+    kd: KernelData,
+    flat: np.ndarray,
+    ptr: np.ndarray,
+    lower: np.ndarray,
+    stay: np.ndarray | None,
+    cap: np.ndarray | None = None,
     base: list[int] | np.ndarray | None = None,
 ) -> Decoded:
     """One pass over the lines in parallel (:func:`mixshare.engine.kernels.forward`); times
     stay NumPy arrays until :func:`_decoded`."""
     use_cap = cap is not None and base is not None
     start, end, cos, err, culprit = kernels.forward(
-        kd, flat, ptr, lower, _NO_ARRAY if stay is None else stay, stay is not None,
+        kd,
+        flat,
+        ptr,
+        lower,
+        _NO_ARRAY if stay is None else stay,
+        stay is not None,
         cap if cap is not None else _NO_ARRAY,
-        np.asarray(base, dtype=np.int64) if base is not None else _NO_ARRAY, use_cap,
+        np.asarray(base, dtype=np.int64) if base is not None else _NO_ARRAY,
+        use_cap,
         model.horizon,
     )
     return Decoded(start, end, cos, kernels.ERRORS.get(err), int(culprit))
@@ -506,14 +536,24 @@ def evaluate(
     at its previous line and start, counts as moved."""
     flat, ptr = kernels.pack(seqs)
     return evaluate_flat(
-        model, flat, ptr, np.asarray(dec.start, dtype=np.int64),
-        np.asarray(dec.end, dtype=np.int64), unplanned_orders, energy,
+        model,
+        flat,
+        ptr,
+        np.asarray(dec.start, dtype=np.int64),
+        np.asarray(dec.end, dtype=np.int64),
+        unplanned_orders,
+        energy,
     )
 
 
 def evaluate_flat(
-    model: Model, flat: np.ndarray, ptr: np.ndarray, start: np.ndarray, end: np.ndarray,
-    unplanned_orders: int, energy: bool = True,
+    model: Model,
+    flat: np.ndarray,
+    ptr: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    unplanned_orders: int,
+    energy: bool = True,
 ) -> Cost:
     """:func:`evaluate` of sequences already packed (:func:`mixshare.engine.kernels.pack`)
     with their times as arrays."""
@@ -522,8 +562,14 @@ def evaluate_flat(
         kd, flat, ptr, start, end, energy
     )
     return Cost(
-        tardiness=tard, late=late, co_minutes=co_minutes, cleaning=cleaning, co_cost=co_cost,
-        energy=energy_cost, moved=moved, unplanned_orders=unplanned_orders,
+        tardiness=tard,
+        late=late,
+        co_minutes=co_minutes,
+        cleaning=cleaning,
+        co_cost=co_cost,
+        energy=energy_cost,
+        moved=moved,
+        unplanned_orders=unplanned_orders,
     )
 
 
@@ -548,8 +594,13 @@ def to_schedule(
             if mins > 0 or clean > 0:
                 cos.append(
                     ScheduledChangeover(
-                        line, prev_lot, model.lot_ids[i], dec.co_start[i],
-                        dec.co_start[i] + mins, clean, model.co_cost[ln][pk][k],
+                        line,
+                        prev_lot,
+                        model.lot_ids[i],
+                        dec.co_start[i],
+                        dec.co_start[i] + mins,
+                        clean,
+                        model.co_cost[ln][pk][k],
                     )
                 )
             lots.append(ScheduledLot(model.lot_ids[i], line, dec.start[i], dec.end[i]))

@@ -40,7 +40,11 @@ class WorkerPool(Protocol):
         ...
 
     def gather(
-        self, fn: Callable[[T], R], tasks: list[T], handle: Any, seconds: float,
+        self,
+        fn: Callable[[T], R],
+        tasks: list[T],
+        handle: Any,
+        seconds: float,
         deterministic: bool,
     ) -> list[R]:
         """The results in submission order. Anytime (``deterministic`` False): those that
@@ -67,8 +71,12 @@ class LocalPool:
         return out
 
     def gather(
-        self, fn: Callable[[T], R], tasks: list[T], handle: list[tuple[Any, Any]],
-        seconds: float, deterministic: bool,
+        self,
+        fn: Callable[[T], R],
+        tasks: list[T],
+        handle: list[tuple[Any, Any]],
+        seconds: float,
+        deterministic: bool,
     ) -> list[R]:
         out: list[R] = []
         for (p, q), task in zip(handle, tasks, strict=True):
@@ -131,7 +139,11 @@ class DaskPool:
         return [self.client.submit(fn, task, pure=False) for task in tasks]
 
     def gather(
-        self, fn: Callable[[T], R], tasks: list[T], handle: list[Any], seconds: float,
+        self,
+        fn: Callable[[T], R],
+        tasks: list[T],
+        handle: list[Any],
+        seconds: float,
         deterministic: bool,
     ) -> list[R]:
         from distributed import wait

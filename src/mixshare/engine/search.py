@@ -102,8 +102,13 @@ class Search:
     """Iterated greedy on per-line sequences of one compiled model."""
 
     def __init__(
-        self, model: Model, seed: int, energy: bool, min_start: list[int] | None,
-        decoding: Decoding = EARLIEST, params: SearchParams | None = None,
+        self,
+        model: Model,
+        seed: int,
+        energy: bool,
+        min_start: list[int] | None,
+        decoding: Decoding = EARLIEST,
+        params: SearchParams | None = None,
     ) -> None:
         self.model = model
         self.params = params or SearchParams()
@@ -177,7 +182,12 @@ class Search:
         if timed.error is not None:
             return INF, -1
         terms = evaluate_flat(
-            self.model, timed.flat, timed.ptr, timed.start, timed.end, len(sol.excluded),
+            self.model,
+            timed.flat,
+            timed.ptr,
+            timed.start,
+            timed.end,
+            len(sol.excluded),
             self.energy,
         )
         return self._with_stuck(self.price(terms), sol.excluded), int(timed.end[i])
@@ -266,8 +276,16 @@ class Search:
         mv = self.model.w.moved_lot / max(self.wt, 1e-9) if self.replan else 0.0
         # pushes are absorbed by idle time within a few dozen lots (SearchParams.push_window)
         full: np.ndarray = add_push_costs(
-            np.where(ok, cost, INF), keep, float(self.wt), shift0.astype(np.int64),
-            gc.astype(np.int64), en, self.due[sq], self.w[sq], mv, self.params.push_window,
+            np.where(ok, cost, INF),
+            keep,
+            float(self.wt),
+            shift0.astype(np.int64),
+            gc.astype(np.int64),
+            en,
+            self.due[sq],
+            self.w[sq],
+            mv,
+            self.params.push_window,
         )
         return np.arange(ln_len + 1), full
 
@@ -411,7 +429,9 @@ class Search:
         if dec.error is not None or not m.peak:
             return set()
         hot = [
-            (ln, p) for ln, q in enumerate(sol.seqs) for p, i in enumerate(q)
+            (ln, p)
+            for ln, q in enumerate(sol.seqs)
+            for p, i in enumerate(q)
             if i not in m.fixed and _in_peak(m, dec.start[i], dec.end[i])
         ]
         chosen: set[int] = set()
@@ -430,7 +450,8 @@ class Search:
         _, dec = self.cost(sol.seqs, sol.excluded)
         line_of = {i: ln for ln, q in enumerate(sol.seqs) for i in q}
         self._kept = {
-            i for i in placed
+            i
+            for i in placed
             if (pv := m.previous.get(i)) is not None and pv == (line_of[i], dec.start[i])
         }
         pool = [i for i in placed if i not in self._kept]
@@ -528,7 +549,11 @@ class Search:
 
     # -- main loop -----------------------------------------------------------------------------
     def run(
-        self, sol: Sol, deadline: float, iterations: int | None, progress: Progress | None,
+        self,
+        sol: Sol,
+        deadline: float,
+        iterations: int | None,
+        progress: Progress | None,
         t0: float,
     ) -> Sol:
         par = self.params
@@ -638,7 +663,11 @@ def _deadline(seconds: float, deterministic: bool) -> float:
 
 
 def initial(
-    model: Model, srch: Search, bad: set[int], budget: float, deterministic: bool = False,
+    model: Model,
+    srch: Search,
+    bad: set[int],
+    budget: float,
+    deterministic: bool = False,
     rules: int | None = None,
 ) -> tuple[Sol, str]:
     """Best of the constructive portfolio within ``budget`` seconds (the first always runs;
@@ -652,9 +681,7 @@ def initial(
         placed = {i for q in seqs for i in q}
         missing = [i for i in range(model.n) if i not in placed]
         seqs = [[i for i in q if model.order[i] not in bad] for q in seqs]
-        todo = sorted(
-            [i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x]
-        )
+        todo = sorted([i for i in missing if model.order[i] not in bad], key=lambda x: srch.rank[x])
         stay = srch.decoding.stay
         # near full load the displaced lots only fit when the others may also start earlier
         # than before: then the stay rule is lifted (the stability weight still holds them)
@@ -809,7 +836,12 @@ def solve(
     if model.n == 0:  # nothing to plan (e.g. a re-plan after every order was cancelled)
         empty: list[list[int]] = [[] for _ in range(model.m)]
         return to_schedule(
-            model, empty, decode(model, empty), [], objective=0.0, lower_bound=0.0,
+            model,
+            empty,
+            decode(model, empty),
+            [],
+            objective=0.0,
+            lower_bound=0.0,
             stats={"method": "lns", "initial": "empty", "seconds": 0.0},
         )
     # money: the search prices energy (and decodes TOU-aware) only in the energy phase, from
@@ -866,8 +898,18 @@ def solve(
         margin = srch.decoding.tou_margin
         helper_margin = margins[1] if len(margins) > 1 else margin
         best, best_margin, more = _phase(
-            problem, srch, best, seed + k, seconds, its, workers, margin, helper_margin,
-            progress, t0, pool,
+            problem,
+            srch,
+            best,
+            seed + k,
+            seconds,
+            its,
+            workers,
+            margin,
+            helper_margin,
+            progress,
+            t0,
+            pool,
         )
         calls += more
         srch.decoding = replace(srch.decoding, tou_margin=best_margin)
@@ -896,16 +938,34 @@ def _phase_shares(model: Model, tolerance: bool, energy: bool) -> list[float]:
 
 
 def _phase(
-    problem: Problem, srch: Search, sol: Sol, seed: int, seconds: float,
-    iterations: int | None, workers: int, margin: int | None,
-    helper_margin: int | None, progress: Progress | None, t0: float, pool: WorkerPool,
+    problem: Problem,
+    srch: Search,
+    sol: Sol,
+    seed: int,
+    seconds: float,
+    iterations: int | None,
+    workers: int,
+    margin: int | None,
+    helper_margin: int | None,
+    progress: Progress | None,
+    t0: float,
+    pool: WorkerPool,
 ) -> tuple[Sol, int | None, int]:
     """One search phase: this process plus ``workers - 1`` helpers on ``pool`` (they use
     ``helper_margin``); returns the best plan under the search's current objective, its TOU
     margin and the evaluations spent."""
     tasks = _helper_tasks(
-        problem, sol, seed, seconds, iterations, srch.energy, workers, helper_margin,
-        srch.caps, stay=srch.decoding.stay is not None, peak_focus=srch.peak_focus,
+        problem,
+        sol,
+        seed,
+        seconds,
+        iterations,
+        srch.energy,
+        workers,
+        helper_margin,
+        srch.caps,
+        stay=srch.decoding.stay is not None,
+        peak_focus=srch.peak_focus,
         params=srch.params,
     )
     handle = pool.submit(_helper_search, tasks) if tasks else None
@@ -915,7 +975,8 @@ def _phase(
     calls = srch.calls - calls0
     results = (
         pool.gather(_helper_search, tasks, handle, seconds, deterministic=iterations is not None)
-        if tasks else []
+        if tasks
+        else []
     )
     for res in results:
         if res[0] < best.cost:
@@ -938,9 +999,18 @@ def _margins(model: Model, srch: Search, sol: Sol) -> list[int | None]:
 
 
 def _helper_tasks(
-    problem: Problem, sol: Sol, seed: int, seconds: float, iterations: int | None,
-    energy: bool, workers: int, margin: int | None, caps: Caps | None = None,
-    stay: bool = True, peak_focus: bool = False, params: SearchParams | None = None,
+    problem: Problem,
+    sol: Sol,
+    seed: int,
+    seconds: float,
+    iterations: int | None,
+    energy: bool,
+    workers: int,
+    margin: int | None,
+    caps: Caps | None = None,
+    stay: bool = True,
+    peak_focus: bool = False,
+    params: SearchParams | None = None,
 ) -> list[HelperTask]:
     """The other workers' shares of a phase (none for one worker or a very short phase)."""
     par = params or SearchParams()
@@ -949,16 +1019,31 @@ def _helper_tasks(
     # starting and reporting back costs a little: the helper stops slightly earlier
     return [
         HelperTask(
-            problem, sol, seed * 7919 + w, max(0.1, seconds - par.helper_early), iterations,
-            energy, margin, caps, stay, peak_focus, par,
+            problem,
+            sol,
+            seed * 7919 + w,
+            max(0.1, seconds - par.helper_early),
+            iterations,
+            energy,
+            margin,
+            caps,
+            stay,
+            peak_focus,
+            par,
         )
         for w in range(1, workers)
     ]
 
 
 def _finish(
-    model: Model, best: Sol, decoding: Decoding, energy: bool, t0: float, origin: str,
-    calls: int, bound: tuple[float, dict[str, float]] | None,
+    model: Model,
+    best: Sol,
+    decoding: Decoding,
+    energy: bool,
+    t0: float,
+    origin: str,
+    calls: int,
+    bound: tuple[float, dict[str, float]] | None,
 ) -> Schedule:
     dec = decode(model, best.seqs, options=decoding)
     if dec.error is not None:  # cannot happen for accepted solutions; fail loudly if it does
@@ -1000,6 +1085,11 @@ def _finish(
         **{k: round(v, 3) for k, v in parts.items()},
     }
     return to_schedule(
-        model, best.seqs, dec, [i for i in range(model.n) if i not in placed],
-        objective=cost.total(model), lower_bound=lb, stats=stats,
+        model,
+        best.seqs,
+        dec,
+        [i for i in range(model.n) if i not in placed],
+        objective=cost.total(model),
+        lower_bound=lb,
+        stats=stats,
     )

@@ -38,8 +38,14 @@ TOU_2026 = (
     (23, 24, "flat", 1.0),
 )
 # minutes per batch by (line, stage)
-CYCLE = {("L1", "MB"): 3.0, ("L2", "MB"): 3.2, ("L1", "FB"): 2.6, ("L2", "FB"): 2.2,
-         ("L1", "RM"): 2.4, ("L2", "RM"): 2.4}
+CYCLE = {
+    ("L1", "MB"): 3.0,
+    ("L2", "MB"): 3.2,
+    ("L1", "FB"): 2.6,
+    ("L2", "FB"): 2.2,
+    ("L1", "RM"): 2.4,
+    ("L2", "RM"): 2.4,
+}
 KWH_PER_BATCH = {"MB": 66.0, "RM": 40.0, "FB": 45.0}
 
 
@@ -141,20 +147,38 @@ def _order(
     for si, st in enumerate(stages):
         lines = ("L1", "L2") if only > 0.15 else (("L1",) if st == "MB" else ("L2",))
         opts = tuple(
-            LotOption(ln, batches, max(1, round(CYCLE[(ln, st)] * batches)),
-                      KWH_PER_BATCH[st] * batches)
+            LotOption(
+                ln, batches, max(1, round(CYCLE[(ln, st)] * batches)), KWH_PER_BATCH[st] * batches
+            )
             for ln in lines
         )
         minutes += max(o.minutes for o in opts)
-        lots.append(Lot(f"O{k:04d}-{st}", f"O{k:04d}", member, f"{comp.name}/{st}", opts,
-                        release=release if si == 0 else 0, weight=weight))
+        lots.append(
+            Lot(
+                f"O{k:04d}-{st}",
+                f"O{k:04d}",
+                member,
+                f"{comp.name}/{st}",
+                opts,
+                release=release if si == 0 else 0,
+                weight=weight,
+            )
+        )
         if si:
             chains.append(Chain(lots[si - 1].id, lots[si].id, 240, 7200))
     slack = rng.randint(12 * 60, 4 * DAY)
     due = release + minutes + 240 * (len(stages) - 1) + slack
     last = lots[-1]
-    lots[-1] = Lot(last.id, last.order, last.member, last.setup_key, last.options,
-                   last.release, due, last.weight)
+    lots[-1] = Lot(
+        last.id,
+        last.order,
+        last.member,
+        last.setup_key,
+        last.options,
+        last.release,
+        due,
+        last.weight,
+    )
     return lots, chains, sum(min(o.minutes for o in lot.options) for lot in lots)
 
 

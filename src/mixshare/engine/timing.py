@@ -50,8 +50,13 @@ class Timer:
 
 
 def _bounds(
-    model: Model, seqs: list[list[int]], dec: Decoded, ln: int, line_of: dict[int, int],
-    keep_tardiness: bool, alpha: float,
+    model: Model,
+    seqs: list[list[int]],
+    dec: Decoded,
+    ln: int,
+    line_of: dict[int, int],
+    keep_tardiness: bool,
+    alpha: float,
 ) -> tuple[list[int], list[int]]:
     """Start window of every lot of line ``ln`` with everything on the other lines fixed."""
     lo_out, hi_out = [], []
@@ -104,8 +109,14 @@ def _bounds(
 
 
 def _line_dp(
-    timer: Timer, seqs: list[list[int]], dec: Decoded, ln: int, lo: list[int], hi: list[int],
-    energy: bool, stability: bool,
+    timer: Timer,
+    seqs: list[list[int]],
+    dec: Decoded,
+    ln: int,
+    lo: list[int],
+    hi: list[int],
+    energy: bool,
+    stability: bool,
 ) -> list[int] | None:
     """Optimal starts of line ``ln``'s sequence within the windows, or None (keep current)."""
     model = timer.model
@@ -231,9 +242,10 @@ def retime(
             old = [cur.start[i] for i in seq]
             if new == old:
                 continue
-            if _line_cost(model, ln, seq, new, energy, stability) > _line_cost(
-                model, ln, seq, old, energy, stability
-            ) + 1e-6:
+            if (
+                _line_cost(model, ln, seq, new, energy, stability)
+                > _line_cost(model, ln, seq, old, energy, stability) + 1e-6
+            ):
                 continue
             pk = model.init_key[ln]
             for i, s in zip(seq, new, strict=True):

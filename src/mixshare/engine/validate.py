@@ -161,4 +161,3 @@ def validate(problem: Problem, schedule: Schedule) -> list[str]:
     out.extend(_check_fixed(problem, placed))
     out.extend(_check_orders(problem, schedule, placed))
     return out
-

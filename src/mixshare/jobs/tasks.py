@@ -138,12 +138,18 @@ def _plan(factory: sessionmaker[Session], job: Job, reporter: Reporter) -> dict[
         if params.get("alternatives"):
             disruption = planning.disruption_of(session, params.get("disruption_id"))
             least, best = planning.run_alternatives(session, disruption=disruption, **run)
-            result = {"plan_id": least.id, "version": least.version,
-                      "alternative_id": best.id, "alternative_version": best.version}
+            result = {
+                "plan_id": least.id,
+                "version": least.version,
+                "alternative_id": best.id,
+                "alternative_version": best.version,
+            }
         else:
             plan = planning.run_plan(
-                session, method=str(params.get("method", "engine")),
-                fresh=bool(params.get("fresh", False)), **run,
+                session,
+                method=str(params.get("method", "engine")),
+                fresh=bool(params.get("fresh", False)),
+                **run,
             )
             result = {"plan_id": plan.id, "version": plan.version}
         service.finish(session, job.id, reporter.worker, result)  # same transaction as the plan

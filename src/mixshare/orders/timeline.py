@@ -50,6 +50,9 @@ def timeline(request: Request, session: SessionDep, user: Reader) -> HTMLRespons
     plan = planning.latest_plan(session)
     completion = planned_completion(session, plan, [o.id for o in rows])
     unplanned = planning.unplanned_rows(session, plan, [o.id for o in rows])
-    context = {"rows": _timeline_rows(rows, completion), "plan": plan,
-               "unplanned": {u.order_id: u for u in unplanned}}
+    context = {
+        "rows": _timeline_rows(rows, completion),
+        "plan": plan,
+        "unplanned": {u.order_id: u for u in unplanned},
+    }
     return render(request, "timeline.html", context, user=user)

@@ -115,17 +115,21 @@ class RunIn(BaseModel):
         "(fresh) plan; GET /plans/{plan_id}/tradeoff shows them side by side",
     )
     disruption_id: Id | None = Field(
-        default=None, description="the downtime (outage) the re-plan answers, for counting "
+        default=None,
+        description="the downtime (outage) the re-plan answers, for counting "
         "the lots moved outside it",
     )
     seed: WholeNumber | None = Field(
-        default=None, ge=0, le=2**31 - 1,
+        default=None,
+        ge=0,
+        le=2**31 - 1,
         description="with a seed the run does a fixed amount of work (``iterations``) and the "
         "same data gives the identical plan, however long it takes; without one it stops at "
         "``time_limit``",
     )
-    iterations: int = Field(default=0, ge=0, le=1_000_000, description="with ``seed``; 0: "
-                            "the default amount of work")
+    iterations: int = Field(
+        default=0, ge=0, le=1_000_000, description="with ``seed``; 0: the default amount of work"
+    )
     objective: Literal["money", "lexicographic"] = Field(
         default="money",
         description="money: the sum in yuan of lateness penalties, cleaning batches, changeover "
@@ -321,9 +325,7 @@ def keep_plan(plan_id: PathId, body: PublishIn, access: AccessDep, user: Planner
     plan = service.get_plan(access.session, plan_id)
     check_version("plan", plan_id, plan.row_version, body.row_version)
     discarded = service.keep(access.session, plan)
-    access.audit(
-        "keep", "plan", plan.id, detail={"discarded": [other.id for other in discarded]}
-    )
+    access.audit("keep", "plan", plan.id, detail={"discarded": [other.id for other in discarded]})
     access.session.commit()
     return plan_read(access, plan)
 

@@ -211,7 +211,7 @@ def export_plan_xlsx(session: Session, plan: Plan, path: str | Path | IO[bytes])
             "结束 / End",
             "洗车胶 / Cleaning batches",
             "费用 / Cost",
-        ]
+        ],
     )
     for c in sorted(plan.changeovers, key=lambda x: (x.line.code, x.start)):
         append_row(
@@ -224,7 +224,7 @@ def export_plan_xlsx(session: Session, plan: Plan, path: str | Path | IO[bytes])
                 c.end,
                 c.cleaning_batches,
                 c.cost,
-            ]
+            ],
         )
     for ws in (sheet, changeovers):
         for cell in ws[1]:

@@ -190,8 +190,12 @@ def _plan_request(form: dict[str, str], fallback: Plan | None) -> PlanRequest:
     if problems:
         raise ValidationFailed(problems)
     return PlanRequest(
-        start=start, days=days, method=method, time_limit=limit,
-        fresh=form.get("fresh") == "on", alternatives=form.get("alternatives") == "on",
+        start=start,
+        days=days,
+        method=method,
+        time_limit=limit,
+        fresh=form.get("fresh") == "on",
+        alternatives=form.get("alternatives") == "on",
     )
 
 
@@ -236,7 +240,11 @@ def _error_redirect(problems: list[Problem]) -> Response:
 
 
 def _start_job(
-    request: Request, session: Session, user: User, plan: PlanRequest, kind: str,
+    request: Request,
+    session: Session,
+    user: User,
+    plan: PlanRequest,
+    kind: str,
     disruption_id: int | None = None,
 ) -> Response:
     """Queue the plan run (it waits for any plan job before it) and show it on the board."""
@@ -258,9 +266,7 @@ def _start_job(
     return redirect(f"/plan?job={job.id}")
 
 
-@router.post(
-    "/plan/jobs/{job_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None
-)
+@router.post("/plan/jobs/{job_id}/cancel", dependencies=[Depends(verify_csrf)], response_model=None)
 def cancel_job(request: Request, session: SessionDep, user: Planner, job_id: PathId) -> Response:
     """Cancel a plan job: a queued one at once, a running one at its next progress report."""
     job = _shown_job(session, job_id)
@@ -276,9 +282,7 @@ def cancel_job(request: Request, session: SessionDep, user: Planner, job_id: Pat
 
 
 @router.post("/plan/run", dependencies=[Depends(verify_csrf)], response_model=None)
-def run_plan(
-    request: Request, session: SessionDep, user: Planner, form: FormFields
-) -> Response:
+def run_plan(request: Request, session: SessionDep, user: Planner, form: FormFields) -> Response:
     try:
         plan = _plan_request(form, planning.latest_plan(session))
     except ValidationFailed as exc:
@@ -345,9 +349,7 @@ RUSH_FIELDS = ("member", "compound", "stage", "quantity_kg", "due_at", "release_
 
 
 @router.post("/plan/rush", dependencies=[Depends(verify_csrf)], response_model=None)
-def rush_order(
-    request: Request, session: SessionDep, user: Planner, form: FormFields
-) -> Response:
+def rush_order(request: Request, session: SessionDep, user: Planner, form: FormFields) -> Response:
     data = blank_to_none(form, RUSH_FIELDS)
     data["stage"] = data["stage"] or "final"
     data["note"] = "rush order declared on the plan board"
@@ -400,9 +402,7 @@ def publish_plan(request: Request, session: SessionDep, user: Planner, plan_id: 
 
 
 @router.post("/plan/{plan_id}/discard", dependencies=[Depends(verify_csrf)], response_model=None)
-def discard_plan(
-    request: Request, session: SessionDep, user: Planner, plan_id: PathId
-) -> Response:
+def discard_plan(request: Request, session: SessionDep, user: Planner, plan_id: PathId) -> Response:
     """Set a draft aside; the board then shows the newest plan not discarded."""
     plan = _plan_or_404(session, plan_id)
     try:
@@ -439,8 +439,11 @@ def choose_plan(
     if not isinstance(other_id, int):
         raise HTTPException(status_code=404)
     sides = planning.tradeoff(session, plan, _plan_or_404(session, other_id))
-    context = {"sides": sides, "can_act": may(user, PLAN),
-               "disruption": plan.kpis.get("disruption")}
+    context = {
+        "sides": sides,
+        "can_act": may(user, PLAN),
+        "disruption": plan.kpis.get("disruption"),
+    }
     return render(request, "plan/choose.html", context, user=user)
 
 

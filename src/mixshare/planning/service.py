@@ -128,9 +128,7 @@ class Budget:
     iterations: int | None = None
 
 
-def _solve(
-    problem: Problem, method: str, budget: Budget, progress: Progress | None
-) -> Schedule:
+def _solve(problem: Problem, method: str, budget: Budget, progress: Progress | None) -> Schedule:
     """Plan ``problem``, keeping as many frozen lots where they are as the rules allow.
 
     Orders the engine finds it cannot plan at all (``strict=False``) come back unplanned and
@@ -169,7 +167,11 @@ def _solve_once(
             progress(0.05 + 0.85 * share, f"best objective {best:,.0f}")
 
     schedule: Schedule = search.solve(
-        problem, time_limit=time_limit, seed=budget.seed, progress=report, strict=False,
+        problem,
+        time_limit=time_limit,
+        seed=budget.seed,
+        progress=report,
+        strict=False,
         iterations=budget.iterations,
     )
     return schedule
@@ -244,8 +246,12 @@ def _check_run(method: str, days: int, objective: str = "money") -> None:
 
 
 def _read_input(
-    session: Session, start: datetime, days: int, reference: Plan | None,
-    progress: Progress | None, objective: Objective = "money",
+    session: Session,
+    start: datetime,
+    days: int,
+    reference: Plan | None,
+    progress: Progress | None,
+    objective: Objective = "money",
 ) -> PlanningInput:
     if progress:
         progress(0.0, "reading orders, lines, calendars and tariffs")
@@ -259,7 +265,10 @@ def _read_input(
 
 
 def _planned(
-    planning: PlanningInput, method: str, budget: Budget, progress: Progress | None,
+    planning: PlanningInput,
+    method: str,
+    budget: Budget,
+    progress: Progress | None,
     fresh: bool,
 ) -> Schedule:
     """The validated schedule; ``fresh`` plans without the published plan's positions."""
@@ -289,9 +298,14 @@ def _store(
     version = (session.scalar(select(func.max(Plan.version))) or 0) + 1
     check = _capacity(planning.problem)
     objective = planning.problem.weights.objective
-    figures = {**asdict(kpis), **_bound_parts(schedule, objective), "lots_moved": moves,
-               "stability": "fresh" if fresh else "least-change",
-               "planning_prices": planning.price_version, **_capacity_figures(check)}
+    figures = {
+        **asdict(kpis),
+        **_bound_parts(schedule, objective),
+        "lots_moved": moves,
+        "stability": "fresh" if fresh else "least-change",
+        "planning_prices": planning.price_version,
+        **_capacity_figures(check),
+    }
     plan = Plan(
         version=version,
         previous_id=previous.id if previous else None,
@@ -321,13 +335,20 @@ def _bound_parts(schedule: Schedule, objective: str) -> dict[str, dict[str, floa
     still improve (a bound of 0 proves nothing for its part): money objective in yuan
     (tardiness penalty, cleaning batches + changeover hours, energy); lexicographic in its
     units (weighted tardiness minutes, weighted changeover cost, energy yuan)."""
-    names = {"lb_tardiness": "weighted_tardiness", "lb_setup": "changeover_weighted",
-             "lb_energy": "energy_cost"}
+    names = {
+        "lb_tardiness": "weighted_tardiness",
+        "lb_setup": "changeover_weighted",
+        "lb_energy": "energy_cost",
+    }
     if objective == "money":
-        names = {"lb_tardiness": "tardiness_yuan", "lb_setup": "setup_yuan",
-                 "lb_energy": "energy_cost"}
+        names = {
+            "lb_tardiness": "tardiness_yuan",
+            "lb_setup": "setup_yuan",
+            "lb_energy": "energy_cost",
+        }
     parts = {
-        label: float(value) for key, label in names.items()
+        label: float(value)
+        for key, label in names.items()
         if isinstance(value := schedule.stats.get(key), (int, float))
     }
     return {"lower_bound_by_part": parts} if parts else {}
@@ -349,10 +370,14 @@ def _capacity_figures(check: CapacityCheck | None) -> dict[str, dict[str, Any]]:
     plan with every order out, so an unplanned order is the search's shortfall."""
     if check is None:
         return {}
-    return {"capacity_bound": {
-        "fits": check.fits, "shortfall_minutes": check.shortfall,
-        "work_minutes": check.work, "available_minutes": check.available,
-    }}
+    return {
+        "capacity_bound": {
+            "fits": check.fits,
+            "shortfall_minutes": check.shortfall,
+            "work_minutes": check.work,
+            "available_minutes": check.available,
+        }
+    }
 
 
 def _unplanned_order_ids(planning: PlanningInput, schedule: Schedule) -> set[int]:
@@ -465,18 +490,14 @@ def _unplanned_row(
     """Why ``order`` is unplanned, judged with the lines to itself (see engine.earliest)."""
     stages = planning.order_stages.get(order.id, ())
     release = planning.order_release.get(order.id, 0)
-    found = earliest_finish(
-        stages, planning.line_unavailable(), release, planning.problem.horizon
-    )
+    found = earliest_finish(stages, planning.line_unavailable(), release, planning.problem.horizon)
     if found.finish is not None:
         # with the lines to itself it fits: the engine could not make room for it
         code = reasons.NO_CAPACITY if placed_alone_is_capacity else reasons.DOES_NOT_FIT_HORIZON
     else:
         code = found.reason or reasons.DOES_NOT_FIT_HORIZON
     finish = planning.moment(found.finish) if found.finish is not None else None
-    window = ", ".join(
-        f"{s.min_rest}–{s.max_rest} min" for s in stages if s.max_rest is not None
-    )
+    window = ", ".join(f"{s.min_rest}–{s.max_rest} min" for s in stages if s.max_rest is not None)
     detail = REASON_DETAILS.get(code, "").format(
         release=f"{order.release_at:%Y-%m-%d %H:%M}" if order.release_at else "-",
         window=window or "-",
@@ -522,8 +543,14 @@ def unplanned_rows(
     if plan is None or order_ids == []:
         return []
     query = (
-        select(PlanUnplanned.order_id, Order.number, Member.code, PlanUnplanned.reason_code,
-               PlanUnplanned.reason, Order.urgency == "urgent")
+        select(
+            PlanUnplanned.order_id,
+            Order.number,
+            Member.code,
+            PlanUnplanned.reason_code,
+            PlanUnplanned.reason,
+            Order.urgency == "urgent",
+        )
         .join(Order, Order.id == PlanUnplanned.order_id)
         .join(Member, Member.id == Order.member_id)
         .where(PlanUnplanned.plan_id == plan.id)
@@ -547,8 +574,7 @@ class Disruption:
         return line == self.line and start < self.end and end > self.start
 
     def as_json(self) -> dict[str, str]:
-        return {"line": self.line, "start": self.start.isoformat(),
-                "end": self.end.isoformat()}
+        return {"line": self.line, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
 def disruption_of(session: Session, downtime_id: int | None) -> Disruption | None:
@@ -608,8 +634,13 @@ def _scaled(progress: Progress | None, offset: float, share: float) -> Progress 
     return lambda fraction, message: report(offset + share * fraction, message)
 
 
-TRADEOFF_KPIS = ("weighted_tardiness", "late_lots", "changeover_hours", "energy_cost",
-                 "unplanned_orders")
+TRADEOFF_KPIS = (
+    "weighted_tardiness",
+    "late_lots",
+    "changeover_hours",
+    "energy_cost",
+    "unplanned_orders",
+)
 
 
 @dataclass(frozen=True)
@@ -639,9 +670,11 @@ def _alternative(session: Session, plan: Plan) -> Alternative:
         )
         before = {lot.code: lot for lot in reference.lots}
         outside = sum(
-            1 for move in diff.moved
-            if not disruption.hits(move.before_line or "", before[move.code].start,
-                                   before[move.code].end)
+            1
+            for move in diff.moved
+            if not disruption.hits(
+                move.before_line or "", before[move.code].start, before[move.code].end
+            )
         )
     figures = {name: float(plan.kpis.get(name, 0.0)) for name in TRADEOFF_KPIS}
     figures["lots_moved"] = float(plan.kpis.get("lots_moved", len(diff.moved)))

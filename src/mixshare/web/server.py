@@ -36,8 +36,13 @@ def serve(
             os.environ["MIXSHARE_DATABASE_URL"] = database_url
         os.environ.setdefault("MIXSHARE_SECRET_KEY", secrets.token_hex(32))
         uvicorn.run(
-            "mixshare.web.app:create_app", factory=True, host=host, port=port,
-            workers=workers, proxy_headers=False, log_level="info",
+            "mixshare.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=False,
+            log_level="info",
         )
         return
     uvicorn.Server(server_config(create_app(database_url), host, port)).run()

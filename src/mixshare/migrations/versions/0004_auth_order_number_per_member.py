@@ -18,9 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_constraint("uq_orders_number", type_="unique")
-        batch_op.create_unique_constraint(
-            "uq_orders_member_id_number", ["member_id", "number"]
-        )
+        batch_op.create_unique_constraint("uq_orders_member_id_number", ["member_id", "number"])
         batch_op.create_index("ix_orders_number", ["number"], unique=False)
 
 

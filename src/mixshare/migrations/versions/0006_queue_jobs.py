@@ -43,11 +43,15 @@ def upgrade() -> None:
         sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["created_by"], ["app_user.id"], name=op.f("fk_jobs_created_by_app_user"),
+            ["created_by"],
+            ["app_user.id"],
+            name=op.f("fk_jobs_created_by_app_user"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["member_id"], ["member.id"], name=op.f("fk_jobs_member_id_member"),
+            ["member_id"],
+            ["member.id"],
+            name=op.f("fk_jobs_member_id_member"),
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),

@@ -18,7 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
-        batch.add_column(sa.Column("urgency", sa.String(length=10), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("urgency", sa.String(length=10), nullable=False, server_default="")
+        )
         batch.add_column(
             sa.Column("urgency_reason", sa.String(length=200), nullable=False, server_default="")
         )
