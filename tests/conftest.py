@@ -40,20 +40,23 @@ def on_server(sql: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database migrated to head once per run, copied for each test."""
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once per run, copied for each test (on the server, dropped
+    when the run ends so runs do not leave templates behind)."""
     if ON_POSTGRES:
         name = f"mixshare_tmpl_{uuid.uuid4().hex[:8]}"
         on_server(f'CREATE DATABASE "{name}"')
         url = server_database(name)
         migrate.upgrade(url)
         get_engine(url).dispose()
-        return name
+        yield name
+        on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
     get_engine(url).dispose()
-    return str(path)
+    yield str(path)
 
 
 @contextmanager
