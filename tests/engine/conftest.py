@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from mixshare.engine.kpis import Kpis, compute_kpis
-from mixshare.engine.problem import Changeover, Line, Lot, LotOption, Problem
+from mixshare.engine.problem import (
+    Changeover,
+    Interval,
+    Line,
+    Lot,
+    LotOption,
+    Placement,
+    Problem,
+)
 from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
 
@@ -41,3 +49,21 @@ def judged(problem: Problem, schedule: Schedule) -> Kpis:
 
 def starts(schedule: Schedule) -> dict[str, tuple[str, int]]:
     return {s.lot: (s.line, s.start) for s in schedule.lots}
+
+
+def replan_after_outage(p: Problem, first: Schedule, day: int) -> Problem:
+    """``p`` re-planned from ``first`` after a 6 h outage of its first line on ``day``: the
+    plan is frozen up to the outage, minus any lot of that line that would run into it."""
+    l1 = p.lines[0]
+    out = Interval(day * 1440, day * 1440 + 360)
+    lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, out)), *p.lines[1:])
+    frozen = min(
+        [out.start]
+        + [
+            x.start
+            for x in first.lots
+            if x.line == l1.id and x.start < out.end and x.end > out.start
+        ]
+    )
+    prev = tuple(Placement(x.lot, x.line, x.start) for x in first.lots)
+    return Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)

@@ -20,7 +20,7 @@ from mixshare.engine.search import solve
 from mixshare.engine.synthetic import generate
 from mixshare.engine.timing import retime
 
-from .conftest import judged, line, lot, starts
+from .conftest import judged, line, lot, replan_after_outage, starts
 
 FAST = {"time_limit": 5.0, "workers": 1, "iterations": 30}
 # valley [0, 120), peak [120, 240), valley [240, 360)
@@ -124,19 +124,7 @@ def test_replan_keeps_previously_planned_orders_and_can_move_earlier() -> None:
 def test_replan_demo_like_outage_drops_no_previous_order() -> None:
     p = generate(days=4, load=0.6, seed=4)
     first = solve(p, time_limit=5.0, seed=0, workers=1, iterations=10)
-    prev = tuple(Placement(s.lot, s.line, s.start) for s in first.lots)
-    l1 = p.lines[0]
-    out = Interval(2 * 1440, 2 * 1440 + 360)
-    lines = (type(l1)(l1.id, l1.changeovers, l1.initial_key, (*l1.unavailable, out)), p.lines[1])
-    frozen = min(
-        [out.start]
-        + [
-            x.start
-            for x in first.lots
-            if x.line == l1.id and x.start < out.end and x.end > out.start
-        ]
-    )
-    p2 = Problem(p.horizon, lines, p.lots, p.chains, p.prices, previous=prev, frozen_until=frozen)
+    p2 = replan_after_outage(p, first, day=2)
     again = solve(p2, time_limit=5.0, seed=0, workers=1, iterations=10)
     judged(p2, again)
     lots = {x.id: x.order for x in p.lots}
