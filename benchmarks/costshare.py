@@ -36,7 +36,10 @@ LIMITS = {10: 2.0, 20: 60.0}
 
 
 def model() -> CenterCostModel:
-    fields = {k: v for k, v in DEMO_COST_MODEL.items() if k not in ("source", "notes")}
+    # the demo's values are of mixed types (numbers, and text in the two left out)
+    fields: dict[str, Any] = {
+        k: v for k, v in DEMO_COST_MODEL.items() if k not in ("source", "notes")
+    }
     return CenterCostModel(**fields)
 
 

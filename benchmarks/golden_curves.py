@@ -48,7 +48,8 @@ Array = golden.Array
 def _scaled(curve: golden.Curve) -> Array:
     """Signals × samples, each divided by its floor so that no unit dominates the distance."""
     floors = np.array([golden.SD_FLOOR[s] for s in golden.SIGNALS])[:, None]
-    return np.vstack([np.asarray(curve[s], np.float64) for s in golden.SIGNALS]) / floors / 10
+    scaled: Array = np.vstack([np.asarray(curve[s], np.float64) for s in golden.SIGNALS]) / floors
+    return scaled / 10
 
 
 def dtw_path(a: Array, b: Array, band: float) -> list[tuple[int, int]]:
@@ -191,8 +192,9 @@ def _stored_batches(url: str, count: int, *, release: bool, first: int = 0) -> l
     ids = []
     with session_scope(url) as session:
         member = session.scalar(select(Member).where(Member.code == "M01"))
+        assert member is not None
         compound = session.scalars(
-            select(Compound).where(Compound.member_id == member.id).order_by(Compound.code)  # type: ignore[union-attr]
+            select(Compound).where(Compound.member_id == member.id).order_by(Compound.code)
         ).first()
         assert compound is not None
         version = compound.versions[-1]
@@ -205,11 +207,12 @@ def _stored_batches(url: str, count: int, *, release: bool, first: int = 0) -> l
         factory = BatchFactory("L1", version.key, "MB", ingredients, start=start, seed=first)
         user = session.scalar(select(User).where(User.username == "quality"))
         for n in range(count):
-            curve = {"hz": 1, **synthetic.mixing_curve(rng)}
+            signals = synthetic.mixing_curve(rng)
+            curve = {"hz": 1, **signals}
             document = factory.next(curve=curve, batch=f"BENCH-{first + n:05d}")
             started = datetime.fromisoformat(document["started_at"])
             document["ended_at"] = (
-                started + timedelta(seconds=len(curve["power_kw"]) - 1)
+                started + timedelta(seconds=len(signals["power_kw"]) - 1)
             ).isoformat()
             document.pop("energy_kwh")
             batch_id = execution.ingest_one(session, document, source="api").batch_id

@@ -71,7 +71,7 @@ def _lot_rows(orders: list[Any], lines: list[int], start: datetime) -> Iterator[
 
 
 def seed(url: str, weeks: int) -> dict[str, int]:
-    from sqlalchemy import func, insert, select, text
+    from sqlalchemy import Table, func, insert, select, text
 
     from mixshare import migrate
     from mixshare.db import get_engine, session_scope
@@ -104,8 +104,10 @@ def seed(url: str, weeks: int) -> dict[str, int]:
         rows = [{**row, "plan_id": plan.id} for row in _lot_rows(orders, lines, begin)]
         for chunk in range(0, len(rows), 5000):
             session.execute(insert(PlanLot), rows[chunk : chunk + 5000])
+        orders_table = Order.__table__
+        assert isinstance(orders_table, Table)  # declared as a FromClause; a mapped class's Table
         session.execute(
-            Order.__table__.update().where(Order.status == "open").values(status="planned")
+            orders_table.update().where(Order.status == "open").values(status="planned")
         )
     # Fresh statistics after the bulk load, as PostgreSQL's autovacuum gathers them within a
     # minute of such a load (without them the planner guesses a handful of lots per plan).

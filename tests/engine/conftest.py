@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from mixshare.engine.kpis import Kpis, compute_kpis
 from mixshare.engine.problem import (
     Changeover,
@@ -14,6 +16,18 @@ from mixshare.engine.problem import (
 )
 from mixshare.engine.solution import Schedule
 from mixshare.engine.validate import validate
+
+Matrix = dict[str, dict[str, Changeover | None]]
+"""A line's changeover matrix, ``Line.changeovers`` (annotate hand-written ones with it: the
+inferred ``dict[str, dict[str, Changeover]]`` is not one, dicts being invariant)."""
+
+
+class SolveOptions(TypedDict):
+    """Keyword arguments of ``search.solve`` that the tests share (``solve(p, **FAST)``)."""
+
+    time_limit: float
+    workers: int
+    iterations: int
 
 
 def lot(
@@ -32,9 +46,12 @@ def lot(
 
 
 def line(
-    lid: str = "A", matrix: dict[str, dict[str, Changeover | None]] | None = None, **kw: object
+    lid: str = "A",
+    matrix: Matrix | None = None,
+    initial_key: str | None = None,
+    unavailable: tuple[Interval, ...] = (),
 ) -> Line:
-    return Line(lid, matrix or {}, **kw)  # type: ignore[arg-type]
+    return Line(lid, matrix or {}, initial_key=initial_key, unavailable=unavailable)
 
 
 def judged(problem: Problem, schedule: Schedule) -> Kpis:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
@@ -27,6 +26,7 @@ from mixshare.engine.problem import (
     Chain,
     Changeover,
     Interval,
+    Line,
     Lot,
     LotOption,
     Placement,
@@ -38,16 +38,31 @@ from mixshare.engine.search import solve
 from mixshare.engine.solution import Schedule
 from mixshare.engine.synthetic import generate
 
-from .conftest import judged, line, lot
+from .conftest import Matrix, SolveOptions, judged, line, lot
 
 
-def minutes_problem(*args: Any, **kwargs: Any) -> Problem:
+def minutes_problem(
+    horizon: int,
+    lines: tuple[Line, ...],
+    lots: tuple[Lot, ...],
+    chains: tuple[Chain, ...] = (),
+    prices: tuple[PricePeriod, ...] = (),
+    locked: tuple[Placement, ...] = (),
+) -> Problem:
     """A problem whose tardiness is priced in weighted minutes (the lexicographic objective),
     the unit the optima below are argued in (the money objective prices it in yuan)."""
-    return Problem(*args, weights=Weights(objective="lexicographic"), **kwargs)
+    return Problem(
+        horizon=horizon,
+        lines=lines,
+        lots=lots,
+        chains=chains,
+        prices=prices,
+        locked=locked,
+        weights=Weights(objective="lexicographic"),
+    )
 
 
-FAST = {"time_limit": 2.0, "workers": 1, "iterations": 30}
+FAST: SolveOptions = {"time_limit": 2.0, "workers": 1, "iterations": 30}
 # CP-SAT stops as soon as it proves these tiny relaxations; the generous limit only matters on a
 # loaded machine, where the default 1.5 s ran out and left a weaker (still valid) bound.
 PROOF = 30.0
@@ -70,7 +85,7 @@ def test_common_due_date_sums_all_lateness() -> None:
     )
     assert old_tardiness_bound(p) == pytest.approx(180.0)
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(360.0)
-    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(360.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(360.0)
 
 
 def test_weighted_completion_times_follow_smiths_rule() -> None:
@@ -88,7 +103,7 @@ def test_weighted_completion_times_follow_smiths_rule() -> None:
         ),
     )
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(212.5)
-    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(212.5)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(212.5)
 
 
 def test_entry_changeovers_count() -> None:
@@ -97,7 +112,7 @@ def test_entry_changeovers_count() -> None:
     # = 170, so the optimum is 20 + 110 = 130. Without changeovers the relaxation would give
     # 0 + 60 = 60; with one entry changeover per key (20 for the line's first key, 30 for the
     # other) it is exact.
-    co = {
+    co: Matrix = {
         "X": {"Y": Changeover(30)},
         "Y": {"X": Changeover(30)},
         "Z": {"X": Changeover(20), "Y": Changeover(20)},
@@ -111,7 +126,7 @@ def test_entry_changeovers_count() -> None:
     assert old_tardiness_bound(p) < 130
     assert relaxation_tardiness_bound(m, PROOF, setups=False) == pytest.approx(60.0)
     assert relaxation_tardiness_bound(m, PROOF) == pytest.approx(130.0)
-    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(130.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(130.0)
 
 
 def test_capacity_argument_counts_entry_changeovers() -> None:
@@ -120,14 +135,14 @@ def test_capacity_argument_counts_entry_changeovers() -> None:
     # free from the initial state), so the last lot ends at 180 + 60 = 240: the optimum is 60.
     # The fast bound (no CP-SAT) sees it by adding the entry changeovers to the work due by 180.
     keys = ("X", "Y", "W")
-    co = {a: {b: Changeover(30) for b in keys if b != a} for a in keys}
+    co: Matrix = {a: {b: Changeover(30) for b in keys if b != a} for a in keys}
     p = minutes_problem(
         horizon=1000,
         lines=(line("A", co, initial_key="X"),),
         lots=tuple(lot(k.lower(), 60, k, due=180) for k in keys),
     )
     assert old_tardiness_bound(p) == pytest.approx(60.0)
-    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(60.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(60.0)
 
 
 def test_locked_lot_outage_release_and_chain() -> None:
@@ -152,7 +167,7 @@ def test_locked_lot_outage_release_and_chain() -> None:
     )
     assert old_tardiness_bound(p) == 0
     assert tardiness_bound(compile_problem(p), time_limit=PROOF) == pytest.approx(120.0)
-    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(120.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).weighted_tardiness == pytest.approx(120.0)
 
 
 def test_windows_add_up_and_keep_the_rest_of_the_own_bound() -> None:
@@ -192,7 +207,9 @@ def _tiny(seed: int) -> Problem:
     odd seeds a two-stage order with a minimum rest."""
     rng = random.Random(100 + seed)
     keys = "XYZ"
-    mx = {a: {b: Changeover(rng.choice((0, 10, 25, 40))) for b in keys if b != a} for a in keys}
+    mx: Matrix = {
+        a: {b: Changeover(rng.choice((0, 10, 25, 40))) for b in keys if b != a} for a in keys
+    }
     lots = []
     for j in range(5):
         lines = rng.choice((("A",), ("B",), ("A", "B")))
@@ -262,7 +279,7 @@ def test_energy_bound_fills_cheap_minutes_first() -> None:
     m = compile_problem(p)
     assert naive_energy_bound(m) == pytest.approx(900.0)
     assert energy_bound(m) == pytest.approx(1800.0)
-    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1800.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1800.0)
 
 
 def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
@@ -276,7 +293,7 @@ def test_energy_bound_skips_unavailable_minutes_and_puts_power_first() -> None:
         prices=VALLEY_PEAK,
     )
     assert energy_bound(compile_problem(p)) == pytest.approx(1200.0)
-    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1200.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1200.0)
 
 
 def test_energy_bound_prices_locked_lots_exactly() -> None:
@@ -290,7 +307,7 @@ def test_energy_bound_prices_locked_lots_exactly() -> None:
         locked=(Placement("k", "A", 120),),
     )
     assert energy_bound(compile_problem(p)) == pytest.approx(1500.0)
-    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1500.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(1500.0)
 
 
 def test_energy_bound_uses_each_lines_own_minutes() -> None:
@@ -306,7 +323,7 @@ def test_energy_bound_uses_each_lines_own_minutes() -> None:
         prices=(PricePeriod(0, 60, 0.5, "valley"), PricePeriod(60, 240, 2.0, "peak")),
     )
     assert energy_bound(compile_problem(p)) == pytest.approx(750.0)
-    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(750.0)  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).energy_cost == pytest.approx(750.0)
 
 
 # -- the synthetic week against a plan judged by the independent KPIs ----------------------------

@@ -14,7 +14,7 @@ import random
 import pytest
 
 from mixshare.engine.kpis import compute_kpis
-from mixshare.engine.model import compile_problem, decode, evaluate, to_schedule
+from mixshare.engine.model import Decoded, Model, compile_problem, decode, evaluate, to_schedule
 from mixshare.engine.problem import Problem
 from mixshare.engine.synthetic import generate
 from mixshare.engine.validate import validate
@@ -46,7 +46,9 @@ def _random_sequences(problem: Problem, rng: random.Random) -> list[list[int]]:
     return seqs
 
 
-def _earliest_start(problem: Problem, model, seqs, dec, ln: int, k: int) -> int:  # type: ignore[no-untyped-def]
+def _earliest_start(
+    problem: Problem, model: Model, seqs: list[list[int]], dec: Decoded, ln: int, k: int
+) -> int:
     """When lot ``seqs[ln][k]`` can first start, from the problem's own data."""
     line = problem.lines[ln]
     i = seqs[ln][k]
@@ -60,7 +62,9 @@ def _earliest_start(problem: Problem, model, seqs, dec, ln: int, k: int) -> int:
         if ch.succ == lot.id and model.index[ch.pred] in placed:
             ready = max(ready, dec.end[model.index[ch.pred]] + ch.min_lag)
     block = max(dec.end[seqs[ln][k - 1]] if k else 0, ready - co.minutes)
-    minutes = co.minutes + lot.option(line.id).minutes  # type: ignore[union-attr]
+    option = lot.option(line.id)
+    assert option is not None  # the sequences only put a lot on a line it may run on
+    minutes = co.minutes + option.minutes
     moved = True
     while moved:  # step past every unavailable interval the block would overlap
         moved = False

@@ -30,7 +30,10 @@ def test_two_stages_with_a_rest_finish_on_the_fastest_free_line() -> None:
 def test_a_rest_window_no_free_time_can_meet_is_named() -> None:
     # the only line for the second stage is down from 100 to 1000; rest at most 60 min
     stages = (Stage(_on("L1", 60), min_rest=30, max_rest=60), Stage(_on("L2", 60)))
-    down = {"L1": (Interval(60, 2000),), "L2": (Interval(100, 1000),)}
+    down: dict[str, tuple[Interval, ...]] = {
+        "L1": (Interval(60, 2000),),
+        "L2": (Interval(100, 1000),),
+    }
     found = earliest_finish(stages, down, release=0, horizon=1200)
     assert found.finish is None and found.reason == "rest_window_impossible"
 
@@ -38,7 +41,7 @@ def test_a_rest_window_no_free_time_can_meet_is_named() -> None:
 def test_material_arriving_too_late_is_told_apart_from_a_full_calendar() -> None:
     stages = (Stage(_on("L1", 120)),)
     assert earliest_finish(stages, {}, release=950, horizon=1000).reason == "released_too_late"
-    blocked = {"L1": (Interval(0, 950),)}
+    blocked: dict[str, tuple[Interval, ...]] = {"L1": (Interval(0, 950),)}
     assert earliest_finish(stages, blocked, release=0, horizon=1000).reason == (
         "does_not_fit_horizon"
     )

@@ -14,7 +14,7 @@ from mixshare.engine.model import compile_problem, decode
 from mixshare.engine.problem import Chain, Changeover, Problem
 from mixshare.engine.search import solve
 
-from .conftest import judged, line, lot
+from .conftest import Matrix, judged, line, lot
 
 N_OTHER = 40
 
@@ -26,7 +26,7 @@ def _instance(horizon: int = 500) -> Problem:
     # M lots need 10 + 30 + 10 + 30 + 400 = 480 <= 500 min. Under EDD (ties by index) the
     # M lots are always "active" ahead of FB_o (their completion t + 10 comes before FB_o's
     # earliest start t + 30), so the old rule ran FB_o after all of them, ~440 min after MB_o.
-    mx = {"M": {"F": Changeover(30)}, "F": {"M": Changeover(30)}}
+    mx: Matrix = {"M": {"F": Changeover(30)}, "F": {"M": Changeover(30)}}
     lots = [lot("o/MB", 10, "M", order="o"), lot("o/FB", 10, "F", order="o", due=200)]
     lots += [lot(f"x{k:02d}", 10, "M", due=200) for k in range(N_OTHER)]
     return Problem(
@@ -77,7 +77,7 @@ def test_starvation_window_lets_a_lot_behind_a_long_changeover_compete() -> None
     # and it ends at 40 (30 changeover + 10), on time.
     from mixshare.engine.construct import construct, edd_rule
 
-    mx = {"M": {"F": Changeover(30)}, "F": {"M": Changeover(30)}}
+    mx: Matrix = {"M": {"F": Changeover(30)}, "F": {"M": Changeover(30)}}
     lots = [lot(f"x{k:02d}", 10, "M", due=1000) for k in range(N_OTHER)]
     lots.append(lot("y", 10, "F", due=100))
     p = Problem(horizon=1000, lines=(line("A", mx, initial_key="M"),), lots=tuple(lots))

@@ -24,19 +24,26 @@ from itertools import permutations
 import pytest
 
 from mixshare.engine.kpis import compute_kpis
-from mixshare.engine.problem import Changeover, MoneyPrices, PricePeriod, Problem, Weights
+from mixshare.engine.problem import (
+    Changeover,
+    MoneyPrices,
+    Objective,
+    PricePeriod,
+    Problem,
+    Weights,
+)
 from mixshare.engine.search import PHASES, solve
 from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
 from mixshare.engine.synthetic import generate
 from mixshare.engine.validate import validate
 
-from .conftest import judged, line, lot
+from .conftest import Matrix, judged, line, lot
 
 CLEAN = Changeover(0, cleaning_batches=1)
 
 
-def trap(objective: str = "money") -> Problem:
-    matrix: dict[str, dict[str, Changeover | None]] = {"X": {"Y": CLEAN}, "Y": {"X": CLEAN}}
+def trap(objective: Objective = "money") -> Problem:
+    matrix: Matrix = {"X": {"Y": CLEAN}, "Y": {"X": CLEAN}}
     return Problem(
         horizon=300,
         lines=(line("A", matrix),),
@@ -50,7 +57,7 @@ def trap(objective: str = "money") -> Problem:
             PricePeriod(100, 200, 0.5, "valley"),
             PricePeriod(200, 300, 1.0, "peak"),
         ),
-        weights=Weights(objective=objective),  # type: ignore[arg-type]
+        weights=Weights(objective=objective),
     )
 
 

@@ -25,9 +25,9 @@ from mixshare.engine.model import compile_problem
 from mixshare.engine.problem import Changeover, Interval, Line, Problem
 from mixshare.engine.search import solve
 
-from .conftest import judged, line, lot
+from .conftest import SolveOptions, judged, line, lot
 
-FAST = {"time_limit": 2.0, "workers": 1, "iterations": 30}
+FAST: SolveOptions = {"time_limit": 2.0, "workers": 1, "iterations": 30}
 
 
 def _weighted(p: Problem, co: Changeover | None) -> float:
@@ -65,7 +65,7 @@ def _optimum_setup(p: Problem) -> float:
 
 
 def _plan_setup(p: Problem) -> float:
-    k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
+    k = judged(p, solve(p, **FAST))
     w = p.objective_weights()
     return (
         w.changeover_minute * k.changeover_minutes
@@ -228,4 +228,4 @@ def test_capacity_check_passes_a_plannable_instance() -> None:
     )
     check = capacity_check(compile_problem(p))
     assert check.fits and check.shortfall == 0
-    assert judged(p, solve(p, **FAST)).unplanned_orders == 0  # type: ignore[arg-type]
+    assert judged(p, solve(p, **FAST)).unplanned_orders == 0

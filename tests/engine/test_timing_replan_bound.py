@@ -20,9 +20,9 @@ from mixshare.engine.search import solve
 from mixshare.engine.synthetic import generate
 from mixshare.engine.timing import retime
 
-from .conftest import judged, line, lot, replan_after_outage, starts
+from .conftest import Matrix, SolveOptions, judged, line, lot, replan_after_outage, starts
 
-FAST = {"time_limit": 5.0, "workers": 1, "iterations": 30}
+FAST: SolveOptions = {"time_limit": 5.0, "workers": 1, "iterations": 30}
 # valley [0, 120), peak [120, 240), valley [240, 360)
 PRICES = (
     PricePeriod(0, 120, 0.5, "valley"),
@@ -53,7 +53,7 @@ def test_retime_moves_masterbatch_into_valley() -> None:
     assert dec.start[m.index["mb"]] == 100
     new = retime(m, seqs, dec)
     assert new.start[m.index["mb"]] == 240 and new.start[m.index["fb"]] == 300
-    sched = solve(p, **FAST)  # type: ignore[arg-type]
+    sched = solve(p, **FAST)
     k = judged(p, sched)
     assert k.energy_cost == pytest.approx(330.0) and k.weighted_tardiness == 0
 
@@ -72,15 +72,15 @@ def test_retime_never_adds_tardiness_and_respects_calendar() -> None:
         chains=(Chain("mb", "fb", 0, None),),
         prices=PRICES,
     )
-    aware = judged(p, solve(p, energy_aware=True, **FAST))  # type: ignore[arg-type]
-    blind = judged(p, solve(p, energy_aware=False, **FAST))  # type: ignore[arg-type]
+    aware = judged(p, solve(p, energy_aware=True, **FAST))
+    blind = judged(p, solve(p, energy_aware=False, **FAST))
     assert aware.weighted_tardiness == 0
     assert aware.energy_cost <= blind.energy_cost + 1e-6
 
 
 def test_retime_with_changeover_and_second_line_chain() -> None:
     # MB on line A (valley wanted), FB on line B; the DP keeps the chain lag [30, 400].
-    mx = {"X": {"Y": Changeover(20)}, "Y": {"X": Changeover(20)}}
+    mx: Matrix = {"X": {"Y": Changeover(20)}, "Y": {"X": Changeover(20)}}
     p = Problem(
         horizon=360,
         lines=(line("A", mx, initial_key="Y"), line("B")),
@@ -91,7 +91,7 @@ def test_retime_with_changeover_and_second_line_chain() -> None:
         chains=(Chain("mb", "fb", 30, 400),),
         prices=PRICES,
     )
-    k = judged(p, solve(p, **FAST))  # type: ignore[arg-type]
+    k = judged(p, solve(p, **FAST))
     assert k.weighted_tardiness == 0
     assert k.energy_kwh_by_period.get("peak", 0.0) == pytest.approx(0.0)
 
@@ -112,7 +112,7 @@ def test_replan_keeps_previously_planned_orders_and_can_move_earlier() -> None:
     )
     lines = (line("A", unavailable=(Interval(0, 50),)), line("B"))
     p2 = Problem(p.horizon, lines, p.lots, previous=p.previous)
-    sched = solve(p2, **FAST)  # type: ignore[arg-type]
+    sched = solve(p2, **FAST)
     k = judged(p2, sched)
     assert k.unplanned_orders == 0 and k.weighted_tardiness == 0
     s = starts(sched)
@@ -137,7 +137,7 @@ def test_replan_demo_like_outage_drops_no_previous_order() -> None:
 def test_lower_bound_below_objective_on_random_instances(seed: int) -> None:
     rng = random.Random(seed)
     keys = "XYZ"
-    mx = {
+    mx: Matrix = {
         a: {b: Changeover(rng.randint(5, 30), rng.randint(0, 1)) for b in keys if b != a}
         for a in keys
     }
@@ -161,7 +161,7 @@ def test_lower_bound_below_objective_on_random_instances(seed: int) -> None:
         lots=tuple(lots),
         prices=(*PRICES, PricePeriod(360, 2000, 1.0, "flat")),
     )
-    sched = solve(p, **FAST)  # type: ignore[arg-type]
+    sched = solve(p, **FAST)
     k = judged(p, sched)
     assert k.unplanned_orders == 0
     lb, parts = lower_bound(compile_problem(p))

@@ -7,18 +7,26 @@ from mixshare.engine.problem import Chain, Changeover, Interval, Placement, Pric
 from mixshare.engine.solution import Schedule, ScheduledChangeover, ScheduledLot
 from mixshare.engine.validate import validate
 
-from .conftest import line, lot
+from .conftest import Matrix, line, lot
 
-MATRIX = {"X": {"Y": Changeover(10, 1, 5.0)}, "Y": {"X": None}}
+MATRIX: Matrix = {"X": {"Y": Changeover(10, 1, 5.0)}, "Y": {"X": None}}
 
 
-def base_problem(**kw: object) -> Problem:
+def base_problem(
+    prices: tuple[PricePeriod, ...] = (),
+    locked: tuple[Placement, ...] = (),
+    previous: tuple[Placement, ...] = (),
+    frozen_until: int = 0,
+) -> Problem:
     return Problem(
         horizon=200,
         lines=(line("A", MATRIX, unavailable=(Interval(150, 160),)),),
         lots=(lot("a", 20, "X", order="o1"), lot("b", 30, "Y", order="o1", due=60)),
         chains=(Chain("a", "b", 5, 50),),
-        **kw,  # type: ignore[arg-type]
+        prices=prices,
+        locked=locked,
+        previous=previous,
+        frozen_until=frozen_until,
     )
 
 
@@ -37,12 +45,17 @@ def test_good_schedule_is_valid_and_kpis_add_up() -> None:
     assert k.utilisation["A"] == 50 / 190  # 50 busy minutes of 200 - 10 unavailable
 
 
-def _with(**changes: object) -> Schedule:
+def _with(
+    lots: tuple[ScheduledLot, ...] | None = None,
+    changeovers: tuple[ScheduledChangeover, ...] | None = None,
+    unplanned: tuple[str, ...] = (),
+) -> Schedule:
+    """``good()`` with some of its parts replaced."""
     g = good()
     return Schedule(
-        lots=changes.get("lots", g.lots),  # type: ignore[arg-type]
-        changeovers=changes.get("changeovers", g.changeovers),  # type: ignore[arg-type]
-        unplanned=changes.get("unplanned", ()),  # type: ignore[arg-type]
+        lots=g.lots if lots is None else lots,
+        changeovers=g.changeovers if changeovers is None else changeovers,
+        unplanned=unplanned,
     )
 
 

@@ -131,7 +131,7 @@ class DaskPool:
             if client is None or client.status != "running":
                 from distributed import Client
 
-                client = _CLIENTS[str(self._address)] = Client(self._address)  # type: ignore[no-untyped-call]
+                client = _CLIENTS[str(self._address)] = Client(self._address)
             self._client = client
         return self._client
 
@@ -152,7 +152,7 @@ class DaskPool:
             # the phase's time is spent when this is called; a task that started late on a
             # busy cluster gets a short grace, then only costs its share
             with contextlib.suppress(Exception):
-                wait(handle, timeout=min(MIN_WAIT, 1.0 + 0.05 * seconds))  # type: ignore[no-untyped-call]
+                wait(handle, timeout=min(MIN_WAIT, 1.0 + 0.05 * seconds))
         out: list[R] = []
         for future, task in zip(handle, tasks, strict=True):
             result: R | None = None

@@ -213,7 +213,7 @@ def executor(cluster: str | None = None, workers: int = 0) -> Iterator[Executor]
     if cluster:
         from distributed import Client
 
-        with Client(cluster) as client:  # type: ignore[no-untyped-call]
+        with Client(cluster) as client:
             yield client.get_executor(pure=False)
         return
     count = workers or multiprocessing.cpu_count()
