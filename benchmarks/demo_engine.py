@@ -16,7 +16,8 @@ is judged by the independent validator and KPI recomputation.
 ``--scale-only`` (issue 12) plans weeks ``--scale-from``..``--scale-weeks`` (default 1..4) of
 the demo center at ``--scale-limit`` seconds (and at 10 s), with ``--scale-objective`` (money,
 lexicographic or both), and prints evaluations per second, the CPU seconds the run got,
-unplanned orders against the capacity bound and weighted tardiness against dispatch.
+unplanned orders against the capacity bound and weighted tardiness against dispatch, for seeds
+0..``--scale-seeds``-1 (default 1) with the median and worst ratio.
 ``--cluster-only`` plans week 1 at ``--cluster-limit`` seconds with the portfolio's helpers on
 a ``distributed.LocalCluster``
 (processes, loopback) for each of ``--cluster-workers`` worker counts, and on the local pool.
@@ -41,6 +42,7 @@ import argparse
 import copy
 import os
 import resource
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -545,16 +547,20 @@ def scale(
     probs: dict[int, Problem],
     limits: tuple[float, ...],
     objectives: tuple[Objective, ...],
-    seed: int = 0,
+    seeds: int = 1,
 ) -> None:
     """Weeks given: evaluations per second and quality at each time limit and objective (one
-    run each), with the CPU seconds the run got (on a loaded machine far below 2 x wall)."""
+    run per seed, seeds 0..``seeds``-1, then the median ratio and the worst), with the CPU
+    seconds the run got (on a loaded machine far below 2 x wall)."""
     from mixshare.engine.bound import capacity_check
     from mixshare.engine.model import compile_problem
 
-    print(f"\n## Scale: demo center, weeks {min(probs)} to {max(probs)}, seed {seed}, 2 workers")
     print(
-        f"{'weeks':>5}{'lots':>6}{'orders':>7} {'objective':<14}{'limit':>6}{'secs':>6}"
+        f"\n## Scale: demo center, weeks {min(probs)} to {max(probs)}, seeds 0-{seeds - 1}, "
+        "2 workers"
+    )
+    print(
+        f"{'weeks':>5}{'lots':>6}{'orders':>7} {'objective':<9}{'seed':>5}{'limit':>6}{'secs':>6}"
         f"{'CPU s':>6}{'valid':>6}{'unpl':>5}{'fit by cap':>11}{'evals':>8}{'evals/s':>8}"
         f"{'w.tard':>11}{'disp w.tard':>12}{'ratio':>7}{'disp unpl':>10}   load 1/5/15 min"
     )
@@ -562,7 +568,8 @@ def scale(
         d = dispatch(p)
         kd = compute_kpis(p, d)
         check = capacity_check(compile_problem(p))
-        for obj, lim in ((o, x) for o in objectives for x in limits):
+        ratios: dict[tuple[Objective, float], list[float]] = {}
+        for obj, lim, seed in ((o, x, r) for o in objectives for x in limits for r in range(seeds)):
             prob = replace(p, weights=Weights(objective=obj))
             s, secs, cpu = budget_solve(prob, lim, seed, None)
             k = compute_kpis(prob, s)
@@ -570,13 +577,20 @@ def scale(
             ratio = k.weighted_tardiness / kd.weighted_tardiness if kd.weighted_tardiness else 0
             fits = "all" if check.fits else f"{check.shortfall} min short"
             print(
-                f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d} {obj:<14}"
+                f"{weeks:5d}{len(p.lots):6d}{len({x.order for x in p.lots}):7d} {obj:<9}{seed:>5}"
                 f"{lim:6.0f}{secs:6.1f}{cpu:6.1f}{'yes' if not validate(p, s) else 'NO':>6}"
                 f"{k.unplanned_orders:5d}{fits:>11}{ev:8.0f}{ev / max(secs, 1e-9):8.0f}"
                 f"{k.weighted_tardiness:11.0f}{kd.weighted_tardiness:12.0f}{ratio:7.2f}"
                 f"{kd.unplanned_orders:10d}   {load()}",
                 flush=True,
             )
+            ratios.setdefault((obj, lim), []).append(ratio)
+        if seeds > 1:
+            for (obj, lim), rs in ratios.items():
+                print(
+                    f"   {weeks} weeks {obj} {lim:.0f}s: w.tard / dispatch median "
+                    f"{statistics.median(rs):.3f}, worst {max(rs):.3f} ({len(rs)} seeds)"
+                )
 
 
 def cluster(p: Problem, limit: float, counts: tuple[int, ...], seed: int = 0) -> None:
@@ -819,6 +833,7 @@ def main() -> None:
     ap.add_argument("--scale-limit", type=float, default=60.0)
     ap.add_argument("--scale-weeks", type=int, default=4)
     ap.add_argument("--scale-from", type=int, default=1, help="first number of weeks")
+    ap.add_argument("--scale-seeds", type=int, default=1, help="seeds 0..N-1 of each run")
     ap.add_argument(
         "--scale-objective", choices=("money", "lexicographic", "both"), default="money"
     )
@@ -856,7 +871,7 @@ def main() -> None:
             if args.scale_objective == "both"
             else (args.scale_objective,)
         )
-        scale(probs, (10.0, args.scale_limit), objs)
+        scale(probs, (10.0, args.scale_limit), objs, args.scale_seeds)
         return
     if args.cluster_only:
         week = demo_problems((1,))[1]
