@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mixshare.engine.pool import DaskPool, LocalPool, default_pool
+from mixshare.engine.pool import DaskPool, LocalPool, default_pool, worker_seed
 from mixshare.engine.search import solve
 from mixshare.engine.solution import Schedule
 from mixshare.engine.synthetic import generate
@@ -81,3 +81,16 @@ def test_default_pool_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert isinstance(default_pool(), LocalPool)
     monkeypatch.setenv("MIXSHARE_DASK_SCHEDULER", "tcp://127.0.0.1:8786")
     assert isinstance(default_pool(), DaskPool)  # connects on first use only
+
+
+def test_runs_with_different_seeds_share_no_random_stream() -> None:
+    # a run's main search uses its seed itself; its helpers (per phase and worker) must use
+    # none of the seeds another run's main search or helpers use, or "5 seeds" measure fewer
+    # independent runs (seed + worker made run seed 0's helper replay run seed 1)
+    helpers = [
+        worker_seed(worker_seed(s, k), w) for s in range(200) for k in range(3) for w in (1, 2, 3)
+    ]
+    assert len(set(helpers)) == len(helpers)
+    assert not set(helpers) & set(range(10_000))
+    assert all(0 <= x < 2**32 for x in helpers)
+    assert worker_seed(5, 1) == worker_seed(5, 1)  # the same run seed, the same streams

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from mixshare.benchsolvers.upmsp_exact import EXACT_MAX_JOBS, solve_exact
 from mixshare.benchsolvers.upmsp_search import SearchResult, iterated_greedy
+from mixshare.engine.pool import worker_seed
 
 IntArray = npt.NDArray[np.int64]
 Assignment = list[list[int]]
@@ -227,7 +228,8 @@ def solve(
     """Minimise the makespan within ``time_limit`` seconds (wall clock).
 
     Tiny instances (n <= EXACT_MAX_JOBS) are solved exactly by subset DP. Otherwise ``workers``
-    processes run the iterated greedy with seeds ``seed, seed+1, ...`` and the best is kept.
+    processes run the iterated greedy, the first with ``seed``, the others with seeds hashed
+    from it (:func:`~mixshare.engine.pool.worker_seed`), and the best is kept.
     With ``workers=1`` the search runs in-process and, for a fixed seed and ``max_iterations``,
     is fully deterministic (a time limit only cuts the same trajectory earlier or later).
     ``cpu_clock``: each worker's limit and checkpoints count its own CPU seconds (a shared,
@@ -246,9 +248,9 @@ def solve(
     cps_t = tuple(sorted(checkpoints))
     if cpu_clock:
         limit = time_limit
-    jobs = [
-        (instance, limit, seed + w, max_iterations, cps_t, start, cpu_clock) for w in range(workers)
-    ]
+    # the first worker keeps ``seed`` (a one-worker run is unchanged); the others hash it
+    seeds = [seed] + [worker_seed(seed, w) for w in range(1, workers)]
+    jobs = [(instance, limit, s, max_iterations, cps_t, start, cpu_clock) for s in seeds]
     if workers <= 1:
         results = [_worker(jobs[0])]
     else:

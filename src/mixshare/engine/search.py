@@ -66,7 +66,7 @@ from mixshare.engine.model import (
     to_schedule,
 )
 from mixshare.engine.params import SearchParams
-from mixshare.engine.pool import LocalPool, WorkerPool, default_pool
+from mixshare.engine.pool import LocalPool, WorkerPool, default_pool, worker_seed
 from mixshare.engine.problem import InfeasibleProblem, Problem
 from mixshare.engine.solution import Schedule
 from mixshare.engine.timing import retime
@@ -901,7 +901,7 @@ def solve(
             problem,
             srch,
             best,
-            seed + k,
+            worker_seed(seed, k),
             seconds,
             its,
             workers,
@@ -1021,7 +1021,7 @@ def _helper_tasks(
         HelperTask(
             problem,
             sol,
-            seed * 7919 + w,
+            worker_seed(seed, w),
             max(0.1, seconds - par.helper_early),
             iterations,
             energy,
