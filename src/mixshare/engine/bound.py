@@ -645,21 +645,10 @@ def key_path_setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
     ``rounds`` subgradient steps raise it from ``lambda = 0`` (the plain arborescence). The
     number of rounds is fixed, so the value never depends on the clock.
     """
-    nodes = _key_nodes(model)
-    if not nodes:
+    cost = key_path_costs(model)
+    nk = cost.shape[0] - 1
+    if nk == 0:
         return 0.0
-    nk = len(nodes)
-    keys = np.array([k for k, _lines in nodes], dtype=np.int64)
-    cost = np.full((nk + 1, nk + 1), math.inf)  # row/column nk: the root
-    for ln, values in enumerate(_setup_values(model)):
-        d = _cheapest_chains(values, len(model.keys))
-        on = np.array([ln in lines for _k, lines in nodes])
-        sub = np.where(on[:, None] & on[None, :], d[np.ix_(keys, keys)], math.inf)
-        cost[:nk, :nk] = np.minimum(cost[:nk, :nk], sub)
-        cost[nk, :nk] = np.minimum(
-            cost[nk, :nk], np.where(on, d[model.init_key[ln], keys], math.inf)
-        )
-    np.fill_diagonal(cost, math.inf)
     limit = np.ones(nk + 1)
     limit[nk] = model.m
     lam = np.zeros(nk + 1)
@@ -686,6 +675,28 @@ def key_path_setup_bound(model: Model, rounds: int = SETUP_ROUNDS) -> float:
         step = (2.0 - 1.9 * r / max(1, rounds)) * max(target - value, 1e-3 * target) / norm
         lam = np.maximum(0.0, lam + step * g)
     return best
+
+
+def key_path_costs(model: Model) -> np.ndarray:
+    """The arc costs of :func:`key_path_setup_bound`: row/column ``i`` < nk is node ``i`` of
+    :func:`_key_nodes`, the last row the root (the lines' initial states); ``inf`` where no
+    line may run both ends (and on the diagonal)."""
+    nodes = _key_nodes(model)
+    nk = len(nodes)
+    keys = np.array([k for k, _lines in nodes], dtype=np.int64)
+    cost = np.full((nk + 1, nk + 1), math.inf)
+    if nk == 0:
+        return cost
+    for ln, values in enumerate(_setup_values(model)):
+        d = _cheapest_chains(values, len(model.keys))
+        on = np.array([ln in lines for _k, lines in nodes])
+        sub = np.where(on[:, None] & on[None, :], d[np.ix_(keys, keys)], math.inf)
+        cost[:nk, :nk] = np.minimum(cost[:nk, :nk], sub)
+        cost[nk, :nk] = np.minimum(
+            cost[nk, :nk], np.where(on, d[model.init_key[ln], keys], math.inf)
+        )
+    np.fill_diagonal(cost, math.inf)
+    return cost
 
 
 def _key_nodes(model: Model) -> list[tuple[int, frozenset[int]]]:
