@@ -100,3 +100,17 @@ def test_unattended_init_without_an_admin_name_says_how_and_succeeds(cli_env: st
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "no center admin yet" in out and "--admin-user" in out
+
+
+def test_a_refused_username_that_looks_like_markup_is_shown_as_typed(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the problem quotes the username; unescaped, Rich read "[/b]" as a closing tag and the
+    # command ended in a MarkupError traceback instead of saying what was wrong
+    monkeypatch.setenv("MIXSHARE_ADMIN_PASSWORD", SECRET)
+    result = runner.invoke(app, ["init", "--admin-user", "[/b]x"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # typer's exit, not a traceback
+    text = " ".join(result.output.split())
+    assert "rejected, nothing was written" in text and "[/b]x" in text
+    assert admins(cli_env) == []

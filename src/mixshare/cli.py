@@ -8,8 +8,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mixshare import migrate
+from mixshare.cli_common import err, exit_on_error
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError, Problem, ValidationFailed
 from mixshare.members.models import Member
@@ -97,7 +97,6 @@ def _mount_domains() -> None:
 _mount_domains()
 
 console = Console()
-err = Console(stderr=True)
 
 
 def _mount_bench() -> None:
@@ -109,21 +108,6 @@ def _mount_bench() -> None:
 
 
 _mount_bench()
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a service error into a clear message and exit code 1, never a traceback."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        err.print(f"[red]rejected, nothing was written ({len(exc.problems)} problem(s)):[/red]")
-        for problem in exc.problems:
-            err.print(f"  - {problem}")
-        raise typer.Exit(1) from exc
-    except MixshareError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
 
 
 def _progress() -> Progress:
@@ -212,7 +196,7 @@ def init(
     from mixshare.planning.prices import load_seed as load_seed_prices
     from mixshare.tariffs.service import load_seed_tariffs
 
-    with user_errors():
+    with exit_on_error():
         migrate.upgrade()
         with session_scope() as session:
             added = load_seed_tariffs(session)
@@ -349,7 +333,7 @@ def demo(
 
     began = time.monotonic()
     monday = date.fromisoformat(start) if start else next_monday(now_local().date())
-    with user_errors():
+    with exit_on_error():
         migrate.upgrade()
         if reset:
             _reset_database()
@@ -500,7 +484,7 @@ def plan_command(
     keep the published plan's lots in place where they can (see --fresh, --alternatives)."""
     if cluster:  # the plan job runs in this process: its engine reads the scheduler from here
         os.environ["MIXSHARE_DASK_SCHEDULER"] = cluster
-    with user_errors():
+    with exit_on_error():
         start = datetime.combine(date.fromisoformat(from_), datetime.min.time())
         result = _run_plan(
             start,
@@ -552,7 +536,7 @@ PlanOption = Annotated[int, typer.Option("--plan", help="Plan id (see `mixshare 
 @app.command()
 def publish(plan_id: PlanOption) -> None:
     """Publish a plan: the shop floor works to it and re-plans keep it stable."""
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         plan = planning.publish(session, planning.get_plan(session, plan_id))
         console.print(f"[green]plan v{plan.version} published[/green]")
 
@@ -560,7 +544,7 @@ def publish(plan_id: PlanOption) -> None:
 @app.command()
 def keep(plan_id: PlanOption) -> None:
     """Keep a draft and discard the other drafts (the re-plan alternative not chosen)."""
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         plan = planning.get_plan(session, plan_id)
         discarded = planning.keep(session, plan)
         versions = ", ".join(f"v{p.version}" for p in discarded) or "none"
@@ -570,7 +554,7 @@ def keep(plan_id: PlanOption) -> None:
 @app.command()
 def discard(plan_id: PlanOption) -> None:
     """Discard a draft plan (a comparison run or an alternative not chosen)."""
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         plan = planning.discard(session, planning.get_plan(session, plan_id))
         console.print(f"plan v{plan.version} discarded")
 
@@ -589,7 +573,7 @@ def report(
     plan_id: Annotated[int | None, typer.Option("--plan", help="Plan id (default latest).")] = None,
 ) -> None:
     """Tonnes, utilisation, changeovers, on-time rate and energy of a plan."""
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         _print_report(session, _latest_or_given(session, plan_id))
 
 
@@ -766,7 +750,7 @@ def _import_command(kind: ImportKind) -> Callable[..., None]:
     def command(file: Path, background: Background = False) -> None:
         if background:
             return _queue_import(kind.job_kind, file)
-        with user_errors(), session_scope() as session:
+        with exit_on_error(), session_scope() as session:
             result = kind.run(session, file)
         console.print(f"[green]imported[/green] {result}")
         _print_initial_passwords(result.passwords)
@@ -790,7 +774,7 @@ def _print_initial_passwords(passwords: dict[str, str]) -> None:
 
 def _template_command(kind: ImportKind) -> Callable[..., None]:
     def command(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
-        with user_errors():
+        with exit_on_error():
             _write_binary(kind.write_template, output)
 
     command.__doc__ = f"The {kind.name} import template (.xlsx) with a help sheet."
@@ -831,7 +815,7 @@ def export_plan(
     """A plan as JSON (self-contained, for independent checking) or Excel."""
     from mixshare.planning.export import export_plan_xlsx, plan_document
 
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         plan = _latest_or_given(session, plan_id)
         if format == "json":
             text = json.dumps(plan_document(session, plan), ensure_ascii=False, indent=1)
@@ -850,7 +834,7 @@ def export_orders(output: Annotated[Path | None, typer.Option("--output", "-o")]
     """All orders as Excel."""
     from mixshare.orders.exports import export_orders_xlsx
 
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         _write_binary(lambda path: export_orders_xlsx(session, path), output)
 
 
@@ -863,7 +847,7 @@ def export_environment(
     log, waste) and zero-waste indicator sheet, as Excel."""
     from mixshare.environment.exports import export_environment_xlsx
 
-    with user_errors(), session_scope() as session:
+    with exit_on_error(), session_scope() as session:
         _write_binary(lambda path: export_environment_xlsx(session, month, path), output)
 
 
@@ -905,7 +889,7 @@ def backup_command(
     """Back up the whole database to FILE, consistent while the app runs (README: Backups)."""
     from mixshare.backup import backup
 
-    with user_errors():
+    with exit_on_error():
         done = backup(database_url(), file)
     console.print(f"backup written: {file} ({done.size_bytes:,} bytes, schema {done.revision})")
 
@@ -918,7 +902,7 @@ def restore_command(
     """Replace the database with the backup FILE (all or nothing; older schemas are migrated)."""
     from mixshare.backup import restore
 
-    with user_errors():
+    with exit_on_error():
         done = restore(database_url(), file, force=force)
     migrated = f", migrated from {done.revision}" if done.migrated else ""
     console.print(f"restored {file} (schema {done.head}{migrated})")

@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from mixshare.billing import exports, service
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError, ValidationFailed
 
 statement_app = typer.Typer(
     help="Monthly statements: show or export a member's, close a month, issue credit notes.",
@@ -24,16 +24,6 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 Month = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
-
-
-def _fail(exc: MixshareError) -> typer.Exit:
-    if isinstance(exc, ValidationFailed):
-        err.print(f"[red]refused ({len(exc.problems)} problem(s)):[/red]")
-        for problem in exc.problems:
-            err.print(f"  - {escape(str(problem))}")
-    else:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-    return typer.Exit(1)
 
 
 @statement_app.callback()
@@ -55,7 +45,7 @@ def statement(
     if month is None:
         err.print("[red]error:[/red] --month YYYY-MM is required")
         raise typer.Exit(2)
-    try:
+    with exit_on_error():
         with session_scope() as session:
             if member is None:
                 _print_summary(service.month_summary(session, month=month), format)
@@ -68,8 +58,6 @@ def statement(
                 f"{document['total']:,.2f} yuan"
             )
             return
-    except MixshareError as exc:
-        raise _fail(exc) from exc
     if format == "json":
         print(json.dumps(document, ensure_ascii=False, indent=1))
         return
@@ -80,13 +68,10 @@ def statement(
 def close(month: Month) -> None:
     """Close the month: every member's statement is stored and frozen (corrections become
     credit notes)."""
-    try:
-        with session_scope() as session:
-            closed = service.close_month(session, month=month)
-            total = closed.total_cents / 100
-            text = f"{month} closed: {closed.statements} statements, {total:,.2f} yuan"
-    except MixshareError as exc:
-        raise _fail(exc) from exc
+    with exit_on_error(), session_scope() as session:
+        closed = service.close_month(session, month=month)
+        total = closed.total_cents / 100
+        text = f"{month} closed: {closed.statements} statements, {total:,.2f} yuan"
     console.print(text)
 
 
@@ -105,14 +90,11 @@ def credit(
     ] = None,
 ) -> None:
     """Issue a credit note on a closed statement (never an edit of it)."""
-    try:
-        with session_scope() as session:
-            note = service.credit_note(
-                session, month=month, member=member, reason=reason, amount=amount
-            )
-            text = f"{note.number}: {note.total_cents / 100:,.2f} yuan on ST-{month}-{member}"
-    except MixshareError as exc:
-        raise _fail(exc) from exc
+    with exit_on_error(), session_scope() as session:
+        note = service.credit_note(
+            session, month=month, member=member, reason=reason, amount=amount
+        )
+        text = f"{note.number}: {note.total_cents / 100:,.2f} yuan on ST-{month}-{member}"
     console.print(text)
 
 

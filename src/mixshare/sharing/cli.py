@@ -10,12 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mixshare.cli_common import exit_on_error
 from mixshare.db import session_scope
-from mixshare.errors import MixshareError, ValidationFailed
+from mixshare.errors import MixshareError
 from mixshare.sharing import service as sharing
 from mixshare.sharing.schemas import parse_month
-
-err = Console(stderr=True)
 
 
 def share_costs(
@@ -31,7 +30,7 @@ def share_costs(
 ) -> None:
     """Share the month's fixed costs: every coalition's stand-alone cost, Shapley value,
     nucleolus and tonnage shares, and the coalitions each rule gives a reason to leave."""
-    try:
+    with exit_on_error(ValueError):
         first = parse_month(month)
         if source not in ("auto", "batches", "orders"):
             raise MixshareError(f"--source must be auto, batches or orders, got {source!r}")
@@ -43,13 +42,6 @@ def share_costs(
                 sys.stdout.write(json.dumps(sharing.as_json(result), ensure_ascii=False) + "\n")
                 return
             _print_tables(result)
-    except ValidationFailed as exc:
-        for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}")
-        raise typer.Exit(1) from exc
-    except (MixshareError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
 
 
 def _print_tables(result: sharing.Sharing) -> None:
