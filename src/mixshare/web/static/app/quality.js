@@ -72,7 +72,10 @@
     draw(document.getElementById("spc-individuals"), {
       tooltip: { trigger: "item", formatter: function (p) {
         var text = spc.batches[p.dataIndex] + ": " + p.value + " " + spc.unit;
-        return p.data.rules.length ? text + " — " + l.rules + " " + p.data.rules.join(", ") : text;
+        // a tooltip formatter returns HTML: the batch code and the unit are typed text
+        return window.mixshare.htmlLines([
+          p.data.rules.length ? text + " — " + l.rules + " " + p.data.rules.join(", ") : text
+        ]);
       } },
       grid: { left: 50, right: 50, bottom: 30 },
       xAxis: { type: "category", data: spc.batches, axisLabel: { show: false } },
