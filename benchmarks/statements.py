@@ -4,7 +4,7 @@
         [--databases sqlite,postgresql]
         [--url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Each database gets a fresh, migrated schema filled by :func:`mixshare.billing.synthetic.
+Each database gets a fresh, migrated schema filled by :func:`mixshare.demo.billing_month.
 generate_month` (November 2026): ten members with three compounds each (two product classes,
 black and light, a changeover rule asking a cleaning batch from black to light), two lines
 running around the clock in campaigns of 10 masterbatches and 10 final batches that consume
@@ -30,8 +30,8 @@ from sqlalchemy import text
 from mixshare import migrate
 from mixshare.billing import service
 from mixshare.billing.compute import compute_month
-from mixshare.billing.synthetic import generate_month
 from mixshare.db import get_engine, session_factory
+from mixshare.demo.billing_month import generate_month
 
 MONTH = "2026-11"
 

@@ -30,8 +30,8 @@ from mixshare.billing import contracts, exports, service
 from mixshare.billing.compute import Incomplete, compute_month
 from mixshare.billing.imports import import_contract
 from mixshare.billing.models import Immutable, Statement
-from mixshare.billing.synthetic import generate_month
 from mixshare.db import session_factory
+from mixshare.demo.billing_month import generate_month
 from mixshare.errors import ValidationFailed
 from mixshare.execution.models import Batch
 from mixshare.ledger import service as ledger

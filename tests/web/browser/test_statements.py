@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from mixshare.billing.synthetic import generate_month
 from mixshare.db import session_factory, session_scope
 from mixshare.demo.accounts import create_demo_accounts
+from mixshare.demo.billing_month import generate_month
 from mixshare.members.models import Member
 from tests.conftest import copied_database
 from tests.web.browser.conftest import ARTIFACTS, PASSWORD, LiveServer, chart_page

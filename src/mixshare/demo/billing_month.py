@@ -1,7 +1,8 @@
 """A generated month of batch records for statements: members, two lines, compounds of two
 classes and colours, the shipped tariffs, a cost model, a contract, batches in campaigns
 (masterbatch then final batches consuming them, with 1 Hz power curves), line meter readings
-and lab results. Used by the reconciliation test and ``benchmarks/statements.py``.
+and lab results. Used by the reconciliation test, the statements page test and
+``benchmarks/statements.py``; it lives with the demo data, so billing never depends on them.
 
 Deterministic for a seed. Batches are written with Core inserts (tens of thousands in seconds),
 so nothing here goes through the ingest service: this is data for billing, not for ingest.
