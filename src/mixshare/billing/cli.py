@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mixshare.billing import exports, service
-from mixshare.cli_common import exit_on_error
+from mixshare.cli_common import err, exit_on_error
 from mixshare.db import session_scope
 
 statement_app = typer.Typer(
@@ -21,7 +21,6 @@ statement_app = typer.Typer(
     invoke_without_command=True,
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 Month = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
 

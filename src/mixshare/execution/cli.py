@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mixshare.cli_common import err
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError
 from mixshare.execution import service
@@ -21,7 +22,6 @@ from mixshare.execution.service import IngestReport
 
 ingest_app = typer.Typer(help="Ingest what the lines report (batch records).", no_args_is_help=True)
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 CHUNK = 200  # documents per transaction: each chunk is committed, then reported
 
 

@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mixshare.cli_common import err
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError
 from mixshare.execution.simulation import SimulationSettings
 
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 PlanOption = Annotated[
     int | None, typer.Option("--plan", help="Plan id; default: the published plan.")

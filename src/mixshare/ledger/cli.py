@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mixshare.cli_common import err
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError
 from mixshare.ledger import service
@@ -17,7 +18,6 @@ from mixshare.tariffs.models import PERIODS
 
 ledger_app = typer.Typer(help="Energy and environment ledgers.", no_args_is_help=True)
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 MonthOption = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")]
 FormatOption = Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")]

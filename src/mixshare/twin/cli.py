@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from mixshare.cli_common import err
 from mixshare.db import session_scope
 from mixshare.errors import MixshareError, ValidationFailed
 from mixshare.twin import assumptions as assumption_file
@@ -37,7 +38,6 @@ twin_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 Weeks = Annotated[int, typer.Option(min=1, max=52, help="Weeks of the center's demand.")]
 Replications = Annotated[int, typer.Option(min=1, max=200, help="Replications (CI over them).")]
