@@ -94,3 +94,35 @@ def test_runs_with_different_seeds_share_no_random_stream() -> None:
     assert not set(helpers) & set(range(10_000))
     assert all(0 <= x < 2**32 for x in helpers)
     assert worker_seed(5, 1) == worker_seed(5, 1)  # the same run seed, the same streams
+
+
+def test_consecutive_run_seeds_use_disjoint_search_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every Search the runs start in this process (the main search) and every helper task they
+    # hand to the pool: run seed 0's helpers once replayed run seed 1's main search
+    from mixshare.engine import search
+
+    used: list[int] = []
+    original_init = search.Search.__init__
+    original_tasks = search._helper_tasks
+
+    def init(self: Any, model: Any, seed: int, *args: Any, **kw: Any) -> None:
+        used.append(seed)
+        original_init(self, model, seed, *args, **kw)
+
+    def tasks(*args: Any, **kw: Any) -> list[Any]:
+        made = original_tasks(*args, **kw)
+        used.extend(t.seed for t in made)
+        return made
+
+    monkeypatch.setattr(search.Search, "__init__", init)
+    monkeypatch.setattr(search, "_helper_tasks", tasks)
+    p = generate(days=2, load=0.6, seed=3)
+    seeds_of_run = []
+    for run_seed in range(3):
+        used.clear()
+        solve(p, time_limit=10.0, seed=run_seed, workers=2, iterations=2, bound=False)
+        seeds_of_run.append(set(used))
+    assert all(len(s) >= 2 for s in seeds_of_run)  # a main search and its helpers were seen
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert not seeds_of_run[a] & seeds_of_run[b], (a, b)
